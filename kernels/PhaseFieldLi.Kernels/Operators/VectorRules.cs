@@ -1,0 +1,46 @@
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Launch;
+
+namespace PhaseFieldLi.Kernels.Operators;
+
+/// <summary>y += a x.</summary>
+public struct AxpyRule<TF> : ICellRule where TF : struct, IView<float>
+{
+    public TF X, Y;
+    public float A;
+
+    public void Apply(int idx) => Y[idx] += A * X[idx];
+}
+
+/// <summary>Σ x·y in double.</summary>
+public struct DotRule<TF> : ICellSum where TF : struct, IView<float>
+{
+    public TF X, Y;
+
+    public double Value(int idx) => (double)X[idx] * Y[idx];
+}
+
+/// <summary>Σ f over the cells of one body (Body = −2: every cell).</summary>
+public struct BodySumRule<TF, TI> : ICellSum where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public TF Field;
+    public TI Label;
+    public int Body;
+
+    public double Value(int idx) => Body == -2 || Label[idx] == Body ? Field[idx] : 0.0;
+}
+
+/// <summary>Σ f over the z-column at (I, J) restricted to one body (the current through a tip).</summary>
+public struct ColumnSumRule<TF, TI> : ICellSum where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Field;
+    public TI Label;
+    public int Body, I, J;
+
+    public double Value(int idx)
+    {
+        Grid.Decompose(idx, out int i, out int j, out _);
+        return i == I && j == J && Label[idx] == Body ? Field[idx] : 0.0;
+    }
+}

@@ -1,0 +1,106 @@
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Launch;
+using static PhaseFieldLi.Kernels.Physics.Interpolation;
+
+namespace PhaseFieldLi.Kernels.Physics;
+
+/// <summary>
+/// Li metal phase field ξ — nonlinear Allen–Cahn with Butler–Volmer kinetics (MODEL.md §3):
+///
+///   ∂ξ/∂t = −L_σ [W g′(ξ) − κ ∇²ξ] − L_η m h′(ξ) [exp((1−α)Fη/RT) − exp(−αFη/RT)]
+///   η = Φ_k − φ   (overpotential of the metal body k that owns the cell; the pressure term V_m p/F
+///                  joins with mechanics)
+///
+/// m restricts the Faradaic reaction to space that exists: 1 in reservoirs, d² in LLZO. It multiplies
+/// dissolution too: a smooth m keeps the Newton linearisation of the charge equation smooth (a
+/// deposit-only switch made Newton cycle at η ≈ 0), and the only Li it freezes is the diffuse tail
+/// of an interface inside intact LLZO, where no Li can physically be. Cells that belong to no body (label −1) get no Faradaic
+/// term. Discretisation: cell-centred 7-point Laplacian, zero-flux outer faces, forward Euler in
+/// time (the time step is bounded in Simulation by stability and by max |Δξ|).
+///
+/// symbol → identifier: ξ xi, φ phi, d damage, Φ_k bodyPotential[label], L_σW RelaxationRate,
+/// L_σκ/h² GradientRate, L_η KineticRate; units: see LiPhaseParameters.
+/// </summary>
+public static class LiPhase
+{
+    /// <summary>Space factor m of the Faradaic term.</summary>
+    public static float SpaceFactor(float damage, int material, int confine)
+    {
+        if (confine == 0 || material != Materials.Llzo) return 1f;
+        return damage * damage;
+    }
+
+    /// <summary>7-point Laplacian with zero-flux faces, in units of 1/h².</summary>
+    public static float Laplacian<TF>(in GridShape g, in TF f, int idx, int i, int j, int k)
+        where TF : struct, IView<float>
+    {
+        float c = f[idx];
+        float sum = 0f;
+        if (i > 0) sum += f[idx - 1] - c;
+        if (i < g.Nx - 1) sum += f[idx + 1] - c;
+        if (j > 0) sum += f[idx - g.Nx] - c;
+        if (j < g.Ny - 1) sum += f[idx + g.Nx] - c;
+        if (k > 0) sum += f[idx - g.Plane] - c;
+        if (k < g.Nz - 1) sum += f[idx + g.Plane] - c;
+        return sum;
+    }
+
+    /// <summary>
+    /// ∂ξ/∂t at one cell and its derivative with respect to φ (for the Newton-linearised charge
+    /// equation). The capillary part does not depend on φ.
+    /// </summary>
+    public static float Rate(float xi, float laplacianXi, float damage, int material, int label,
+        float bodyPotential, float phi, in LiPhaseParameters p, out float dRateDPhi)
+    {
+        float capillary = -p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi;
+        dRateDPhi = 0f;
+        if (label < 0 || Materials.IsCollector(material)) return capillary;
+
+        float eta = bodyPotential - phi;
+        float bv = ButlerVolmer(eta, p.Alpha);
+        float k = p.KineticRate * SpaceFactor(damage, material, p.Confine) * HPrime(xi);
+        dRateDPhi = k * ButlerVolmerSlope(eta, p.Alpha);
+        return capillary - k * bv;
+    }
+}
+
+/// <summary>rate = ∂ξ/∂t [1/s] at the current φ and body potentials.</summary>
+public struct LiPhaseRateRule<TF, TI> : ICellRule
+    where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Xi, Phi, Damage, BodyPotential, Rate;
+    public TI Label, Material;
+    public LiPhaseParameters P;
+
+    public void Apply(int idx)
+    {
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        int label = Label[idx];
+        float potential = label >= 0 ? BodyPotential[label] : 0f;
+        Rate[idx] = LiPhase.Rate(Xi[idx], LiPhase.Laplacian(Grid, Xi, idx, i, j, k), Damage[idx],
+            Material[idx], label, potential, Phi[idx], P, out _);
+    }
+}
+
+/// <summary>ξ ← clamp(ξ + Δt·rate, 0, 1); collectors stay 1. Value() = 0, used only as an update.</summary>
+public struct AdvanceLiPhaseRule<TF, TI> : ICellRule
+    where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public TF Xi, Rate;
+    public TI Material;
+    public float Dt;
+
+    public void Apply(int idx)
+    {
+        Xi[idx] = Materials.IsCollector(Material[idx]) ? 1f : Clamp(Xi[idx] + Dt * Rate[idx], 0f, 1f);
+    }
+}
+
+/// <summary>Key for the maximum |∂ξ/∂t| (non-negative float bits order like the floats).</summary>
+public struct MaxAbsRule<TF> : ICellMax where TF : struct, IView<float>
+{
+    public TF Field;
+
+    public long Key(int idx) => ILGPU.Interop.FloatAsInt(MathF.Abs(Field[idx]));
+}

@@ -1,0 +1,29 @@
+namespace PhaseFieldLi.Kernels.Physics;
+
+/// <summary>
+/// Non-dimensional parameters the kernels see (made once, in PhaseFieldLi.Models.Scaling).
+/// Units inside kernels: length = grid spacing h, time = 1 s, potential = RT/F,
+/// conductivity = σ_LLZO (the reference conductivity).
+/// </summary>
+public readonly record struct LiPhaseParameters(
+    /// <summary>L_σ·W [1/s]: double-well relaxation rate.</summary>
+    float RelaxationRate,
+    /// <summary>L_σ·κ/h² [1/s]: gradient (curvature) rate.</summary>
+    float GradientRate,
+    /// <summary>L_η [1/s]: kinetic mobility, closed form i₀V_m/(3Fδ).</summary>
+    float KineticRate,
+    /// <summary>Butler–Volmer transfer coefficient α.</summary>
+    float Alpha,
+    /// <summary>1: Li may deposit only where m(d) = d² (or in reservoirs); 0: anywhere.</summary>
+    int Confine,
+    /// <summary>ξ below which a cell belongs to no metal body (and gets no Faradaic term).</summary>
+    float LabelThreshold);
+
+/// <summary>Non-dimensional parameters of the charge equation ∇̂·(σ̂∇̂φ̂) = Q ∂ξ/∂t.</summary>
+public readonly record struct ChargeParameters(
+    /// <summary>Q = (F/V_m) h² / (σ_LLZO · RT/F) [s]: Faradaic source per unit ∂ξ/∂t.</summary>
+    float Q,
+    /// <summary>σ_min/σ_LLZO: floor of the ionic conductivity (metal, empty cracks).</summary>
+    float SigmaMin,
+    /// <summary>ξ_e: a damaged LLZO cell counts as empty crack with weight exp(−ξ/ξ_e).</summary>
+    float EmptyCrackXi);

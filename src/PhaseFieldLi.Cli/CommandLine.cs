@@ -1,0 +1,47 @@
+namespace PhaseFieldLi.Cli;
+
+/// <summary>Parsed command line; unknown options are errors.</summary>
+public sealed record CommandLine(string Command, string? CasePath, string Backend, string? Output, bool Verbose)
+{
+    public const string Usage = """
+        usage:
+          phasefield run <case.toml> [--backend auto|cuda|opencl|cpu|ilgpu-cpu] [--output DIR] [--verbose]
+          phasefield check <case.toml>
+          phasefield devices
+        """;
+
+    public static CommandLine Parse(string[] args)
+    {
+        string command = args[0];
+        if (command is not ("run" or "check" or "devices"))
+            throw new ArgumentException($"unknown command '{command}'");
+        string? casePath = null, output = null;
+        string backend = "auto";
+        bool verbose = false;
+        for (int a = 1; a < args.Length; a++)
+        {
+            switch (args[a])
+            {
+                case "--backend" when a + 1 < args.Length:
+                    backend = args[++a];
+                    if (!PhaseFieldLi.Backends.Backends.Names.Contains(backend))
+                        throw new ArgumentException($"--backend '{backend}': must be one of {string.Join(", ", PhaseFieldLi.Backends.Backends.Names)}");
+                    break;
+                case "--output" when a + 1 < args.Length:
+                    output = args[++a];
+                    break;
+                case "--verbose":
+                    verbose = true;
+                    break;
+                default:
+                    if (args[a].StartsWith('-') || casePath != null)
+                        throw new ArgumentException($"unexpected argument '{args[a]}'");
+                    casePath = args[a];
+                    break;
+            }
+        }
+        if (command != "devices" && casePath == null)
+            throw new ArgumentException($"'{command}' needs a case file");
+        return new CommandLine(command, casePath, backend, output, verbose);
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PhaseFieldLi.Cli;
+
+// phasefield run <case.toml> [--backend auto|cuda|opencl|cpu|ilgpu-cpu] [--output DIR] [--verbose]
+// phasefield check <case.toml>        validate a case file and print its derived numbers
+// phasefield devices                  list the backends and devices this machine has
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(CommandLine.Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+CommandLine options;
+try
+{
+    options = CommandLine.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    Console.Error.WriteLine(CommandLine.Usage);
+    return 2;
+}
+
+if (options.Command == "devices")
+{
+    foreach (var line in PhaseFieldLi.Backends.Backends.Describe()) Console.WriteLine(line);
+    return 0;
+}
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss ";
+});
+builder.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Information);
+builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+builder.Services.AddSingleton(options);
+builder.Services.AddHostedService<RunCommand>();
+using var host = builder.Build();
+await host.RunAsync();
+return Environment.ExitCode;

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Models;
+using PhaseFieldLi.Simulations;
+
+namespace PhaseFieldLi.Cli;
+
+/// <summary>Runs one command inside the generic host (logging, Ctrl+C → cancellation, exit code).</summary>
+public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lifetime, ILogger<RunCommand> log) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
+    {
+        try
+        {
+            Environment.ExitCode = Execute(stoppingToken);
+        }
+        catch (CaseException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            Environment.ExitCode = 2;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            Environment.ExitCode = 2;
+        }
+        catch (Exception e)
+        {
+            log.LogError("run failed: {Message}", e.Message);
+            log.LogDebug(e, "details");
+            Environment.ExitCode = 1;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }, CancellationToken.None);
+
+    private int Execute(CancellationToken cancel)
+    {
+        var c = CaseReader.ReadFile(options.CasePath!);
+        var scaling = new Scaling(c);
+        double lambda = c.Electrochemistry.SigmaLlzoSPerM * Scaling.GasConstant * c.Electrochemistry.TemperatureK
+                        / (Scaling.Faraday * c.Electrochemistry.ExchangeCurrentDensityAPerM2);
+        log.LogInformation("case {Name} ({Hash}): {Nx}×{Ny}×{Nz} cells, h = {H} m; δ/h = {Ratio:G3}; λ = σR_ct = {Lambda:G3} µm; L_η = {Leta:G3} 1/s; curvature speed at R = δ: {Vk:G3} m/s",
+            c.Name, c.Hash[..12], c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM,
+            c.PhaseField.InterfaceWidthM / c.Grid.SpacingM, lambda * 1e6, scaling.KineticMobilityPerS,
+            scaling.CurvatureSpeed(c.PhaseField.MobilityM3PerJS, c.PhaseField.InterfaceWidthM));
+        if (options.Command == "check")
+        {
+            Console.WriteLine($"{options.CasePath}: valid");
+            return 0;
+        }
+
+        string output = options.Output ?? Path.Combine("runs", c.Name);
+        EnsureWritable(output);
+        using var backend = PhaseFieldLi.Backends.Backends.Create(options.Backend);
+        log.LogInformation("backend {Backend}: {Device}; {Bytes} B/cell → {MiB:F1} MiB of fields",
+            backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell,
+            (double)ElectrodepositionModel.BytesPerCell * c.Grid.CellCount / (1 << 20));
+        using var model = new ElectrodepositionModel(c, backend);
+        var sim = new Simulation(model, output, log);
+        var summary = sim.Run(cancel);
+        var last = summary.Rows.Count > 0 ? summary.Rows[^1] : null;
+        log.LogInformation("{State} after {Steps} steps, t = {T:G4} s, wall {Wall:F1} s, {Rate:G3} cell-updates/s; cell voltage {V:G4} mV",
+            summary.Cancelled ? "stopped" : "finished", summary.Steps, summary.TimeS, summary.WallSeconds,
+            summary.CellUpdatesPerSecond, model.CellVoltageV * 1e3);
+        if (summary.UnconvergedSolves > 0)
+            log.LogWarning("{N} potential solves missed their tolerance (see the warnings above)", summary.UnconvergedSolves);
+        string index = Path.GetFullPath(Path.Combine(output, "fields.xdmf"));
+        Console.WriteLine($"output: {Path.GetFullPath(output)}");
+        Console.WriteLine($"  time series: {Path.GetFullPath(Path.Combine(output, "timeseries.csv"))}");
+        Console.WriteLine($"  ParaView:    paraview {index}   (choose the 'XDMF Reader' if asked; colour by xi, Contour xi = 0.5)");
+        if (last != null)
+            Console.WriteLine($"  last tip current density {last.TipCurrentDensityAPerM2:G3} A/m² vs nominal {last.NominalCurrentDensityAPerM2:G3} A/m²");
+        return summary.Cancelled ? 130 : 0;
+    }
+
+    /// <summary>An unwritable output folder is an error before the run starts, not after it.</summary>
+    private static void EnsureWritable(string dir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            string probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--output '{dir}': cannot write there ({e.Message})");
+        }
+    }
+}

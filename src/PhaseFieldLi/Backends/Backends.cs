@@ -1,0 +1,121 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace PhaseFieldLi.Backends;
+
+/// <summary>Backend selection by name (--backend) and the device listing (devices command).</summary>
+public static class Backends
+{
+    public static readonly string[] Names = ["auto", "cuda", "opencl", "cpu", "ilgpu-cpu"];
+
+    /// <summary>
+    /// auto: the first CUDA device, else the first usable OpenCL GPU, else the host backend.
+    /// Throws <see cref="ArgumentException"/> naming the backend when the asked-for one is absent.
+    /// </summary>
+    public static Backend Create(string name)
+    {
+        switch (name)
+        {
+            case "cpu":
+                return new HostBackend();
+            case "ilgpu-cpu":
+            {
+                var context = Build(b => b.CPU());
+                return new IlgpuBackend(name, context, context.GetCPUDevice(0).CreateAccelerator(context));
+            }
+            case "cuda":
+                return TryCuda() ?? throw new ArgumentException("--backend cuda: no CUDA device found (run 'devices' to list what this machine has)");
+            case "opencl":
+                return TryOpenCl(out string why) ?? throw new ArgumentException($"--backend opencl: no usable OpenCL device ({why})");
+            case "auto":
+                return TryCuda() ?? TryOpenCl(out _) ?? (Backend)new HostBackend();
+            default:
+                throw new ArgumentException($"--backend '{name}': must be one of {string.Join(", ", Names)}");
+        }
+    }
+
+    private static Context Build(Action<Context.Builder> configure) =>
+        Context.Create(b =>
+        {
+            configure(b);
+            b.Math(MathMode.Fast32BitOnly);
+        });
+
+    private static Backend? TryCuda()
+    {
+        Context? context = null;
+        try
+        {
+            context = Build(b => b.Cuda());
+            var devices = context.GetCudaDevices();
+            if (devices.Count == 0) { context.Dispose(); return null; }
+            return new IlgpuBackend("cuda", context, devices[0].CreateAccelerator(context));
+        }
+        catch (Exception)
+        {
+            context?.Dispose();
+            return null;
+        }
+    }
+
+    private static Backend? TryOpenCl(out string why)
+    {
+        Context? context = null;
+        why = "";
+        try
+        {
+            context = Build(b => b.OpenCL());
+            foreach (var d in context.GetCLDevices())
+            {
+                try
+                {
+                    return new IlgpuBackend("opencl", context, d.CreateAccelerator(context));
+                }
+                catch (Exception e)
+                {
+                    why = e.Message;
+                }
+            }
+            why = "ILGPU found no OpenCL device it supports (it needs the generic address space)";
+            context.Dispose();
+            return null;
+        }
+        catch (Exception e)
+        {
+            why = e.Message;
+            context?.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>One line per device ILGPU sees, plus the host backend.</summary>
+    public static IEnumerable<string> Describe()
+    {
+        yield return $"cpu        host CPU backend, {Environment.ProcessorCount} threads (the fallback for real runs)";
+        List<string> lines = [];
+        try
+        {
+            using var context = Context.Create(b => b.AllAccelerators());
+            foreach (var d in context)
+            {
+                string kind = d.AcceleratorType switch
+                {
+                    AcceleratorType.CPU => "ilgpu-cpu",
+                    AcceleratorType.Cuda => "cuda",
+                    AcceleratorType.OpenCL => "opencl",
+                    _ => d.AcceleratorType.ToString(),
+                };
+                lines.Add($"{kind,-10} {d.Name}, {d.MemorySize / (1 << 20)} MiB"
+                          + (kind == "ilgpu-cpu" ? " (ILGPU's emulator: for checking kernels, not for runs)" : ""));
+            }
+        }
+        catch (Exception e)
+        {
+            lines.Add($"(ILGPU could not enumerate accelerators: {e.Message})");
+        }
+        foreach (var l in lines) yield return l;
+    }
+}

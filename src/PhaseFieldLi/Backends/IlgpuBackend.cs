@@ -1,0 +1,128 @@
+using ILGPU;
+using ILGPU.Runtime;
+using PhaseFieldLi.Fields;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Launch;
+
+namespace PhaseFieldLi.Backends;
+
+/// <summary>
+/// Runs the per-cell rules as ILGPU kernels on one accelerator (CUDA, OpenCL, or ILGPU's CPU
+/// emulator, which checks kernels but is far too slow for real cases). Each rule type is compiled
+/// once and cached; this class owns every launch shape.
+/// </summary>
+public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
+{
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly Dictionary<Type, Delegate> _kernels = [];
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _sums;
+    private readonly MemoryBuffer1D<long, Stride1D.Dense> _max;
+    private readonly int _reductionThreads;
+    private readonly double[] _sumsHost = new double[2];
+    private readonly long[] _maxHost = new long[1];
+
+    public IlgpuBackend(string name, Context context, Accelerator accelerator)
+    {
+        Name = name;
+        _context = context;
+        _accelerator = accelerator;
+        _sums = accelerator.Allocate1D<double>(2);
+        _max = accelerator.Allocate1D<long>(1);
+        // Enough threads to fill the device; each adds one partial sum with an atomic.
+        _reductionThreads = Math.Max(1, accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor);
+    }
+
+    public override string Name { get; }
+    public override string Device => $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1 << 20)} MiB)";
+
+    private sealed class DeviceField<T>(string name, MemoryBuffer1D<T, Stride1D.Dense> buffer)
+        : Field<T>(name, (int)buffer.Length) where T : unmanaged
+    {
+        public MemoryBuffer1D<T, Stride1D.Dense> Buffer { get; } = buffer;
+
+        public override void Upload(ReadOnlySpan<T> values) => Buffer.View.CopyFromCPU(values.ToArray());
+
+        public override void Download(Span<T> values) => Buffer.GetAsArray1D().AsSpan().CopyTo(values);
+
+        public override void Dispose() => Buffer.Dispose();
+    }
+
+    public override Field<float> Float(string name, int length)
+    {
+        var buffer = _accelerator.Allocate1D<float>(Math.Max(1, length));
+        buffer.MemSetToZero();
+        return new DeviceField<float>(name, buffer);
+    }
+
+    public override Field<int> Int(string name, int length)
+    {
+        var buffer = _accelerator.Allocate1D<int>(Math.Max(1, length));
+        buffer.MemSetToZero();
+        return new DeviceField<int>(name, buffer);
+    }
+
+    public override DeviceView<float> View(Field<float> field) => new(((DeviceField<float>)field).Buffer.View);
+    public override DeviceView<int> View(Field<int> field) => new(((DeviceField<int>)field).Buffer.View);
+
+    private TKernel Kernel<TRule, TKernel>(Func<TKernel> load) where TKernel : Delegate
+    {
+        var key = typeof((TRule, TKernel));
+        if (!_kernels.TryGetValue(key, out var k))
+            _kernels[key] = k = load();
+        return (TKernel)k;
+    }
+
+    public override void ForEach<TRule>(TRule rule, int count)
+    {
+        var kernel = Kernel<TRule, Action<Index1D, TRule>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule>(CellKernels.ForEach));
+        kernel(count, rule);
+    }
+
+    private int Threads(int count) => Math.Min(count, _reductionThreads);
+
+    public override double Sum<TRule>(TRule rule, int count)
+    {
+        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
+        _sums.MemSetToZero();
+        int threads = Threads(count);
+        kernel(threads, rule, _sums.View, count, threads);
+        _sums.View.CopyToCPU(_sumsHost);
+        return _sumsHost[0];
+    }
+
+    public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
+    {
+        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
+        _sums.MemSetToZero();
+        int threads = Threads(count);
+        kernel(threads, rule, _sums.View, count, threads);
+        _sums.View.CopyToCPU(_sumsHost);
+        return (_sumsHost[0], _sumsHost[1]);
+    }
+
+    public override long Max<TRule>(TRule rule, int count)
+    {
+        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<long>, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<long>, int, int>(CellKernels.Max));
+        _maxHost[0] = long.MinValue;
+        _max.View.CopyFromCPU(_maxHost);
+        int threads = Threads(count);
+        kernel(threads, rule, _max.View, count, threads);
+        _max.View.CopyToCPU(_maxHost);
+        return _maxHost[0];
+    }
+
+    public override void Synchronize() => _accelerator.Synchronize();
+
+    public override void Dispose()
+    {
+        _sums.Dispose();
+        _max.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+}

@@ -1,0 +1,96 @@
+using PhaseFieldLi.Grids;
+
+namespace PhaseFieldLi.Cases;
+
+/// <summary>A whole case in SI units, as read from a case file (every optional value has a default).</summary>
+public sealed record Case(
+    string Name,
+    Grid Grid,
+    TimeSettings Time,
+    Electrochemistry Electrochemistry,
+    PhaseFieldSettings PhaseField,
+    SolverSettings Solver,
+    ElectrodeLayout Electrodes,
+    IReadOnlyList<Flaw> Flaws,
+    string SourceText)
+{
+    /// <summary>SHA-256 of the case file text: written into every output file.</summary>
+    public string Hash { get; } = Convert.ToHexString(
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SourceText))).ToLowerInvariant();
+}
+
+public sealed record TimeSettings(
+    double EndS,
+    double MaxStepS,
+    double MaxXiChangePerStep,
+    double OutputIntervalS,
+    int DiagnosticsEverySteps,
+    int MaxSteps);
+
+public enum CellControl { Galvanostatic, Potentiostatic }
+
+/// <summary>One segment of a piecewise-constant current schedule: j until time UntilS.</summary>
+public sealed record CurrentSegment(double UntilS, double CurrentDensityAPerM2);
+
+public sealed record Electrochemistry(
+    double TemperatureK,
+    double MolarVolumeM3PerMol,
+    double SigmaLlzoSPerM,
+    double SigmaMinSPerM,
+    double ExchangeCurrentDensityAPerM2,
+    double Alpha,
+    CellControl Control,
+    /// <summary>Nominal current density over the electrode cross-section [A/m²]; positive plates Li on the negative electrode.</summary>
+    IReadOnlyList<CurrentSegment> CurrentSchedule,
+    /// <summary>Φ₊ − Φ₋ for potentiostatic control [V].</summary>
+    double CellVoltageV)
+{
+    public double CurrentDensityAt(double timeS)
+    {
+        foreach (var s in CurrentSchedule)
+            if (timeS < s.UntilS) return s.CurrentDensityAPerM2;
+        return CurrentSchedule[^1].CurrentDensityAPerM2;
+    }
+}
+
+public sealed record PhaseFieldSettings(
+    /// <summary>δ = √(2κ/W) [m]; the 10–90 % width is ≈ 2.2 δ.</summary>
+    double InterfaceWidthM,
+    /// <summary>γ = √(κW)/(3√2) [J/m²].</summary>
+    double InterfaceEnergyJPerM2,
+    /// <summary>L_σ [m³/(J·s)].</summary>
+    double MobilityM3PerJS,
+    double EmptyCrackXi,
+    double LabelThreshold,
+    bool ConfineToDamage);
+
+public sealed record SolverSettings(
+    double Tolerance,
+    int MaxIterations,
+    double NewtonTolerance,
+    int NewtonMaxIterations);
+
+/// <summary>Electrode slabs along z: collector (Li foil, ξ ≡ 1), initial Li layer, growth room.</summary>
+public sealed record ElectrodeLayout(
+    double CollectorThicknessM,
+    double NegativeLiThicknessM,
+    double PositiveLiThicknessM,
+    double GrowthRoomM);
+
+public enum FlawShape { Box, Disc }
+
+/// <summary>
+/// A given damage region (a pre-existing crack or flaw). Box: axis-aligned from Min to Max.
+/// Disc: centre, radius, thickness and unit normal (a penny crack).
+/// </summary>
+public sealed record Flaw(
+    FlawShape Shape,
+    double[] MinM,
+    double[] MaxM,
+    double[] CentreM,
+    double RadiusM,
+    double ThicknessM,
+    double[] Normal,
+    double Damage,
+    /// <summary>Initial Li fraction inside the flaw (0: empty).</summary>
+    double Li);

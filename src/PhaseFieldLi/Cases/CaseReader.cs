@@ -1,0 +1,157 @@
+using PhaseFieldLi.Grids;
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace PhaseFieldLi.Cases;
+
+/// <summary>
+/// Reads a TOML case file in SI units. Every key is optional except [grid] cells and spacing; every
+/// value is range-checked; unknown keys are errors. The allowed keys are listed in cases/README.md.
+/// </summary>
+public static class CaseReader
+{
+    public static Case ReadFile(string path)
+    {
+        if (!File.Exists(path))
+            throw new CaseException("case", $"\"{path}\"", "no such file");
+        return Parse(File.ReadAllText(path), Path.GetFileNameWithoutExtension(path));
+    }
+
+    public static Case Parse(string text, string name)
+    {
+        TomlTable root;
+        try
+        {
+            root = TomlSerializer.Deserialize<TomlTable>(text)!;
+        }
+        catch (TomlException ex)
+        {
+            throw new CaseException("case", "(syntax)", "is not valid TOML: " + ex.Message.Split('\n')[0]);
+        }
+        var top = new TomlSection(root, "");
+        string title = top.Text("name", name);
+
+        var g = top.Section("grid");
+        double[] cells = g.Vector("cells", 3, "(nx, ny, nz)", required: true)!;
+        for (int a = 0; a < 3; a++)
+            if (cells[a] != Math.Floor(cells[a]) || cells[a] < (a == 2 ? 8 : 1) || cells[a] > 4096)
+                throw g.Error("cells", $"[{string.Join(", ", cells)}]", "must be integers: nx, ny in [1, 4096], nz in [8, 4096]");
+        double h = g.Number("spacing", 0, 1e-9, 1e-3, "m", required: true, exclusiveMin: true);
+        var grid = new Grid((int)cells[0], (int)cells[1], (int)cells[2], h);
+        if ((long)grid.Nx * grid.Ny * grid.Nz > int.MaxValue / 2)
+            throw g.Error("cells", $"[{string.Join(", ", cells)}]", "has too many cells for one device (at most 2^30)");
+        g.RejectUnknownKeys();
+
+        var t = top.Section("time");
+        var time = new TimeSettings(
+            EndS: t.Number("end", 0, 0, 1e9, "s", required: true, exclusiveMin: true),
+            MaxStepS: t.Number("max_step", 1.0, 0, 1e6, "s", exclusiveMin: true),
+            MaxXiChangePerStep: t.Number("max_dxi", 0.05, 0, 0.5, "(phase-field change per step)", exclusiveMin: true),
+            OutputIntervalS: t.Number("output_interval", 0, 0, 1e9, "s (0: first and last snapshot only)"),
+            DiagnosticsEverySteps: t.Integer("diagnostics_every", 1, 1, 1_000_000),
+            MaxSteps: t.Integer("max_steps", 1_000_000, 1, int.MaxValue));
+        t.RejectUnknownKeys();
+
+        var e = top.Section("electrochemistry");
+        string control = e.Choice("control", "galvanostatic", "galvanostatic", "potentiostatic");
+        double sigma = e.Number("sigma_llzo", 0.05, 0, 1e6, "S/m", exclusiveMin: true);
+        var schedule = ReadSchedule(e);
+        var chem = new Electrochemistry(
+            TemperatureK: e.Number("temperature", 298.15, 1, 2000, "K"),
+            MolarVolumeM3PerMol: e.Number("molar_volume", 13.148e-6, 0, 1e-3, "m³/mol", exclusiveMin: true),
+            SigmaLlzoSPerM: sigma,
+            SigmaMinSPerM: e.Number("sigma_min", 1e-4 * sigma, 0, sigma, "S/m (must not exceed sigma_llzo)", exclusiveMin: true),
+            ExchangeCurrentDensityAPerM2: e.Number("exchange_current_density", 50, 0, 1e7, "A/m²", exclusiveMin: true),
+            Alpha: e.Number("alpha", 0.5, 0, 1, "(transfer coefficient, open interval)", exclusiveMin: true),
+            Control: control == "galvanostatic" ? CellControl.Galvanostatic : CellControl.Potentiostatic,
+            CurrentSchedule: schedule,
+            CellVoltageV: e.Number("cell_voltage", 0.0, -10, 10, "V"));
+        e.RejectUnknownKeys();
+
+        var p = top.Section("phase_field");
+        double width = p.Number("interface_width", 2 * h, 0, 1, "m", exclusiveMin: true);
+        if (width < 1.5 * h)
+            throw p.Error("interface_width", width, $"must be at least 1.5 grid spacings ({1.5 * h:G4} m) to be resolved");
+        var pf = new PhaseFieldSettings(
+            InterfaceWidthM: width,
+            InterfaceEnergyJPerM2: p.Number("interface_energy", 0.5, 0, 100, "J/m²", exclusiveMin: true),
+            MobilityM3PerJS: p.Number("mobility", 1e-9, 0, 1, "m³/(J·s)", exclusiveMin: true),
+            EmptyCrackXi: p.Number("empty_crack_xi", 0.05, 0, 1, "(phase-field value)", exclusiveMin: true),
+            LabelThreshold: p.Number("label_threshold", 1e-4, 0, 0.5, "(phase-field value)", exclusiveMin: true),
+            ConfineToDamage: p.Boolean("confine_to_damage", true));
+        p.RejectUnknownKeys();
+
+        var s = top.Section("solver");
+        var solver = new SolverSettings(
+            Tolerance: s.Number("tolerance", 1e-5, 1e-8, 0.1, "(relative residual)"),
+            MaxIterations: s.Integer("max_iterations", 5000, 1, 1_000_000),
+            NewtonTolerance: s.Number("newton_tolerance", 1e-4, 1e-8, 0.1, "(relative residual at the start of a Newton step)"),
+            NewtonMaxIterations: s.Integer("newton_max_iterations", 8, 1, 100));
+        s.RejectUnknownKeys();
+
+        var el = top.Section("electrodes");
+        var electrodes = new ElectrodeLayout(
+            CollectorThicknessM: el.Number("collector_thickness", h, h, 1, "m (at least one cell)"),
+            NegativeLiThicknessM: el.Number("negative_li_thickness", 3 * h, 0, 1, "m"),
+            PositiveLiThicknessM: el.Number("positive_li_thickness", 3 * h, 0, 1, "m"),
+            GrowthRoomM: el.Number("growth_room", 2 * h, 0, 1, "m"));
+        double used = 2 * electrodes.CollectorThicknessM + electrodes.NegativeLiThicknessM + electrodes.PositiveLiThicknessM
+                      + 2 * electrodes.GrowthRoomM;
+        if (used > 0.8 * grid.Nz * h)
+            throw el.Error("negative_li_thickness", electrodes.NegativeLiThicknessM,
+                $"electrodes (collectors + Li + growth room = {used:G4} m) leave no electrolyte in a cell {grid.Nz * h:G4} m long");
+        el.RejectUnknownKeys();
+
+        var flaws = top.TableArray("flaw").Select(ReadFlaw).ToList();
+        top.RejectUnknownKeys();
+        return new Case(title, grid, time, chem, pf, solver, electrodes, flaws, text);
+    }
+
+    private static IReadOnlyList<CurrentSegment> ReadSchedule(TomlSection e)
+    {
+        bool hasSchedule = e.Has("current_schedule");
+        double j = e.Number("current_density", 4.7, -1e6, 1e6, "A/m²");
+        if (!hasSchedule) return [new CurrentSegment(double.PositiveInfinity, j)];
+        var pairs = e.VectorList("current_schedule", 2, "([until_s, A/m²])");
+        if (pairs.Count == 0)
+            throw e.Error("current_schedule", "[]", "must list at least one [until_s, current_density] pair");
+        double last = 0;
+        foreach (var pair in pairs)
+        {
+            if (pair[0] <= last)
+                throw e.Error("current_schedule", $"[{pair[0]}, {pair[1]}]", "segment end times must increase from 0");
+            last = pair[0];
+        }
+        return pairs.Select(x => new CurrentSegment(x[0], x[1])).ToList();
+    }
+
+    private static Flaw ReadFlaw(TomlSection f)
+    {
+        string shape = f.Choice("shape", "box", "box", "disc");
+        double damage = f.Number("damage", 1.0, 0, 1, "");
+        double li = f.Number("li", 0.0, 0, 1, "(initial Li fraction)");
+        Flaw flaw;
+        if (shape == "box")
+        {
+            var min = f.Vector("min", 3, "[m]", required: true)!;
+            var max = f.Vector("max", 3, "[m]", required: true)!;
+            for (int a = 0; a < 3; a++)
+                if (max[a] <= min[a])
+                    throw f.Error("max", $"[{string.Join(", ", max)}]", "must exceed min in every component");
+            flaw = new Flaw(FlawShape.Box, min, max, [], 0, 0, [], damage, li);
+        }
+        else
+        {
+            var centre = f.Vector("centre", 3, "[m]", required: true)!;
+            double radius = f.Number("radius", 0, 0, 1, "m", required: true, exclusiveMin: true);
+            double thickness = f.Number("thickness", 0, 0, 1, "m", required: true, exclusiveMin: true);
+            var normal = f.Vector("normal", 3, "(unit vector)") ?? [1, 0, 0];
+            double n = Math.Sqrt(normal.Sum(x => x * x));
+            if (n < 1e-12)
+                throw f.Error("normal", $"[{string.Join(", ", normal)}]", "must be a non-zero vector");
+            flaw = new Flaw(FlawShape.Disc, [], [], centre, radius, thickness, normal.Select(x => x / n).ToArray(), damage, li);
+        }
+        f.RejectUnknownKeys();
+        return flaw;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace PhaseFieldLi.Diagnostics;
+
+/// <summary>
+/// One row of the time series, SI units. Tip quantities refer to the deepest ξ = ½ point of the
+/// negative electrode's Li (its height above the negative electrode's outer face): the tip current
+/// density from the charge equation (column integral of the Faradaic source) and from the tip's
+/// speed through the seed's eq. 1, j = zF/V_m · dx/dt.
+/// </summary>
+public sealed record DiagnosticsRow(
+    int Step,
+    double TimeS,
+    double DtS,
+    double CellVoltageV,
+    double AppliedCurrentA,
+    double NegativeCurrentA,
+    double PositiveCurrentA,
+    double NegativeLiVolumeM3,
+    double TotalLiVolumeM3,
+    double TipHeightM,
+    double TipVelocityMPerS,
+    double TipCurrentDensityAPerM2,
+    double TipCurrentDensityFromVelocityAPerM2,
+    double NominalCurrentDensityAPerM2,
+    int NewtonIterations,
+    int LinearIterations,
+    double LinearResidual)
+{
+    public const string CsvHeader =
+        "step,time_s,dt_s,cell_voltage_V,applied_current_A,negative_current_A,positive_current_A," +
+        "negative_li_volume_m3,total_li_volume_m3,tip_height_m,tip_velocity_m_per_s," +
+        "tip_current_density_A_per_m2,tip_current_density_from_velocity_A_per_m2,nominal_current_density_A_per_m2," +
+        "newton_iterations,linear_iterations,linear_residual";
+
+    public string ToCsv(IFormatProvider f) => string.Join(",",
+        Step.ToString(f), R(TimeS), R(DtS), R(CellVoltageV), R(AppliedCurrentA), R(NegativeCurrentA), R(PositiveCurrentA),
+        R(NegativeLiVolumeM3), R(TotalLiVolumeM3), R(TipHeightM), R(TipVelocityMPerS), R(TipCurrentDensityAPerM2),
+        R(TipCurrentDensityFromVelocityAPerM2), R(NominalCurrentDensityAPerM2), NewtonIterations.ToString(f),
+        LinearIterations.ToString(f), R(LinearResidual));
+
+    private static string R(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,154 @@
+using PhaseFieldLi.Backends;
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Grids;
+using PhaseFieldLi.Kernels.Physics;
+using PhaseFieldLi.Solvers;
+
+namespace PhaseFieldLi.Models;
+
+/// <summary>Result of one potential solve (the coupled Newton loop of the charge equation).</summary>
+public sealed record PotentialReport(int NewtonIterations, int LinearIterations, SolveReport LastSolve, bool Converged,
+    double NonlinearResidual);
+
+/// <summary>Faradaic currents and the fastest phase-field change after a potential solve.</summary>
+public sealed record RateReport(double MaxRatePerS, double NegativeCurrentA, double PositiveCurrentA);
+
+/// <summary>
+/// Li electrodeposition in LLZO: the Li phase field coupled to the ionic potential and the metal
+/// bodies' potentials. The time loop (Simulation) calls the named steps in order:
+/// <see cref="SolvePotential"/> → <see cref="ComputeRates"/> → <see cref="AdvanceLiPhase"/> →
+/// <see cref="UpdateBodies"/>. Every step runs on the backend; the host sees only scalars.
+/// </summary>
+public sealed class ElectrodepositionModel : IDisposable
+{
+    private readonly IOperations _ops;
+    private readonly ConjugateGradient _cg;
+    private readonly float[] _bodyPotential = new float[State.MaxBodies];
+
+    public ElectrodepositionModel(Case c, Backend backend)
+    {
+        Case = c;
+        Backend = backend;
+        Scaling = new Scaling(c);
+        _ops = Operations.For(backend);
+        State = new State(backend, c.Grid.CellCount);
+        _cg = new ConjugateGradient(backend, _ops, c.Grid.Shape);
+
+        var init = InitialConditions.Build(c);
+        State.Xi.Upload(init.Xi);
+        State.Damage.Upload(init.Damage);
+        State.Material.Upload(init.Material);
+        State.Label.Fill(Bodies.None);
+        if (c.Electrochemistry.Control == CellControl.Potentiostatic)
+            _bodyPotential[Bodies.Positive] = (float)(c.Electrochemistry.CellVoltageV / Scaling.ThermalVoltageV);
+        State.BodyPotential.Upload(_bodyPotential);
+        UpdateBodies();
+    }
+
+    public Case Case { get; }
+    public Grid Grid => Case.Grid;
+    public Backend Backend { get; }
+    public Scaling Scaling { get; }
+    public State State { get; }
+    public IOperations Ops => _ops;
+
+    /// <summary>Bytes per cell held on the device by this model.</summary>
+    public static int BytesPerCell => 4 * (State.FieldsPerCell + ConjugateGradient.FieldsPerCell);
+
+    /// <summary>Φ₊ − Φ₋ [V].</summary>
+    public double CellVoltageV => (_bodyPotential[Bodies.Positive] - _bodyPotential[Bodies.Negative]) * Scaling.ThermalVoltageV;
+
+    /// <summary>
+    /// Solves the charge equation for φ with the Butler–Volmer source linearised by Newton's method,
+    /// and the positive electrode's potential so that its Faradaic current is −I (galvanostatic; Li
+    /// strips there when I &gt; 0) or holds it fixed (potentiostatic). Warm-starts from the last step.
+    /// </summary>
+    public PotentialReport SolvePotential(double appliedCurrentA)
+    {
+        var solver = Case.Solver;
+        bool galvanostatic = Case.Electrochemistry.Control == CellControl.Galvanostatic;
+        double target = Scaling.SumRate(-appliedCurrentA);
+        float invQ = 1f / Scaling.Charge.Q;
+        var shape = Grid.Shape;
+        int linear = 0;
+        SolveReport last = default;
+        double nonlinear = double.NaN;
+        for (int it = 1; it <= solver.NewtonMaxIterations; it++)
+        {
+            _ops.AssembleCharge(State, shape, Scaling.Li, Scaling.Charge, galvanostatic ? Bodies.Positive : -1);
+            last = _cg.Solve(State.Sigma, State.Shift, State.RhsA, State.Phi, solver.Tolerance, solver.MaxIterations);
+            linear += last.Iterations;
+            nonlinear = last.InitialRelativeResidual;
+            double change = 0;
+            if (galvanostatic)
+            {
+                var rb = _cg.Solve(State.Sigma, State.Shift, State.RhsB, State.PhiB, solver.Tolerance, solver.MaxIterations);
+                linear += rb.Iterations;
+                if (!rb.Converged) last = rb;
+                var (linearSum, response) = _ops.GalvanostatSums(State, Bodies.Positive, invQ);
+                if (!(response < 0))
+                    throw new InvalidOperationException(
+                        "the positive electrode has no Li|electrolyte interface to carry the current (check the electrode layout)");
+                change = (target - linearSum) / response;
+                _ops.Axpy((float)change, State.PhiB, State.Phi);
+                _bodyPotential[Bodies.Positive] += (float)change;
+                State.BodyPotential.Upload(_bodyPotential);
+            }
+            if (nonlinear < solver.NewtonTolerance && Math.Abs(change) < solver.NewtonTolerance * 10)
+                return new PotentialReport(it, linear, last, last.Converged, nonlinear);
+        }
+        return new PotentialReport(solver.NewtonMaxIterations, linear, last, false, nonlinear);
+    }
+
+    /// <summary>∂ξ/∂t everywhere at the current φ; the body currents and max |∂ξ/∂t|.</summary>
+    public RateReport ComputeRates()
+    {
+        _ops.LiPhaseRate(State, Grid.Shape, Scaling.Li);
+        float max = _ops.MaxAbs(State.Rate);
+        double neg = Scaling.CurrentA(_ops.BodySum(State.Rate, State.Label, Bodies.Negative));
+        double pos = Scaling.CurrentA(_ops.BodySum(State.Rate, State.Label, Bodies.Positive));
+        return new RateReport(max, neg, pos);
+    }
+
+    /// <summary>ξ ← ξ + Δt ∂ξ/∂t (forward Euler, clamped to [0, 1]).</summary>
+    public void AdvanceLiPhase(double dtS) => _ops.AdvanceLiPhase(State, (float)dtS);
+
+    /// <summary>Re-labels the metal bodies after ξ changed; returns the sweeps it took.</summary>
+    public int UpdateBodies()
+    {
+        int sweeps = 0;
+        while (_ops.PropagateLabels(State, Grid.Shape, Scaling.Li.LabelThreshold) > 0)
+        {
+            sweeps++;
+            if (sweeps > 4 * (Grid.Nx + Grid.Ny + Grid.Nz) + 16)
+                throw new InvalidOperationException("body labelling did not converge");
+        }
+        return sweeps;
+    }
+
+    /// <summary>Li volume [m³] of one body (Bodies.Negative …) or of the whole domain (−2).</summary>
+    public double LiVolumeM3(int body) => _ops.BodySum(State.Xi, State.Label, body) * Grid.CellVolumeM3;
+
+    /// <summary>
+    /// The tip of the negative electrode's deepest Li along z: height of the ξ = ½ crossing [m] from the
+    /// negative electrode's outer face, its (i, j) column, and the current density through that column
+    /// from the charge equation, j = (F/V_m) h Σ_column ∂ξ/∂t [A/m²] (call after ComputeRates).
+    /// </summary>
+    public (double HeightM, int I, int J, double CurrentDensityAPerM2)? NegativeTip()
+    {
+        long key = _ops.Tip(State, Grid.Shape, Bodies.Negative);
+        if (key == long.MinValue) return null;
+        int column = (int)(key & ((1L << 28) - 1));
+        double z = (key >> 28) / 4096.0;
+        int i = column % Grid.Nx, j = column / Grid.Nx;
+        double sum = _ops.ColumnSum(State.Rate, State.Label, Bodies.Negative, Grid.Shape, i, j);
+        double jTip = Scaling.Faraday / Scaling.MolarVolume * Grid.SpacingM * sum;
+        return (z * Grid.SpacingM, i, j, jTip);
+    }
+
+    public void Dispose()
+    {
+        _cg.Dispose();
+        State.Dispose();
+    }
+}

@@ -1,0 +1,82 @@
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Kernels.Physics;
+
+namespace PhaseFieldLi.Models;
+
+/// <summary>
+/// Builds the initial ξ, d and material arrays on the host from the case geometry:
+/// along z, collector | Li layer | growth room (reservoir) at each electrode, LLZO between, and
+/// the given flaws (damage, optionally pre-filled with Li). Electrode fronts start with the
+/// equilibrium profile ξ = 1/(1 + exp(2s/δ)), s the signed distance into the electrolyte.
+/// </summary>
+public static class InitialConditions
+{
+    public sealed record Arrays(float[] Xi, float[] Damage, int[] Material);
+
+    public static Arrays Build(Case c)
+    {
+        var g = c.Grid;
+        var el = c.Electrodes;
+        double h = g.SpacingM, lz = g.Nz * h, delta = c.PhaseField.InterfaceWidthM;
+        double negFront = el.CollectorThicknessM + el.NegativeLiThicknessM;
+        double posFront = lz - el.CollectorThicknessM - el.PositiveLiThicknessM;
+        var xi = new float[g.CellCount];
+        var damage = new float[g.CellCount];
+        var material = new int[g.CellCount];
+
+        for (int k = 0; k < g.Nz; k++)
+        for (int j = 0; j < g.Ny; j++)
+        for (int i = 0; i < g.Nx; i++)
+        {
+            int idx = g.Shape.Index(i, j, k);
+            var (x, y, z) = g.CellCentreM(i, j, k);
+            int mat = Materials.Llzo;
+            if (z < el.CollectorThicknessM) mat = Materials.CollectorNegative;
+            else if (z > lz - el.CollectorThicknessM) mat = Materials.CollectorPositive;
+            else if (z < negFront + el.GrowthRoomM || z > posFront - el.GrowthRoomM) mat = Materials.Reservoir;
+            material[idx] = mat;
+
+            double profile = Math.Max(Front(z - negFront, delta), Front(posFront - z, delta));
+            xi[idx] = Materials.IsCollector(mat) ? 1f : (float)profile;
+
+            foreach (var f in c.Flaws)
+            {
+                double s = SignedDistance(f, x, y, z);
+                if (s <= 0) damage[idx] = Math.Max(damage[idx], (float)f.Damage);
+                if (f.Li > 0 && !Materials.IsCollector(mat))
+                    xi[idx] = Math.Max(xi[idx], (float)(f.Li * Front(s, delta)));
+            }
+        }
+        return new Arrays(xi, damage, material);
+    }
+
+    private static double Front(double s, double delta) => 1.0 / (1.0 + Math.Exp(Math.Clamp(2 * s / delta, -60, 60)));
+
+    /// <summary>
+    /// Signed distance [m] from a flaw's surface: negative inside. Li placed in a flaw starts with the
+    /// equilibrium profile across this distance (a sharp box would have h′ = 0 on both sides of its
+    /// faces and no reaction until capillarity had smoothed it).
+    /// </summary>
+    public static double SignedDistance(Flaw f, double x, double y, double z)
+    {
+        if (f.Shape == FlawShape.Box)
+        {
+            double[] p = [x, y, z];
+            double outside = 0, inside = double.NegativeInfinity;
+            for (int a = 0; a < 3; a++)
+            {
+                double below = f.MinM[a] - p[a], above = p[a] - f.MaxM[a];
+                double d = Math.Max(below, above);
+                if (d > 0) outside += d * d;
+                inside = Math.Max(inside, d);
+            }
+            return outside > 0 ? Math.Sqrt(outside) : inside;
+        }
+        double dx = x - f.CentreM[0], dy = y - f.CentreM[1], dz = z - f.CentreM[2];
+        double along = dx * f.Normal[0] + dy * f.Normal[1] + dz * f.Normal[2];
+        double radial = Math.Sqrt(Math.Max(0, dx * dx + dy * dy + dz * dz - along * along));
+        double qa = Math.Abs(along) - 0.5 * f.ThicknessM, qr = radial - f.RadiusM;
+        double o = Math.Sqrt(Math.Pow(Math.Max(qa, 0), 2) + Math.Pow(Math.Max(qr, 0), 2));
+        return o > 0 ? o : Math.Max(qa, qr);
+    }
+}

@@ -1,0 +1,117 @@
+using PhaseFieldLi.Backends;
+using PhaseFieldLi.Fields;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Operators;
+using PhaseFieldLi.Kernels.Physics;
+using PhaseFieldLi.Kernels.Solvers;
+
+namespace PhaseFieldLi.Models;
+
+/// <summary>
+/// The model's per-cell operations, independent of the backend. Each one builds a rule struct of
+/// PhaseFieldLi.Kernels over the backend's accessors and launches it; this is the only place where
+/// fields are bound to rules, so every backend runs exactly the same per-cell code.
+/// </summary>
+public interface IOperations
+{
+    void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p);
+    void AdvanceLiPhase(State s, float dt);
+    float MaxAbs(Field<float> f);
+    void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody);
+    (double First, double Second) GalvanostatSums(State s, int body, float invQ);
+    int PropagateLabels(State s, GridShape g, float threshold);
+    double BodySum(Field<float> f, Field<int> label, int body);
+    double ColumnSum(Field<float> f, Field<int> label, int body, GridShape g, int i, int j);
+    long Tip(State s, GridShape g, int body);
+    void Axpy(float a, Field<float> x, Field<float> y);
+    double Dot(Field<float> x, Field<float> y);
+
+    (double Rz, double Rr) CgStart(GridShape g, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
+        Field<float> r, Field<float> p, Field<float> invDiag);
+    double CgMatVec(GridShape g, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q);
+    (double Rz, double Rr) CgUpdate(float alpha, Field<float> x, Field<float> r, Field<float> p, Field<float> q, Field<float> invDiag);
+    void CgDirection(float beta, Field<float> r, Field<float> p, Field<float> invDiag);
+}
+
+public static class Operations
+{
+    public static IOperations For(Backend backend) => backend switch
+    {
+        HostBackend h => new Operations<HostView<float>, HostView<int>>(h),
+        IlgpuBackend d => new Operations<DeviceView<float>, DeviceView<int>>(d),
+        _ => throw new ArgumentException($"unknown backend type {backend.GetType().Name}"),
+    };
+}
+
+public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
+    where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    private TF F(Field<float> f) => b.View(f);
+    private TI I(Field<int> f) => b.View(f);
+
+    public void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p) =>
+        b.ForEach(new LiPhaseRateRule<TF, TI>
+        {
+            Grid = g, Xi = F(s.Xi), Phi = F(s.Phi), Damage = F(s.Damage), BodyPotential = F(s.BodyPotential),
+            Rate = F(s.Rate), Label = I(s.Label), Material = I(s.Material), P = p,
+        }, g.Count);
+
+    public void AdvanceLiPhase(State s, float dt) =>
+        b.ForEach(new AdvanceLiPhaseRule<TF, TI> { Xi = F(s.Xi), Rate = F(s.Rate), Material = I(s.Material), Dt = dt },
+            s.Xi.Length);
+
+    public float MaxAbs(Field<float> f) =>
+        BitConverter.Int32BitsToSingle((int)b.Max(new MaxAbsRule<TF> { Field = F(f) }, f.Length));
+
+    public void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody) =>
+        b.ForEach(new ChargeAssemblyRule<TF, TI>
+        {
+            Grid = g, Xi = F(s.Xi), Phi = F(s.Phi), Damage = F(s.Damage), BodyPotential = F(s.BodyPotential),
+            Sigma = F(s.Sigma), Shift = F(s.Shift), RhsA = F(s.RhsA), RhsB = F(s.RhsB),
+            Label = I(s.Label), Material = I(s.Material), Li = li, P = p, GalvanostaticBody = galvanostaticBody,
+        }, g.Count);
+
+    public (double First, double Second) GalvanostatSums(State s, int body, float invQ) =>
+        b.Sum2(new GalvanostatSumsRule<TF, TI>
+        {
+            Shift = F(s.Shift), RhsA = F(s.RhsA), PhiA = F(s.Phi), PhiB = F(s.PhiB), Label = I(s.Label),
+            Body = body, InvQ = invQ,
+        }, s.Xi.Length);
+
+    public int PropagateLabels(State s, GridShape g, float threshold) =>
+        (int)b.Sum(new PropagateLabelsRule<TF, TI>
+        {
+            Grid = g, Xi = F(s.Xi), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
+        }, g.Count);
+
+    public double BodySum(Field<float> f, Field<int> label, int body) =>
+        b.Sum(new BodySumRule<TF, TI> { Field = F(f), Label = I(label), Body = body }, f.Length);
+
+    public double ColumnSum(Field<float> f, Field<int> label, int body, GridShape g, int i, int j) =>
+        b.Sum(new ColumnSumRule<TF, TI> { Grid = g, Field = F(f), Label = I(label), Body = body, I = i, J = j }, g.Count);
+
+    public long Tip(State s, GridShape g, int body) =>
+        b.Max(new TipRule<TF, TI> { Grid = g, Xi = F(s.Xi), Label = I(s.Label), Body = body }, g.Count);
+
+    public void Axpy(float a, Field<float> x, Field<float> y) =>
+        b.ForEach(new AxpyRule<TF> { X = F(x), Y = F(y), A = a }, x.Length);
+
+    public double Dot(Field<float> x, Field<float> y) => b.Sum(new DotRule<TF> { X = F(x), Y = F(y) }, x.Length);
+
+    public (double Rz, double Rr) CgStart(GridShape g, Field<float> sigma, Field<float> shift, Field<float> rhs,
+        Field<float> x, Field<float> r, Field<float> p, Field<float> invDiag) =>
+        b.Sum2(new CgStartRule<TF>
+        {
+            Grid = g, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r), P = F(p), InvDiag = F(invDiag),
+        }, g.Count);
+
+    public double CgMatVec(GridShape g, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q) =>
+        b.Sum(new CgMatVecRule<TF> { Grid = g, Sigma = F(sigma), Shift = F(shift), P = F(p), Q = F(q) }, g.Count);
+
+    public (double Rz, double Rr) CgUpdate(float alpha, Field<float> x, Field<float> r, Field<float> p, Field<float> q,
+        Field<float> invDiag) =>
+        b.Sum2(new CgUpdateRule<TF> { X = F(x), R = F(r), P = F(p), Q = F(q), InvDiag = F(invDiag), Alpha = alpha }, x.Length);
+
+    public void CgDirection(float beta, Field<float> r, Field<float> p, Field<float> invDiag) =>
+        b.ForEach(new CgDirectionRule<TF> { R = F(r), P = F(p), InvDiag = F(invDiag), Beta = beta }, r.Length);
+}

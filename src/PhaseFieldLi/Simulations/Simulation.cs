@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Diagnostics;
+using PhaseFieldLi.Kernels.Physics;
+using PhaseFieldLi.Models;
+using PhaseFieldLi.OutputWriters;
+
+namespace PhaseFieldLi.Simulations;
+
+/// <summary>What a finished (or stopped) run reports.</summary>
+public sealed record RunSummary(int Steps, double TimeS, double WallSeconds, double CellUpdatesPerSecond,
+    bool Cancelled, string OutputDirectory, IReadOnlyList<DiagnosticsRow> Rows, int UnconvergedSolves);
+
+/// <summary>
+/// The time loop. One step: SolvePotential → ComputeRates → (diagnostics) → AdvanceLiPhase →
+/// UpdateBodies, with Δt = min(max_step, capillary stability limit, max_dxi / max|∂ξ/∂t|, time to
+/// the next output or schedule change). Snapshots go out every output_interval of simulated time.
+/// </summary>
+public sealed class Simulation(ElectrodepositionModel model, string outputDirectory, ILogger? logger = null)
+{
+    private readonly ILogger _log = logger ?? NullLogger.Instance;
+    private readonly List<DiagnosticsRow> _rows = [];
+
+    public ElectrodepositionModel Model { get; } = model;
+    public double TimeS { get; private set; }
+    public int Step { get; private set; }
+
+    public static RunMetadata Metadata(ElectrodepositionModel m)
+    {
+        var c = m.Case;
+        var inv = CultureInfo.InvariantCulture;
+        var s = m.Scaling;
+        var parameters = new Dictionary<string, string>
+        {
+            ["interface_width_m"] = c.PhaseField.InterfaceWidthM.ToString("R", inv),
+            ["interface_energy_J_per_m2"] = c.PhaseField.InterfaceEnergyJPerM2.ToString("R", inv),
+            ["mobility_L_sigma_m3_per_J_s"] = c.PhaseField.MobilityM3PerJS.ToString("R", inv),
+            ["kinetic_mobility_L_eta_per_s"] = s.KineticMobilityPerS.ToString("R", inv),
+            ["exchange_current_density_A_per_m2"] = c.Electrochemistry.ExchangeCurrentDensityAPerM2.ToString("R", inv),
+            ["sigma_llzo_S_per_m"] = c.Electrochemistry.SigmaLlzoSPerM.ToString("R", inv),
+            ["sigma_min_S_per_m"] = c.Electrochemistry.SigmaMinSPerM.ToString("R", inv),
+            ["empty_crack_xi"] = c.PhaseField.EmptyCrackXi.ToString("R", inv),
+            ["label_threshold"] = c.PhaseField.LabelThreshold.ToString("R", inv),
+            ["molar_volume_m3_per_mol"] = c.Electrochemistry.MolarVolumeM3PerMol.ToString("R", inv),
+            ["temperature_K"] = c.Electrochemistry.TemperatureK.ToString("R", inv),
+        };
+        return new RunMetadata(c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM, c.Name, c.Hash, m.Backend.Name, parameters);
+    }
+
+    public RunSummary Run(CancellationToken cancel = default)
+    {
+        var c = Model.Case;
+        var time = c.Time;
+        var scaling = Model.Scaling;
+        Directory.CreateDirectory(outputDirectory);
+        using var snapshots = new Hdf5SnapshotWriter(outputDirectory, Metadata(Model));
+        var series = new TimeSeriesWriter(Path.Combine(outputDirectory, "timeseries.csv"));
+        double area = c.Grid.CrossSectionM2;
+        int snapshotIndex = 0, unconverged = 0;
+        double nextOutput = 0;
+        double? lastTipHeight = null, lastTipTime = null;
+        var wall = Stopwatch.StartNew();
+
+        _log.LogInformation("grid {Nx}×{Ny}×{Nz}, h = {H} m, {Bytes} B/cell on {Device}; stable Δt {Dt:G3} s",
+            c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM, ElectrodepositionModel.BytesPerCell, Model.Backend.Device,
+            scaling.StableStepS);
+
+        bool cancelled = false;
+        while (TimeS < time.EndS * (1 - 1e-12) && Step < time.MaxSteps)
+        {
+            if (cancel.IsCancellationRequested) { cancelled = true; break; }
+            double j = c.Electrochemistry.CurrentDensityAt(TimeS);
+            double current = j * area;
+            var potential = Model.SolvePotential(current);
+            if (!potential.Converged)
+            {
+                unconverged++;
+                _log.LogWarning("step {Step}: potential solve not converged: Newton {Newton} iterations, nonlinear residual {Res:E2}, last linear solve {Solve}",
+                    Step, potential.NewtonIterations, potential.NonlinearResidual, potential.LastSolve);
+            }
+            _log.LogDebug("step {Step}: Newton {Newton}, CG {Cg}, {Solve}", Step, potential.NewtonIterations,
+                potential.LinearIterations, potential.LastSolve);
+            var rates = Model.ComputeRates();
+            if (!double.IsFinite(rates.MaxRatePerS))
+                throw new InvalidOperationException($"NaN/Inf in field 'rate' (∂ξ/∂t) at step {Step}, t = {TimeS:G6} s");
+
+            if (TimeS >= nextOutput - 1e-9 * Math.Max(1, time.EndS))
+            {
+                WriteSnapshot(snapshots, snapshotIndex++);
+                nextOutput = time.OutputIntervalS > 0 ? nextOutput + time.OutputIntervalS : double.PositiveInfinity;
+                while (nextOutput <= TimeS) nextOutput += time.OutputIntervalS;
+            }
+
+            double dt = Math.Min(time.MaxStepS, scaling.StableStepS);
+            if (rates.MaxRatePerS > 0) dt = Math.Min(dt, time.MaxXiChangePerStep / rates.MaxRatePerS);
+            dt = Math.Min(dt, time.EndS - TimeS);
+            dt = Math.Min(dt, Math.Max(nextOutput - TimeS, 1e-12));
+            foreach (var seg in c.Electrochemistry.CurrentSchedule)
+                if (seg.UntilS > TimeS + 1e-12) { dt = Math.Min(dt, seg.UntilS - TimeS); break; }
+
+            if (Step % time.DiagnosticsEverySteps == 0)
+            {
+                var tip = Model.NegativeTip();
+                double velocity = double.NaN;
+                if (tip is { } tp && lastTipHeight is { } lh && lastTipTime is { } lt && TimeS > lt)
+                    velocity = (tp.HeightM - lh) / (TimeS - lt);
+                var row = new DiagnosticsRow(Step, TimeS, dt, Model.CellVoltageV, current, rates.NegativeCurrentA,
+                    rates.PositiveCurrentA, Model.LiVolumeM3(Bodies.Negative), Model.LiVolumeM3(-2),
+                    tip?.HeightM ?? double.NaN, velocity, tip?.CurrentDensityAPerM2 ?? double.NaN,
+                    Scaling.Faraday / scaling.MolarVolume * velocity, j, potential.NewtonIterations,
+                    potential.LinearIterations, potential.LastSolve.RelativeResidual);
+                _rows.Add(row);
+                series.Add(row);
+                lastTipHeight = tip?.HeightM;
+                lastTipTime = TimeS;
+                if (Step % (50 * time.DiagnosticsEverySteps) == 0)
+                    _log.LogInformation("step {Step}  t = {T:G4} s  dt = {Dt:G3} s  V = {V:G4} mV  tip {Tip:G4} µm  j_tip = {Jt:G3} A/m²",
+                        Step, TimeS, dt, Model.CellVoltageV * 1e3, row.TipHeightM * 1e6, row.TipCurrentDensityAPerM2);
+            }
+
+            Model.AdvanceLiPhase(dt);
+            TimeS += dt;
+            Step++;
+            Model.UpdateBodies();
+        }
+
+        if (!cancelled)
+        {
+            Model.SolvePotential(c.Electrochemistry.CurrentDensityAt(TimeS) * area);
+            Model.ComputeRates();
+        }
+        WriteSnapshot(snapshots, snapshotIndex);
+        series.Flush();
+        wall.Stop();
+        double updates = (double)Step * c.Grid.CellCount / Math.Max(wall.Elapsed.TotalSeconds, 1e-9);
+        return new RunSummary(Step, TimeS, wall.Elapsed.TotalSeconds, updates, cancelled, outputDirectory, _rows, unconverged);
+    }
+
+    private void WriteSnapshot(Hdf5SnapshotWriter writer, int index)
+    {
+        var s = Model.State;
+        float vt = (float)Model.Scaling.ThermalVoltageV;
+        var phi = s.Phi.ToArray();
+        for (int n = 0; n < phi.Length; n++) phi[n] *= vt;
+        var fields = new List<SnapshotField>
+        {
+            new("xi", s.Xi.ToArray(), "1", "Li metal phase fraction (1 = Li)"),
+            new("phi", phi, "V", "ionic potential (negative electrode = 0 V)"),
+            new("damage", s.Damage.ToArray(), "1", "LLZO damage d (1 = cracked)"),
+            new("label", s.Label.ToArray(), "1", "metal body: -1 none, 0 negative electrode, 1 positive electrode, >=2 isolated"),
+            new("deposition_rate", s.Rate.ToArray(), "1/s", "dxi/dt (positive = Li deposits)"),
+        };
+        string path = writer.Write(new Snapshot(index, Step, TimeS, fields));
+        _log.LogInformation("snapshot {Index} at t = {T:G4} s → {Path}", index, TimeS, path);
+    }
+}
