@@ -4,10 +4,13 @@ using PhaseFieldLi.Kernels.Launch;
 namespace PhaseFieldLi.Kernels.Physics;
 
 /// <summary>
-/// Connected metal bodies by minimum-label propagation. A cell is metal (or its diffuse rim) when
-/// ξ > threshold; collector cells carry their electrode's label for ever; a metal cell takes the
-/// smallest label among itself and its metal neighbours; non-metal cells get −1. Labels only
-/// decrease, so the in-place update converges to the same fixed point whatever the thread order.
+/// Connected metal bodies by minimum-label propagation. Core cells (ξ > Threshold) connect bodies:
+/// a core cell takes the smallest label among itself and its core neighbours, so labels only
+/// decrease and the in-place update converges to the same fixed point whatever the thread order.
+/// Rim cells (RimThreshold &lt; ξ ≤ Threshold), the diffuse tail of an interface, join the body of a
+/// labelled neighbour but never connect two bodies; so all Li whose change is a Faradaic current
+/// is counted in a body (mass ↔ charge balance) while distant bodies stay apart. Collector cells
+/// carry their electrode's label for ever; all other cells get −1.
 /// Value() = 1 when the cell changed, so the sum counts the changes of one sweep.
 /// </summary>
 public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<float> where TI : struct, IView<int>
@@ -15,7 +18,7 @@ public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<fl
     public GridShape Grid;
     public TF Xi;
     public TI Label, Material;
-    public float Threshold;
+    public float Threshold, RimThreshold;
 
     public double Value(int idx)
     {
@@ -24,27 +27,34 @@ public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<fl
         int next;
         if (material == Materials.CollectorNegative) next = Bodies.Negative;
         else if (material == Materials.CollectorPositive) next = Bodies.Positive;
-        else if (Xi[idx] <= Threshold) next = Bodies.None;
         else
         {
-            Grid.Decompose(idx, out int i, out int j, out int k);
-            next = old;
-            if (i > 0) next = Smaller(next, idx - 1);
-            if (i < Grid.Nx - 1) next = Smaller(next, idx + 1);
-            if (j > 0) next = Smaller(next, idx - Grid.Nx);
-            if (j < Grid.Ny - 1) next = Smaller(next, idx + Grid.Nx);
-            if (k > 0) next = Smaller(next, idx - Grid.Plane);
-            if (k < Grid.Nz - 1) next = Smaller(next, idx + Grid.Plane);
+            float xi = Xi[idx];
+            if (xi <= RimThreshold) next = Bodies.None;
+            else
+            {
+                // A core cell keeps its own label as a candidate; a rim cell takes its neighbours'.
+                bool core = xi > Threshold;
+                float through = core ? Threshold : RimThreshold;
+                next = core ? old : Bodies.None;
+                Grid.Decompose(idx, out int i, out int j, out int k);
+                if (i > 0) next = Smaller(next, idx - 1, through);
+                if (i < Grid.Nx - 1) next = Smaller(next, idx + 1, through);
+                if (j > 0) next = Smaller(next, idx - Grid.Nx, through);
+                if (j < Grid.Ny - 1) next = Smaller(next, idx + Grid.Nx, through);
+                if (k > 0) next = Smaller(next, idx - Grid.Plane, through);
+                if (k < Grid.Nz - 1) next = Smaller(next, idx + Grid.Plane, through);
+            }
         }
         if (next == old) return 0.0;
         Label[idx] = next;
         return 1.0;
     }
 
-    private int Smaller(int current, int n)
+    private int Smaller(int current, int n, float through)
     {
         int l = Label[n];
-        if (l < 0 || Xi[n] <= Threshold) return current;
+        if (l < 0 || Xi[n] <= through) return current;
         return current < 0 || l < current ? l : current;
     }
 }

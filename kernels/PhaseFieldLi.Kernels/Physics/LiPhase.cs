@@ -52,9 +52,10 @@ public static class LiPhase
     public static float Rate(float xi, float laplacianXi, float damage, int material, int label,
         float bodyPotential, float phi, in LiPhaseParameters p, out float dRateDPhi)
     {
-        float capillary = -p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi;
         dRateDPhi = 0f;
-        if (label < 0 || Materials.IsCollector(material)) return capillary;
+        if (Materials.IsCollector(material)) return 0f; // the foil behind the electrode: ξ ≡ 1
+        float capillary = -p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi;
+        if (label < 0) return capillary;
 
         float eta = bodyPotential - phi;
         float bv = ButlerVolmer(eta, p.Alpha);

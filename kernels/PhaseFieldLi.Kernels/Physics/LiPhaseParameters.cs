@@ -16,8 +16,11 @@ public readonly record struct LiPhaseParameters(
     float Alpha,
     /// <summary>1: Li may deposit only where m(d) = d² (or in reservoirs); 0: anywhere.</summary>
     int Confine,
-    /// <summary>ξ below which a cell belongs to no metal body (and gets no Faradaic term).</summary>
-    float LabelThreshold);
+    /// <summary>ξ above which cells connect into one metal body.</summary>
+    float LabelThreshold,
+    /// <summary>ξ above which a cell joins a neighbouring body as its diffuse rim; below it a cell
+    /// belongs to no body and gets no Faradaic term.</summary>
+    float RimThreshold);
 
 /// <summary>Non-dimensional parameters of the charge equation ∇̂·(σ̂∇̂φ̂) = Q ∂ξ/∂t.</summary>
 public readonly record struct ChargeParameters(

@@ -62,6 +62,7 @@ public sealed record PhaseFieldSettings(
     double MobilityM3PerJS,
     double EmptyCrackXi,
     double LabelThreshold,
+    double RimThreshold,
     bool ConfineToDamage);
 
 public sealed record SolverSettings(

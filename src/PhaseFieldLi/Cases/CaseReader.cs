@@ -77,8 +77,11 @@ public static class CaseReader
             InterfaceEnergyJPerM2: p.Number("interface_energy", 0.5, 0, 100, "J/m²", exclusiveMin: true),
             MobilityM3PerJS: p.Number("mobility", 1e-9, 0, 1, "m³/(J·s)", exclusiveMin: true),
             EmptyCrackXi: p.Number("empty_crack_xi", 0.05, 0, 1, "(phase-field value)", exclusiveMin: true),
-            LabelThreshold: p.Number("label_threshold", 1e-4, 0, 0.5, "(phase-field value)", exclusiveMin: true),
+            LabelThreshold: p.Number("label_threshold", 0.05, 0, 0.5, "(phase-field value)", exclusiveMin: true),
+            RimThreshold: p.Number("rim_threshold", 1e-4, 0, 0.5, "(phase-field value, below label_threshold)", exclusiveMin: true),
             ConfineToDamage: p.Boolean("confine_to_damage", true));
+        if (pf.RimThreshold >= pf.LabelThreshold)
+            throw p.Error("rim_threshold", pf.RimThreshold, $"must be below label_threshold ({pf.LabelThreshold})");
         p.RejectUnknownKeys();
 
         var s = top.Section("solver");

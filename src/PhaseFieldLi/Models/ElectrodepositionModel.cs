@@ -88,7 +88,7 @@ public sealed class ElectrodepositionModel : IDisposable
                 var (linearSum, response) = _ops.GalvanostatSums(State, Bodies.Positive, invQ);
                 if (!(response < 0))
                     throw new InvalidOperationException(
-                        "the positive electrode has no Li|electrolyte interface to carry the current (check the electrode layout)");
+                        "the positive electrode carries no Faradaic current: it has no Li|electrolyte interface, or Li connects it to the negative electrode (a short circuit)");
                 change = (target - linearSum) / response;
                 _ops.Axpy((float)change, State.PhiB, State.Phi);
                 _bodyPotential[Bodies.Positive] += (float)change;
@@ -117,7 +117,7 @@ public sealed class ElectrodepositionModel : IDisposable
     public int UpdateBodies()
     {
         int sweeps = 0;
-        while (_ops.PropagateLabels(State, Grid.Shape, Scaling.Li.LabelThreshold) > 0)
+        while (_ops.PropagateLabels(State, Grid.Shape, Scaling.Li.LabelThreshold, Scaling.Li.RimThreshold) > 0)
         {
             sweeps++;
             if (sweeps > 4 * (Grid.Nx + Grid.Ny + Grid.Nz) + 16)

@@ -19,7 +19,7 @@ public interface IOperations
     float MaxAbs(Field<float> f);
     void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody);
     (double First, double Second) GalvanostatSums(State s, int body, float invQ);
-    int PropagateLabels(State s, GridShape g, float threshold);
+    int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold);
     double BodySum(Field<float> f, Field<int> label, int body);
     double ColumnSum(Field<float> f, Field<int> label, int body, GridShape g, int i, int j);
     long Tip(State s, GridShape g, int body);
@@ -78,10 +78,11 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Body = body, InvQ = invQ,
         }, s.Xi.Length);
 
-    public int PropagateLabels(State s, GridShape g, float threshold) =>
+    public int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold) =>
         (int)b.Sum(new PropagateLabelsRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
+            RimThreshold = rimThreshold,
         }, g.Count);
 
     public double BodySum(Field<float> f, Field<int> label, int body) =>

@@ -34,7 +34,8 @@ public sealed record Scaling
             KineticRate: (float)KineticMobilityPerS,
             Alpha: (float)e.Alpha,
             Confine: p.ConfineToDamage ? 1 : 0,
-            LabelThreshold: (float)p.LabelThreshold);
+            LabelThreshold: (float)p.LabelThreshold,
+            RimThreshold: (float)p.RimThreshold);
         Charge = new ChargeParameters(
             Q: (float)(Faraday / MolarVolume * h2 / (e.SigmaLlzoSPerM * ThermalVoltageV)),
             SigmaMin: (float)(e.SigmaMinSPerM / e.SigmaLlzoSPerM),

@@ -44,6 +44,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             ["sigma_min_S_per_m"] = c.Electrochemistry.SigmaMinSPerM.ToString("R", inv),
             ["empty_crack_xi"] = c.PhaseField.EmptyCrackXi.ToString("R", inv),
             ["label_threshold"] = c.PhaseField.LabelThreshold.ToString("R", inv),
+            ["rim_threshold"] = c.PhaseField.RimThreshold.ToString("R", inv),
             ["molar_volume_m3_per_mol"] = c.Electrochemistry.MolarVolumeM3PerMol.ToString("R", inv),
             ["temperature_K"] = c.Electrochemistry.TemperatureK.ToString("R", inv),
         };
