@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Xml.Linq;
+using PhaseFieldLi.OutputWriters;
+using Xunit.Abstractions;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>Snapshots read back by an independent reader (h5py under /usr/bin/python3), the XDMF index, atomic writes.</summary>
+public class OutputTests(ITestOutputHelper output)
+{
+    private static string RunPython(string script)
+    {
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Write(script);
+        p.StandardInput.Close();
+        string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"python3 failed (needs Debian's python3-h5py, installed by .ci/run): {stderr}");
+        return stdout;
+    }
+
+    [Fact]
+    public void SnapshotsAndIndexReadBackWithH5py()
+    {
+        string dir = TestCases.TempDir();
+        var r = TestCases.Run(TestCases.TinyCrack, output: dir);
+
+        // The XDMF index lists every snapshot with increasing times and cell-centred attributes.
+        var xdmf = XDocument.Load(Path.Combine(dir, "fields.xdmf"));
+        var grids = xdmf.Descendants("Grid").Where(g => (string?)g.Attribute("GridType") == "Uniform").ToList();
+        var times = grids.Select(g => double.Parse((string)g.Element("Time")!.Attribute("Value")!, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(grids.Count >= 3, $"only {grids.Count} snapshots");
+        Assert.Equal(times.OrderBy(t => t), times);
+        Assert.Equal(r.Summary.TimeS, times[^1], 6);
+        var files = grids.SelectMany(g => g.Descendants("DataItem"))
+            .Select(d => d.Value.Trim()).Where(v => v.Contains(".h5:")).Select(v => v.Split(':')[0]).Distinct().ToList();
+        Assert.Equal(grids.Count, files.Count);
+        Assert.All(files, f => Assert.True(File.Exists(Path.Combine(dir, f))));
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories));
+
+        // An independent HDF5 reader sees the same last field, shape (nz, ny, nx), and the metadata.
+        string last = Path.Combine(dir, files[^1]);
+        string stdout = RunPython($$"""
+            import h5py, numpy as np
+            with h5py.File("{{last}}", "r") as f:
+                xi = f["xi"][...]
+                print(xi.shape[0], xi.shape[1], xi.shape[2])
+                print(repr(float(np.sum(xi.astype(np.float64)))), repr(float(xi.min())), repr(float(xi.max())))
+                print(repr(float(f.attrs["time_s"])), f["phi"].attrs["unit"].decode() if isinstance(f["phi"].attrs["unit"], bytes) else f["phi"].attrs["unit"])
+                print(" ".join(sorted(f.keys())))
+                print(f.attrs["case_sha256"].decode() if isinstance(f.attrs["case_sha256"], bytes) else f.attrs["case_sha256"])
+            """);
+        output.WriteLine(stdout);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("16 8 8", lines[0]);
+        var v = lines[1].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(r.Xi.Sum(x => (double)x), v[0], 3);
+        Assert.Equal(r.Xi.Min(), v[1], 6);
+        Assert.Equal(r.Xi.Max(), v[2], 6);
+        var t = lines[2].Split(' ');
+        Assert.Equal(r.Summary.TimeS, double.Parse(t[0], CultureInfo.InvariantCulture), 6);
+        Assert.Equal("V", t[1]);
+        Assert.Equal("damage deposition_rate label phi xi", lines[3]);
+        Assert.Equal(PhaseFieldLi.Cases.CaseReader.Parse(TestCases.TinyCrack, "t").Hash, lines[4]);
+
+        // The time series has one row per step with the header's column count.
+        var csv = File.ReadAllLines(Path.Combine(dir, "timeseries.csv"));
+        Assert.Equal(r.Summary.Steps + 1, csv.Length);
+        Assert.All(csv, l => Assert.Equal(csv[0].Split(',').Length, l.Split(',').Length));
+    }
+
+    [Fact]
+    public void FailedWriteLeavesThePreviousFileIntact()
+    {
+        string dir = TestCases.TempDir();
+        string path = Path.Combine(dir, "x.h5");
+        AtomicFile.WriteText(path, "good");
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, s =>
+        {
+            s.Write(new byte[1000]);
+            throw new IOException("disk full (simulated)");
+        }));
+        Assert.Equal("good", File.ReadAllText(path));
+        Assert.Single(Directory.GetFiles(dir));
+    }
+}

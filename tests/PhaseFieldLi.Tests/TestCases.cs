@@ -1,0 +1,111 @@
+using PhaseFieldLi.Backends;
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Models;
+using PhaseFieldLi.Simulations;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>Small cases written as TOML text, and a helper that runs one to the end.</summary>
+internal static class TestCases
+{
+    /// <summary>
+    /// A 1-D column (1 × 1 × nz cells): negative electrode at the bottom, positive at the top, planar
+    /// fronts. Extra TOML (sections or flaws) is appended verbatim.
+    /// </summary>
+    public static string Column(int nz, double h, double delta, string electrochemistry, double end, double maxStep,
+        double mobility, string extraPhaseField = "", string extra = "", double liThickness = 6e-6,
+        double? positiveLiThickness = null, double? growthRoom = null) => $"""
+        name = "column"
+        [grid]
+        cells = [1, 1, {nz}]
+        spacing = {h:R}
+        [time]
+        end = {end:R}
+        max_step = {maxStep:R}
+        output_interval = 0
+        [electrochemistry]
+        {electrochemistry}
+        [phase_field]
+        interface_width = {delta:R}
+        mobility = {mobility:R}
+        {extraPhaseField}
+        [electrodes]
+        collector_thickness = {h:R}
+        negative_li_thickness = {liThickness:R}
+        positive_li_thickness = {positiveLiThickness ?? liThickness:R}
+        growth_room = {growthRoom ?? 4 * delta:R}
+        {extra}
+        """;
+
+    /// <summary>A tiny 3-D cell with a Li-filled crack (8 × 8 × 16 cells, for the ILGPU emulator).</summary>
+    public const string TinyCrack = """
+        name = "tiny-crack"
+        [grid]
+        cells = [8, 8, 16]
+        spacing = 2.0e-6
+        [time]
+        end = 150.0
+        max_step = 50.0
+        output_interval = 100.0
+        [electrochemistry]
+        current_density = 15.0
+        [phase_field]
+        interface_width = 3.0e-6
+        [electrodes]
+        collector_thickness = 2.0e-6
+        negative_li_thickness = 4.0e-6
+        positive_li_thickness = 4.0e-6
+        growth_room = 2.0e-6
+        [[flaw]]
+        shape = "box"
+        min = [6e-6, 4e-6, 4e-6]
+        max = [10e-6, 12e-6, 18e-6]
+        [[flaw]]
+        shape = "box"
+        min = [6e-6, 4e-6, 4e-6]
+        max = [10e-6, 12e-6, 12e-6]
+        li = 1.0
+        """;
+
+    public static string TempDir()
+    {
+        string d = Path.Combine(Path.GetTempPath(), "pfli-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    public sealed record Result(RunSummary Summary, float[] Xi, float[] PhiVolts, double CellVoltageV, Scaling Scaling);
+
+    public static Result Run(string toml, string backend = "cpu", string? output = null)
+    {
+        var c = CaseReader.Parse(toml, "test");
+        using var b = PhaseFieldLi.Backends.Backends.Create(backend);
+        using var model = new ElectrodepositionModel(c, b);
+        var summary = new Simulation(model, output ?? TempDir()).Run();
+        var phi = model.State.Phi.ToArray().Select(p => (float)(p * model.Scaling.ThermalVoltageV)).ToArray();
+        return new Result(summary, model.State.Xi.ToArray(), phi, model.CellVoltageV, model.Scaling);
+    }
+
+    /// <summary>Heights [m] of the ξ = ½ crossings along a 1 × 1 × nz column, bottom to top.</summary>
+    public static List<double> Crossings(float[] xi, double h)
+    {
+        var z = new List<double>();
+        for (int k = 0; k + 1 < xi.Length; k++)
+            if ((xi[k] - 0.5) * (xi[k + 1] - 0.5) < 0)
+                z.Add((k + 0.5 + (xi[k] - 0.5) / (xi[k] - xi[k + 1])) * h);
+        return z;
+    }
+
+    /// <summary>Least-squares slope of y(x).</summary>
+    public static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        double mx = x.Average(), my = y.Average();
+        double sxy = 0, sxx = 0;
+        for (int n = 0; n < x.Count; n++)
+        {
+            sxy += (x[n] - mx) * (y[n] - my);
+            sxx += (x[n] - mx) * (x[n] - mx);
+        }
+        return sxy / sxx;
+    }
+}

@@ -1,0 +1,55 @@
+"""Render a PhaseFieldLi run with ParaView (pvpython): the xi = 0.5 iso-surface (the Li), the
+d = 0.5 iso-surface (cracks) and a mid-plane slice of phi, at the last time, to a PNG; print the
+time steps and each array's name, shape and range.
+
+usage: QT_QPA_PLATFORM=offscreen pvpython tools/render.py RUN_DIR [OUT.png]
+"""
+import json
+import os
+import sys
+
+from paraview.simple import (XDMFReader, Contour, Slice, Show, Render, SaveScreenshot, GetActiveViewOrCreate,
+                             ColorBy, ResetCamera, UpdatePipeline)
+
+run = sys.argv[1]
+png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(run, "render.png")
+reader = XDMFReader(FileNames=[os.path.join(run, "fields.xdmf")])
+reader.UpdatePipelineInformation()
+times = list(reader.TimestepValues) if reader.TimestepValues else [0.0]
+t = times[-1]
+UpdatePipeline(time=t, proxy=reader)
+data = reader.GetCellDataInformation()
+info = {"times": times, "arrays": {}}
+for name in data.keys():
+    a = data.GetArray(name)
+    info["arrays"][name] = {"components": a.GetNumberOfComponents(), "tuples": a.GetNumberOfTuples(),
+                            "range": list(a.GetRange())}
+ext = reader.GetDataInformation().GetExtent()
+info["cells"] = [ext[1] - ext[0], ext[3] - ext[2], ext[5] - ext[4]]
+
+view = GetActiveViewOrCreate("RenderView")
+view.ViewSize = [900, 700]
+view.ViewTime = t
+from paraview.simple import CellDatatoPointData
+points = CellDatatoPointData(Input=reader)
+li = Contour(Input=points, ContourBy=["POINTS", "xi"], Isosurfaces=[0.5])
+Show(li, view)
+if "damage" in info["arrays"] and info["arrays"]["damage"]["range"][1] > 0.5:
+    crack = Contour(Input=points, ContourBy=["POINTS", "damage"], Isosurfaces=[0.5])
+    d = Show(crack, view)
+    d.Opacity = 0.3
+cut = Slice(Input=points)
+cut.SliceType.Normal = [1, 0, 0]
+s = Show(cut, view)
+ColorBy(s, ("POINTS", "phi"))
+b = reader.GetDataInformation().GetBounds()
+centre = [(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, (b[4] + b[5]) / 2]
+size = max(b[1] - b[0], b[3] - b[2], b[5] - b[4])
+view.CameraFocalPoint = centre
+view.CameraPosition = [centre[0] + 1.2 * size, centre[1] - 1.6 * size, centre[2] + 0.5 * size]
+view.CameraViewUp = [0, 0, 1]
+view.OrientationAxesVisibility = 1
+Render(view)
+SaveScreenshot(png, view)
+info["png"] = png
+print(json.dumps(info))
