@@ -57,8 +57,8 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         EnsureWritable(output);
         using var backend = PhaseFieldLi.Backends.Backends.Create(options.Backend);
         log.LogInformation("backend {Backend}: {Device}; {Bytes} B/cell → {MiB:F1} MiB of fields",
-            backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell,
-            (double)ElectrodepositionModel.BytesPerCell * c.Grid.CellCount / (1 << 20));
+            backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell(c.Solver),
+            (double)ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount / (1 << 20));
         using var model = new ElectrodepositionModel(c, backend);
         var sim = new Simulation(model, output, log);
         var summary = sim.Run(cancel);

@@ -44,3 +44,29 @@ public struct ColumnSumRule<TF, TI> : ICellSum where TF : struct, IView<float> w
         return i == I && j == J && Label[idx] == Body ? Field[idx] : 0.0;
     }
 }
+
+/// <summary>y = a x + b y.</summary>
+public struct AxpbyRule<TF> : ICellRule where TF : struct, IView<float>
+{
+    public TF X, Y;
+    public float A, B;
+
+    public void Apply(int idx) => Y[idx] = A * X[idx] + B * Y[idx];
+}
+
+/// <summary>y = d ∘ x (elementwise).</summary>
+public struct MultiplyRule<TF> : ICellRule where TF : struct, IView<float>
+{
+    public TF D, X, Y;
+
+    public void Apply(int idx) => Y[idx] = D[idx] * X[idx];
+}
+
+/// <summary>f = value.</summary>
+public struct FillRule<TF> : ICellRule where TF : struct, IView<float>
+{
+    public TF F;
+    public float Value;
+
+    public void Apply(int idx) => F[idx] = Value;
+}

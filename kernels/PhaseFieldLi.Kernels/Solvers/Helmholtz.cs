@@ -39,25 +39,6 @@ public static class Helmholtz
     }
 }
 
-/// <summary>PCG start: D⁻¹ stored, r = b − A x, p = D⁻¹ r; sums (r·D⁻¹r, r·r).</summary>
-public struct CgStartRule<TF> : ICellSum2 where TF : struct, IView<float>
-{
-    public GridShape Grid;
-    public TF Sigma, Shift, Rhs, X, R, P, InvDiag;
-
-    public void Values(int idx, out double rz, out double rr)
-    {
-        float ax = Helmholtz.Apply(Grid, Sigma, Shift, X, idx, out float diag);
-        float inv = 1f / diag;
-        float r = Rhs[idx] - ax;
-        InvDiag[idx] = inv;
-        R[idx] = r;
-        P[idx] = inv * r;
-        rz = (double)r * r * inv;
-        rr = (double)r * r;
-    }
-}
-
 /// <summary>q = A p; sum p·q.</summary>
 public struct CgMatVecRule<TF> : ICellSum where TF : struct, IView<float>
 {
@@ -72,27 +53,19 @@ public struct CgMatVecRule<TF> : ICellSum where TF : struct, IView<float>
     }
 }
 
-/// <summary>x += α p, r −= α q; sums (r·D⁻¹r, r·r).</summary>
-public struct CgUpdateRule<TF> : ICellSum2 where TF : struct, IView<float>
+/// <summary>x += α p, r −= α q; sums (r·r, r·z) with the previous preconditioned residual z
+/// (for the flexible Polak–Ribière β of CG with a multigrid preconditioner).</summary>
+public struct CgStepRule<TF> : ICellSum2 where TF : struct, IView<float>
 {
-    public TF X, R, P, Q, InvDiag;
+    public TF X, R, P, Q, Z;
     public float Alpha;
 
-    public void Values(int idx, out double rz, out double rr)
+    public void Values(int idx, out double rr, out double rz)
     {
         X[idx] += Alpha * P[idx];
         float r = R[idx] - Alpha * Q[idx];
         R[idx] = r;
-        rz = (double)r * r * InvDiag[idx];
         rr = (double)r * r;
+        rz = (double)r * Z[idx];
     }
-}
-
-/// <summary>p = D⁻¹ r + β p.</summary>
-public struct CgDirectionRule<TF> : ICellRule where TF : struct, IView<float>
-{
-    public TF R, P, InvDiag;
-    public float Beta;
-
-    public void Apply(int idx) => P[idx] = InvDiag[idx] * R[idx] + Beta * P[idx];
 }

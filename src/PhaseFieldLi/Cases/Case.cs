@@ -65,7 +65,11 @@ public sealed record PhaseFieldSettings(
     double RimThreshold,
     bool ConfineToDamage);
 
+/// <summary>How the potential's linear systems are solved.</summary>
+public enum PotentialSolver { MultigridCg, JacobiCg }
+
 public sealed record SolverSettings(
+    PotentialSolver Method,
     double Tolerance,
     int MaxIterations,
     double NewtonTolerance,

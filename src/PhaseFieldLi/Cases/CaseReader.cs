@@ -86,6 +86,7 @@ public static class CaseReader
 
         var s = top.Section("solver");
         var solver = new SolverSettings(
+            Method: s.Choice("method", "mgcg", "mgcg", "jacobi-cg") == "mgcg" ? PotentialSolver.MultigridCg : PotentialSolver.JacobiCg,
             Tolerance: s.Number("tolerance", 1e-5, 1e-8, 0.1, "(relative residual)"),
             MaxIterations: s.Integer("max_iterations", 5000, 1, 1_000_000),
             NewtonTolerance: s.Number("newton_tolerance", 1e-4, 1e-8, 0.1, "(relative residual at the start of a Newton step)"),

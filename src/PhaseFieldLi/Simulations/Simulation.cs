@@ -66,7 +66,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         var wall = Stopwatch.StartNew();
 
         _log.LogInformation("grid {Nx}×{Ny}×{Nz}, h = {H} m, {Bytes} B/cell on {Device}; stable Δt {Dt:G3} s",
-            c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM, ElectrodepositionModel.BytesPerCell, Model.Backend.Device,
+            c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM, ElectrodepositionModel.BytesPerCell(c.Solver), Model.Backend.Device,
             scaling.StableStepS);
 
         bool cancelled = false;

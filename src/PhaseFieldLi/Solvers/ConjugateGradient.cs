@@ -12,41 +12,75 @@ public readonly record struct SolveReport(int Iterations, double InitialRelative
         $"{(Converged ? "converged" : "NOT converged")} in {Iterations} iterations, relative residual {RelativeResidual:E2} (start {InitialRelativeResidual:E2})";
 }
 
+/// <summary>The operator A = −∇·(σ∇) + a on one grid (Helmholtz.cs), its coefficients on the device.</summary>
+public sealed record HelmholtzProblem(GridShape Grid, Field<float> Sigma, Field<float> Shift);
+
+/// <summary>z ≈ A⁻¹ r. <see cref="Setup"/> runs whenever the coefficients change.</summary>
+public interface IPreconditioner : IDisposable
+{
+    void Setup(HelmholtzProblem problem);
+    void Apply(Field<float> r, Field<float> z);
+}
+
+/// <summary>Jacobi: z = D⁻¹ r.</summary>
+public sealed class JacobiPreconditioner(Backend backend, IOperations ops, GridShape grid) : IPreconditioner
+{
+    private readonly Field<float> _invDiag = backend.Float("jacobi_inv_diag", grid.Count);
+
+    public void Setup(HelmholtzProblem p) => ops.InverseDiagonal(p.Grid, p.Sigma, p.Shift, _invDiag);
+    public void Apply(Field<float> r, Field<float> z) => ops.Multiply(_invDiag, r, z);
+    public void Dispose() => _invDiag.Dispose();
+}
+
 /// <summary>
-/// Jacobi-preconditioned conjugate gradients for A x = b with A = −∇·(σ∇) + a (Helmholtz.cs), run
-/// entirely in backend kernels; per iteration three fused passes and two scalar reductions.
-/// Convergence: ‖b − A x‖₂ ≤ tolerance · ‖b‖₂. This is the interim potential solver; the geometric
-/// multigrid of the multigrid issue replaces it as preconditioner.
+/// Preconditioned conjugate gradients, run entirely in backend kernels: per iteration one fused
+/// mat-vec + dot, one fused update + two dots, the preconditioner, one dot and one axpby. β is the
+/// flexible (Polak–Ribière) form, so a multigrid V-cycle whose restriction is not the transpose of
+/// its prolongation is a valid preconditioner. Convergence: ‖b − A x‖₂ ≤ tolerance·‖b‖₂.
 /// </summary>
-public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShape grid) : IDisposable
+public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShape grid, IPreconditioner preconditioner) : IDisposable
 {
     private readonly Field<float> _r = backend.Float("cg_r", grid.Count);
     private readonly Field<float> _p = backend.Float("cg_p", grid.Count);
     private readonly Field<float> _q = backend.Float("cg_q", grid.Count);
-    private readonly Field<float> _invDiag = backend.Float("cg_inv_diag", grid.Count);
+    private readonly Field<float> _z = backend.Float("cg_z", grid.Count);
+    private HelmholtzProblem? _problem;
 
-    /// <summary>Number of per-cell work arrays (for the memory budget).</summary>
+    /// <summary>Per-cell work arrays of the CG iteration itself (for the memory budget).</summary>
     public static int FieldsPerCell => 4;
 
-    public SolveReport Solve(Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
-        double tolerance, int maxIterations)
+    public IPreconditioner Preconditioner => preconditioner;
+
+    /// <summary>Binds the operator; call again after its coefficients change.</summary>
+    public void Prepare(HelmholtzProblem problem)
     {
+        _problem = problem;
+        preconditioner.Setup(problem);
+    }
+
+    public SolveReport Solve(Field<float> rhs, Field<float> x, double tolerance, int maxIterations)
+    {
+        var a = _problem ?? throw new InvalidOperationException("Prepare() the operator first");
         double bNorm = Math.Sqrt(ops.Dot(rhs, rhs));
-        var (rz, rr) = ops.CgStart(grid, sigma, shift, rhs, x, _r, _p, _invDiag);
         if (bNorm == 0) bNorm = 1;
-        double initial = Math.Sqrt(rr) / bNorm;
-        double rel = initial;
+        double rel = Math.Sqrt(ops.Residual(a.Grid, a.Sigma, a.Shift, rhs, x, _r)) / bNorm;
+        double initial = rel;
         int it = 0;
-        while (rel > tolerance && it < maxIterations)
+        if (rel <= tolerance) return new SolveReport(0, initial, rel, true);
+        preconditioner.Apply(_r, _z);
+        double rz = ops.Dot(_r, _z);
+        ops.Axpby(1f, _z, 0f, _p);
+        while (it < maxIterations)
         {
-            double pq = ops.CgMatVec(grid, sigma, shift, _p, _q);
-            if (!(pq > 0)) break; // breakdown: A not SPD on this subspace (or NaN)
-            float alpha = (float)(rz / pq);
-            var (rzNew, rrNew) = ops.CgUpdate(alpha, x, _r, _p, _q, _invDiag);
+            double pq = ops.MatVec(a.Grid, a.Sigma, a.Shift, _p, _q);
+            if (!(pq > 0) || !(rz > 0)) break; // breakdown: not SPD on this subspace, or NaN
+            var (rr, rzOld) = ops.CgStep((float)(rz / pq), x, _r, _p, _q, _z);
             it++;
-            rel = Math.Sqrt(rrNew) / bNorm;
+            rel = Math.Sqrt(rr) / bNorm;
             if (rel <= tolerance) break;
-            ops.CgDirection((float)(rzNew / rz), _r, _p, _invDiag);
+            preconditioner.Apply(_r, _z);
+            double rzNew = ops.Dot(_r, _z);
+            ops.Axpby(1f, _z, (float)((rzNew - rzOld) / rz), _p);
             rz = rzNew;
         }
         return new SolveReport(it, initial, rel, rel <= tolerance);
@@ -57,6 +91,7 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShap
         _r.Dispose();
         _p.Dispose();
         _q.Dispose();
-        _invDiag.Dispose();
+        _z.Dispose();
+        preconditioner.Dispose();
     }
 }

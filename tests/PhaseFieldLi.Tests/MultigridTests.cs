@@ -1,0 +1,199 @@
+using PhaseFieldLi.Backends;
+using PhaseFieldLi.Fields;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Models;
+using PhaseFieldLi.Solvers;
+using Xunit.Abstractions;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>
+/// Geometric multigrid for −∇·(σ∇u) + a u = f on the cell-centred grid (zero-flux faces).
+/// Manufactured solution u = cos(πx)cos(πy)cos(πz) on the unit cube (it satisfies the zero-flux
+/// condition), with smooth σ or a σ jump across a plane, and the shift a = 1.
+/// Float32 fields put a floor under the true relative residual that grows like N² (the solution is
+/// stored to ε ≈ 6e-8 relative, the residual scales like h²f): measured ≈ 5e-6 at 32³, 2e-5 at 64³.
+/// So tolerances here sit above that floor, the cycle count is judged by the residual reduction per
+/// cycle before the floor, and the discretisation error (second order) is what is asserted.
+/// 1e-8, as the issue asks, needs float64 fields for the elliptic unknowns (docs/model.md).
+/// </summary>
+public class MultigridTests(ITestOutputHelper output)
+{
+    /// <summary>σ(x): smooth (1 + ½ sin) or a jump of `contrast` across x = 0.5 (at a face for even n).</summary>
+    private static double Sigma(double x, double y, double z, double contrast) =>
+        contrast > 0 ? (x < 0.5 ? 1.0 : contrast) : 1.0 + 0.5 * Math.Sin(2 * x + y) * Math.Cos(z);
+
+    private sealed class Problem : IDisposable
+    {
+        public Backend B = null!;
+        public IOperations Ops = null!;
+        public GridShape G;
+        public Field<float> Sigma = null!, Shift = null!, Rhs = null!, X = null!;
+        public double[] Exact = null!;
+        public void Dispose() => B.Dispose();
+    }
+
+    /// <summary>
+    /// Builds the discrete problem whose exact solution is the cell-average-free point sample of u:
+    /// f_c = Σ_f σ_f (u_c − u_n)/h²·(unit-spacing scaling) + a u_c is computed from the *continuous*
+    /// flux −∇·(σ∇u) + a u at the cell centre, so the discretisation error is measured.
+    /// For the jump case u is built piecewise so that σ∂u/∂x is continuous (flux continuity).
+    /// </summary>
+    private static Problem Build(string backend, int n, double contrast)
+    {
+        var p = new Problem { B = PhaseFieldLi.Backends.Backends.Create(backend), G = new GridShape(n, n, n) };
+        p.Ops = Operations.For(p.B);
+        double h = 1.0 / n;
+        int count = p.G.Count;
+        var sigma = new float[count];
+        var shift = new float[count];
+        var rhs = new float[count];
+        p.Exact = new double[count];
+        for (int k = 0; k < n; k++)
+        for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++)
+        {
+            double x = (i + 0.5) * h, y = (j + 0.5) * h, z = (k + 0.5) * h;
+            int idx = p.G.Index(i, j, k);
+            double s = Sigma(x, y, z, contrast);
+            var (u, f) = contrast > 0 ? JumpSolution(x, y, z, contrast) : SmoothSolution(x, y, z);
+            // Unit-spacing operator: Σ σ_f (u_c − u_n) + a u_c = h² f with a = h²·1.
+            sigma[idx] = (float)s;
+            shift[idx] = (float)(h * h);
+            rhs[idx] = (float)(h * h * f);
+            p.Exact[idx] = u;
+        }
+        p.Sigma = p.B.Float("s", count); p.Sigma.Upload(sigma);
+        p.Shift = p.B.Float("a", count); p.Shift.Upload(shift);
+        p.Rhs = p.B.Float("f", count); p.Rhs.Upload(rhs);
+        p.X = p.B.Float("x", count);
+        return p;
+    }
+
+    // u = cos πx cos πy cos πz, σ smooth: f = −∇σ·∇u − σ∇²u + u.
+    private static (double U, double F) SmoothSolution(double x, double y, double z)
+    {
+        double pi = Math.PI;
+        double cx = Math.Cos(pi * x), cy = Math.Cos(pi * y), cz = Math.Cos(pi * z);
+        double sx = Math.Sin(pi * x), sy = Math.Sin(pi * y), sz = Math.Sin(pi * z);
+        double u = cx * cy * cz;
+        double s = 1.0 + 0.5 * Math.Sin(2 * x + y) * Math.Cos(z);
+        double dsx = Math.Cos(2 * x + y) * Math.Cos(z), dsy = 0.5 * Math.Cos(2 * x + y) * Math.Cos(z);
+        double dsz = -0.5 * Math.Sin(2 * x + y) * Math.Sin(z);
+        double ux = -pi * sx * cy * cz, uy = -pi * cx * sy * cz, uz = -pi * cx * cy * sz;
+        double lap = -3 * pi * pi * u;
+        return (u, -(dsx * ux + dsy * uy + dsz * uz) - s * lap + u);
+    }
+
+    // σ = 1 (x < ½), κ (x > ½). u = X(x) cos πy cos πz with X continuous, σX′ continuous, X′(0) = X′(1) = 0:
+    // X = cos(πx) on the left; on the right X = cos(πx)/κ + c with c making X continuous at ½ (cos(π/2) = 0 → c = 0).
+    private static (double U, double F) JumpSolution(double x, double y, double z, double kappa)
+    {
+        double pi = Math.PI;
+        double s = x < 0.5 ? 1.0 : kappa;
+        double X = Math.Cos(pi * x) / s;
+        double u = X * Math.Cos(pi * y) * Math.Cos(pi * z);
+        // −σ∇²u = −σ(−π²X − 2π²X)cos cos = 3π² σ X cos cos = 3π² cos(πx) cos cos.
+        double f = 3 * pi * pi * Math.Cos(pi * x) * Math.Cos(pi * y) * Math.Cos(pi * z) + u;
+        return (u, f);
+    }
+
+    private static double MaxError(Problem p)
+    {
+        var x = p.X.ToArray();
+        double e = 0;
+        for (int n = 0; n < x.Length; n++) e = Math.Max(e, Math.Abs(x[n] - p.Exact[n]));
+        return e;
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1e4)]
+    public void SecondOrderConvergenceOnManufacturedSolutions(double contrast)
+    {
+        var errors = new List<double>();
+        foreach (int n in new[] { 16, 32, 64 })
+        {
+            using var p = Build("cpu", n, contrast);
+            using var mg = new Multigrid(p.B, p.Ops, p.G);
+            using var cg = new ConjugateGradient(p.B, p.Ops, p.G, mg);
+            cg.Prepare(new HelmholtzProblem(p.G, p.Sigma, p.Shift));
+            var report = cg.Solve(p.Rhs, p.X, 1e-5, 400);
+            Assert.True(report.Converged, report.ToString());
+            errors.Add(MaxError(p));
+            output.WriteLine($"contrast {contrast:G3}, {n}³: max error {errors[^1]:E3}, {report}");
+        }
+        for (int r = 1; r < errors.Count; r++)
+        {
+            double order = Math.Log2(errors[r - 1] / errors[r]);
+            output.WriteLine($"observed order {order:F2}");
+            Assert.InRange(order, 1.8, 2.3);
+        }
+    }
+
+    [Theory]
+    [InlineData(CycleKind.V)]
+    [InlineData(CycleKind.F)]
+    public void ResidualReductionPerCycleIsIndependentOfGridSize(CycleKind kind)
+    {
+        var factors = new List<double>();
+        foreach (int n in new[] { 32, 64, 128 })
+        {
+            using var p = Build("cpu", n, 0);
+            using var mg = new Multigrid(p.B, p.Ops, p.G, cycle: kind);
+            var history = new List<double>();
+            var report = mg.Solve(new HelmholtzProblem(p.G, p.Sigma, p.Shift), p.Rhs, p.X, 1e-4, 30, history);
+            double factor = Math.Pow(history[3] / history[0], 1.0 / 3);
+            factors.Add(factor);
+            output.WriteLine($"{kind}-cycle {n}³ ({mg.Levels} levels): {report}; mean reduction per cycle over 3 cycles {factor:F3}; " +
+                             string.Join(" ", history.Select(h => h.ToString("E1"))));
+            Assert.True(report.Converged, report.ToString());
+            Assert.True(report.Iterations <= 8, report.ToString());
+        }
+        Assert.True(factors.Max() < 0.2, $"reduction factors {string.Join(", ", factors)}");
+        Assert.True(factors.Max() - factors.Min() < 0.05, $"reduction factors {string.Join(", ", factors)}");
+    }
+
+    [Fact]
+    public void MultigridPreconditionedCgHandlesCoefficientJumps()
+    {
+        foreach (int n in new[] { 24, 48 })
+        {
+            using var p = Build("cpu", n, 1e4);
+            using var cg = new ConjugateGradient(p.B, p.Ops, p.G, new Multigrid(p.B, p.Ops, p.G));
+            cg.Prepare(new HelmholtzProblem(p.G, p.Sigma, p.Shift));
+            var report = cg.Solve(p.Rhs, p.X, 1e-4, 100);
+            output.WriteLine($"MG-CG, σ jump 1e4, {n}³: {report}");
+            Assert.True(report.Converged && report.Iterations <= 25, report.ToString());
+        }
+    }
+
+    [Fact]
+    public void NonPowerOfTwoGridsWork()
+    {
+        using var p = Build("cpu", 27, 0);
+        using var mg = new Multigrid(p.B, p.Ops, p.G);
+        var report = mg.Solve(new HelmholtzProblem(p.G, p.Sigma, p.Shift), p.Rhs, p.X, 1e-5, 40);
+        output.WriteLine($"27³ ({string.Join(" → ", mg.Grids.Select(g => $"{g.Nx}"))}): {report}");
+        Assert.True(report.Converged, report.ToString());
+        Assert.True(MaxError(p) < 5e-3);
+    }
+
+    [Fact]
+    public void MultigridGivesTheSameAnswerOnIlgpuEmulator()
+    {
+        using var a = Build("cpu", 12, 100);
+        using var b = Build("ilgpu-cpu", 12, 100);
+        foreach (var p in new[] { a, b })
+        {
+            using var cg = new ConjugateGradient(p.B, p.Ops, p.G, new Multigrid(p.B, p.Ops, p.G));
+            cg.Prepare(new HelmholtzProblem(p.G, p.Sigma, p.Shift));
+            Assert.True(cg.Solve(p.Rhs, p.X, 1e-6, 100).Converged);
+        }
+        var xa = a.X.ToArray();
+        var xb = b.X.ToArray();
+        double d = xa.Zip(xb, (u, v) => Math.Abs(u - v)).Max();
+        output.WriteLine($"max |Δu| cpu vs ilgpu-cpu: {d:E2}");
+        Assert.True(d < 1e-4);
+    }
+}
