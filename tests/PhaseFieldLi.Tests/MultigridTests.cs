@@ -1,6 +1,7 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Solvers;
 using PhaseFieldLi.Models;
 using PhaseFieldLi.Solvers;
 using Xunit.Abstractions;
@@ -195,5 +196,57 @@ public class MultigridTests(ITestOutputHelper output)
         double d = xa.Zip(xb, (u, v) => Math.Abs(u - v)).Max();
         output.WriteLine($"max |Δu| cpu vs ilgpu-cpu: {d:E2}");
         Assert.True(d < 1e-4);
+    }
+
+    /// <summary>
+    /// Dirichlet (x = 0, 1), periodic (y) and zero-flux (z) faces with the cleavage-plane anisotropy
+    /// A = I + β(I − M⊗M), M = x̂, β = 10, i.e. A = diag(1, 11, 11):
+    /// u = sin πx cos 2πy cos πz, f = [π² + 11(4π² + π²) + 1] u. Second order under refinement.
+    /// </summary>
+    [Fact]
+    public void DirichletPeriodicAndAnisotropicFacesConvergeAtSecondOrder()
+    {
+        const double beta = 10;
+        var spec = new OperatorSpec(FaceKind.Dirichlet, FaceKind.Dirichlet, FaceKind.Periodic, FaceKind.Periodic,
+            FaceKind.ZeroFlux, FaceKind.ZeroFlux, 1f, (float)(1 + beta), (float)(1 + beta));
+        var errors = new List<double>();
+        foreach (int n in new[] { 16, 32, 64 })
+        {
+            using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+            var ops = Operations.For(b);
+            var g = new GridShape(n, n, n);
+            double h = 1.0 / n, pi = Math.PI;
+            var rhs = new float[g.Count];
+            var exact = new double[g.Count];
+            for (int k = 0; k < n; k++)
+            for (int j = 0; j < n; j++)
+            for (int i = 0; i < n; i++)
+            {
+                double x = (i + 0.5) * h, y = (j + 0.5) * h, z = (k + 0.5) * h;
+                double u = Math.Sin(pi * x) * Math.Cos(2 * pi * y) * Math.Cos(pi * z);
+                int idx = g.Index(i, j, k);
+                exact[idx] = u;
+                rhs[idx] = (float)(h * h * (pi * pi + (1 + beta) * 5 * pi * pi + 1) * u);
+            }
+            var sigma = b.Float("s", g.Count); sigma.Fill(1f);
+            var shift = b.Float("a", g.Count); shift.Fill((float)(h * h));
+            var f = b.Float("f", g.Count); f.Upload(rhs);
+            var xField = b.Float("x", g.Count);
+            using var cg = new ConjugateGradient(b, ops, g, new PhaseFieldLi.Solvers.Multigrid(b, ops, g));
+            cg.Prepare(new HelmholtzProblem(g, sigma, shift, spec));
+            var report = cg.Solve(f, xField, 1e-5, 200);
+            var xs = xField.ToArray();
+            double err = 0;
+            for (int c = 0; c < xs.Length; c++) err = Math.Max(err, Math.Abs(xs[c] - exact[c]));
+            errors.Add(err);
+            output.WriteLine($"{n}³ Dirichlet x / periodic y / zero-flux z, A = diag(1, 11, 11): max error {err:E3}, {report}");
+            Assert.True(report.Converged && report.Iterations <= 30, report.ToString());
+        }
+        for (int r = 1; r < errors.Count; r++)
+        {
+            double order = Math.Log2(errors[r - 1] / errors[r]);
+            output.WriteLine($"observed order {order:F2}");
+            Assert.InRange(order, 1.8, 2.3);
+        }
     }
 }

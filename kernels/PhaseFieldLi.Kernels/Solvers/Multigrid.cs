@@ -14,15 +14,21 @@ namespace PhaseFieldLi.Kernels.Solvers;
 /// only the other colour). Prolongation: cell-centred, operator-dependent (<see cref="Transfer"/>;
 /// trilinear where σ is uniform); restriction of residuals is its transpose.
 /// </summary>
-public static class Multigrid
+public static class Coarsening
 {
+    /// <summary>Cells of the next coarser level along one axis.</summary>
     public static int Coarse(int n) => (n + 1) / 2;
 }
 
-/// <summary>One red–black Gauss–Seidel half-sweep: cells with (i+j+k) % 2 == Colour.</summary>
+/// <summary>
+/// One red–black Gauss–Seidel half-sweep: cells with (i+j+k) % 2 == Colour. (On a periodic axis of
+/// odd length two cells of one colour touch across the seam; the sweep is then not a pure
+/// red–black one but still a convergent Gauss–Seidel variant.)
+/// </summary>
 public struct GaussSeidelRule<TF> : ICellRule where TF : struct, IView<float>
 {
     public GridShape Grid;
+    public OperatorSpec Spec;
     public TF Sigma, Shift, Rhs, X;
     public int Colour;
 
@@ -30,7 +36,7 @@ public struct GaussSeidelRule<TF> : ICellRule where TF : struct, IView<float>
     {
         Grid.Decompose(idx, out int i, out int j, out int k);
         if (((i + j + k) & 1) != Colour) return;
-        float ax = Helmholtz.Apply(Grid, Sigma, Shift, X, idx, out float diag);
+        float ax = Helmholtz.Apply(Grid, Spec, Sigma, Shift, X, idx, out float diag);
         // ax = diag·x_c − Σ σ_f x_n, so x_c ← (b + Σ σ_f x_n)/diag = x_c + (b − ax)/diag.
         X[idx] += (Rhs[idx] - ax) / diag;
     }
@@ -40,11 +46,12 @@ public struct GaussSeidelRule<TF> : ICellRule where TF : struct, IView<float>
 public struct ResidualRule<TF> : ICellSum where TF : struct, IView<float>
 {
     public GridShape Grid;
+    public OperatorSpec Spec;
     public TF Sigma, Shift, Rhs, X, R;
 
     public double Value(int idx)
     {
-        float r = Rhs[idx] - Helmholtz.Apply(Grid, Sigma, Shift, X, idx, out _);
+        float r = Rhs[idx] - Helmholtz.Apply(Grid, Spec, Sigma, Shift, X, idx, out _);
         R[idx] = r;
         return (double)r * r;
     }
@@ -97,12 +104,18 @@ public struct RestrictRule<TF> : ICellRule where TF : struct, IView<float>
 /// </summary>
 public static class Transfer
 {
-    public static int Neighbour(int f, int n)
+    /// <summary>The coarse neighbour on fine cell f's side: clamped at a face, wrapped on a periodic axis.</summary>
+    public static int Neighbour(int f, int n, bool periodic)
     {
         int p = f >> 1;
         int q = p + ((f & 1) == 0 ? -1 : 1);
+        if (periodic) return q < 0 ? n - 1 : (q >= n ? 0 : q);
         return q < 0 ? 0 : (q >= n ? n - 1 : q);
     }
+
+    /// <summary>A fine index one block outside the grid: wrapped on a periodic axis, −1 (skip) otherwise.</summary>
+    public static int Wrap(int f, int n, bool periodic) =>
+        f >= 0 && f < n ? f : (periodic ? (f < 0 ? f + n : f - n) : -1);
 
     public static float Weight<TF>(in TF sigma, int parent, int neighbour) where TF : struct, IView<float>
     {
@@ -112,12 +125,14 @@ public static class Transfer
     }
 
     /// <summary>Weights of fine cell (i,j,k): parent (pi,pj,pk), neighbours (ni,nj,nk), neighbour weights w.</summary>
-    public static void Weights<TF>(in GridShape coarse, in TF sigma, int i, int j, int k,
+    public static void Weights<TF>(in GridShape coarse, in OperatorSpec spec, in TF sigma, int i, int j, int k,
         out int pi, out int pj, out int pk, out int ni, out int nj, out int nk, out float wx, out float wy, out float wz)
         where TF : struct, IView<float>
     {
         pi = i >> 1; pj = j >> 1; pk = k >> 1;
-        ni = Neighbour(i, coarse.Nx); nj = Neighbour(j, coarse.Ny); nk = Neighbour(k, coarse.Nz);
+        ni = Neighbour(i, coarse.Nx, spec.PeriodicX);
+        nj = Neighbour(j, coarse.Ny, spec.PeriodicY);
+        nk = Neighbour(k, coarse.Nz, spec.PeriodicZ);
         int p = coarse.Index(pi, pj, pk);
         wx = Weight(sigma, p, coarse.Index(ni, pj, pk));
         wy = Weight(sigma, p, coarse.Index(pi, nj, pk));
@@ -136,37 +151,47 @@ public static class Transfer
 public struct RestrictResidualRule<TF> : ICellRule where TF : struct, IView<float>
 {
     public GridShape Fine, CoarseGrid;
+    public OperatorSpec Spec;
     public TF Residual, Coarse, CoarseSigma;
 
     public void Apply(int idx)
     {
         CoarseGrid.Decompose(idx, out int ci, out int cj, out int ck);
         float sum = 0f;
-        for (int k = Max0(2 * ck - 1); k <= 2 * ck + 2 && k < Fine.Nz; k++)
-        for (int j = Max0(2 * cj - 1); j <= 2 * cj + 2 && j < Fine.Ny; j++)
-        for (int i = Max0(2 * ci - 1); i <= 2 * ci + 2 && i < Fine.Nx; i++)
+        for (int kk = 2 * ck - 1; kk <= 2 * ck + 2; kk++)
         {
-            Transfer.Weights(CoarseGrid, CoarseSigma, i, j, k, out int pi, out int pj, out int pk,
-                out int ni, out int nj, out int nk, out float wx, out float wy, out float wz);
-            float w = Transfer.Share(ci, pi, ni, wx) * Transfer.Share(cj, pj, nj, wy) * Transfer.Share(ck, pk, nk, wz);
-            if (w != 0f) sum += w * Residual[Fine.Index(i, j, k)];
+            int k = Transfer.Wrap(kk, Fine.Nz, Spec.PeriodicZ);
+            if (k < 0) continue;
+            for (int jj = 2 * cj - 1; jj <= 2 * cj + 2; jj++)
+            {
+                int j = Transfer.Wrap(jj, Fine.Ny, Spec.PeriodicY);
+                if (j < 0) continue;
+                for (int ii = 2 * ci - 1; ii <= 2 * ci + 2; ii++)
+                {
+                    int i = Transfer.Wrap(ii, Fine.Nx, Spec.PeriodicX);
+                    if (i < 0) continue;
+                    Transfer.Weights(CoarseGrid, Spec, CoarseSigma, i, j, k, out int pi, out int pj, out int pk,
+                        out int ni, out int nj, out int nk, out float wx, out float wy, out float wz);
+                    float w = Transfer.Share(ci, pi, ni, wx) * Transfer.Share(cj, pj, nj, wy) * Transfer.Share(ck, pk, nk, wz);
+                    if (w != 0f) sum += w * Residual[Fine.Index(i, j, k)];
+                }
+            }
         }
         Coarse[idx] = 0.125f * sum;
     }
-
-    private static int Max0(int v) => v < 0 ? 0 : v;
 }
 
 /// <summary>x_fine += operator-dependent interpolation of the coarse correction (over the fine grid).</summary>
 public struct ProlongAddRule<TF> : ICellRule where TF : struct, IView<float>
 {
     public GridShape Fine, CoarseGrid;
+    public OperatorSpec Spec;
     public TF Correction, X, CoarseSigma;
 
     public void Apply(int idx)
     {
         Fine.Decompose(idx, out int i, out int j, out int k);
-        Transfer.Weights(CoarseGrid, CoarseSigma, i, j, k, out int pi, out int pj, out int pk,
+        Transfer.Weights(CoarseGrid, Spec, CoarseSigma, i, j, k, out int pi, out int pj, out int pk,
             out int ni, out int nj, out int nk, out float wx, out float wy, out float wz);
         float v = 0f;
         for (int c = 0; c < 8; c++)
@@ -184,11 +209,12 @@ public struct ProlongAddRule<TF> : ICellRule where TF : struct, IView<float>
 public struct InverseDiagonalRule<TF> : ICellRule where TF : struct, IView<float>
 {
     public GridShape Grid;
+    public OperatorSpec Spec;
     public TF Sigma, Shift, InvDiag;
 
     public void Apply(int idx)
     {
-        Helmholtz.Apply(Grid, Sigma, Shift, Shift, idx, out float diag);
+        Helmholtz.Apply(Grid, Spec, Sigma, Shift, Shift, idx, out float diag);
         InvDiag[idx] = 1f / diag;
     }
 }

@@ -26,14 +26,14 @@ public interface IOperations
     void Axpy(float a, Field<float> x, Field<float> y);
     double Dot(Field<float> x, Field<float> y);
 
-    double MatVec(GridShape g, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q);
+    double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q);
     (double Rr, double RzOld) CgStep(float alpha, Field<float> x, Field<float> r, Field<float> p, Field<float> q, Field<float> z);
-    double Residual(GridShape g, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, Field<float> r);
-    void GaussSeidel(GridShape g, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour);
+    double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, Field<float> r);
+    void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour);
     void Restrict(GridShape fine, GridShape coarse, Field<float> fineField, Field<float> coarseField, float scale);
-    void RestrictResidual(GridShape fine, GridShape coarse, Field<float> residual, Field<float> coarseRhs, Field<float> coarseSigma);
-    void ProlongAdd(GridShape fine, GridShape coarse, Field<float> correction, Field<float> x, Field<float> coarseSigma);
-    void InverseDiagonal(GridShape g, Field<float> sigma, Field<float> shift, Field<float> invDiag);
+    void RestrictResidual(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> residual, Field<float> coarseRhs, Field<float> coarseSigma);
+    void ProlongAdd(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> correction, Field<float> x, Field<float> coarseSigma);
+    void InverseDiagonal(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> invDiag);
     void Axpby(float a, Field<float> x, float b, Field<float> y);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
     void Fill(Field<float> f, float value);
@@ -105,40 +105,40 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
 
     public double Dot(Field<float> x, Field<float> y) => b.Sum(new DotRule<TF> { X = F(x), Y = F(y) }, x.Length);
 
-    public double MatVec(GridShape g, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q) =>
-        b.Sum(new CgMatVecRule<TF> { Grid = g, Sigma = F(sigma), Shift = F(shift), P = F(p), Q = F(q) }, g.Count);
+    public double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q) =>
+        b.Sum(new CgMatVecRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), P = F(p), Q = F(q) }, g.Count);
 
     public (double Rr, double RzOld) CgStep(float alpha, Field<float> x, Field<float> r, Field<float> p, Field<float> q,
         Field<float> z) =>
         b.Sum2(new CgStepRule<TF> { X = F(x), R = F(r), P = F(p), Q = F(q), Z = F(z), Alpha = alpha }, x.Length);
 
-    public double Residual(GridShape g, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
+    public double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r) =>
-        b.Sum(new ResidualRule<TF> { Grid = g, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) }, g.Count);
+        b.Sum(new ResidualRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) }, g.Count);
 
-    public void GaussSeidel(GridShape g, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour) =>
-        b.ForEach(new GaussSeidelRule<TF> { Grid = g, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), Colour = colour },
+    public void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour) =>
+        b.ForEach(new GaussSeidelRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), Colour = colour },
             g.Count);
 
     public void Restrict(GridShape fine, GridShape coarse, Field<float> fineField, Field<float> coarseField, float scale) =>
         b.ForEach(new RestrictRule<TF> { Fine = fine, CoarseGrid = coarse, FineField = F(fineField), Coarse = F(coarseField), Scale = scale },
             coarse.Count);
 
-    public void RestrictResidual(GridShape fine, GridShape coarse, Field<float> residual, Field<float> coarseRhs,
+    public void RestrictResidual(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> residual, Field<float> coarseRhs,
         Field<float> coarseSigma) =>
         b.ForEach(new RestrictResidualRule<TF>
         {
-            Fine = fine, CoarseGrid = coarse, Residual = F(residual), Coarse = F(coarseRhs), CoarseSigma = F(coarseSigma),
+            Fine = fine, CoarseGrid = coarse, Spec = spec, Residual = F(residual), Coarse = F(coarseRhs), CoarseSigma = F(coarseSigma),
         }, coarse.Count);
 
-    public void ProlongAdd(GridShape fine, GridShape coarse, Field<float> correction, Field<float> x, Field<float> coarseSigma) =>
+    public void ProlongAdd(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> correction, Field<float> x, Field<float> coarseSigma) =>
         b.ForEach(new ProlongAddRule<TF>
         {
-            Fine = fine, CoarseGrid = coarse, Correction = F(correction), X = F(x), CoarseSigma = F(coarseSigma),
+            Fine = fine, CoarseGrid = coarse, Spec = spec, Correction = F(correction), X = F(x), CoarseSigma = F(coarseSigma),
         }, fine.Count);
 
-    public void InverseDiagonal(GridShape g, Field<float> sigma, Field<float> shift, Field<float> invDiag) =>
-        b.ForEach(new InverseDiagonalRule<TF> { Grid = g, Sigma = F(sigma), Shift = F(shift), InvDiag = F(invDiag) }, g.Count);
+    public void InverseDiagonal(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> invDiag) =>
+        b.ForEach(new InverseDiagonalRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), InvDiag = F(invDiag) }, g.Count);
 
     public void Axpby(float a, Field<float> x, float c, Field<float> y) =>
         b.ForEach(new AxpbyRule<TF> { X = F(x), Y = F(y), A = a, B = c }, x.Length);

@@ -1,6 +1,7 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Solvers;
 using PhaseFieldLi.Models;
 
 namespace PhaseFieldLi.Solvers;
@@ -12,8 +13,12 @@ public readonly record struct SolveReport(int Iterations, double InitialRelative
         $"{(Converged ? "converged" : "NOT converged")} in {Iterations} iterations, relative residual {RelativeResidual:E2} (start {InitialRelativeResidual:E2})";
 }
 
-/// <summary>The operator A = −∇·(σ∇) + a on one grid (Helmholtz.cs), its coefficients on the device.</summary>
-public sealed record HelmholtzProblem(GridShape Grid, Field<float> Sigma, Field<float> Shift);
+/// <summary>The operator A = −∇·(Aσ∇) + a on one grid (Helmholtz.cs), its coefficients on the device.</summary>
+public sealed record HelmholtzProblem(GridShape Grid, Field<float> Sigma, Field<float> Shift, OperatorSpec Spec)
+{
+    /// <summary>Zero-flux faces, isotropic.</summary>
+    public HelmholtzProblem(GridShape grid, Field<float> sigma, Field<float> shift) : this(grid, sigma, shift, OperatorSpec.Default) { }
+}
 
 /// <summary>z ≈ A⁻¹ r. <see cref="Setup"/> runs whenever the coefficients change.</summary>
 public interface IPreconditioner : IDisposable
@@ -27,7 +32,7 @@ public sealed class JacobiPreconditioner(Backend backend, IOperations ops, GridS
 {
     private readonly Field<float> _invDiag = backend.Float("jacobi_inv_diag", grid.Count);
 
-    public void Setup(HelmholtzProblem p) => ops.InverseDiagonal(p.Grid, p.Sigma, p.Shift, _invDiag);
+    public void Setup(HelmholtzProblem p) => ops.InverseDiagonal(p.Grid, p.Spec, p.Sigma, p.Shift, _invDiag);
     public void Apply(Field<float> r, Field<float> z) => ops.Multiply(_invDiag, r, z);
     public void Dispose() => _invDiag.Dispose();
 }
@@ -63,7 +68,7 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShap
         var a = _problem ?? throw new InvalidOperationException("Prepare() the operator first");
         double bNorm = Math.Sqrt(ops.Dot(rhs, rhs));
         if (bNorm == 0) bNorm = 1;
-        double rel = Math.Sqrt(ops.Residual(a.Grid, a.Sigma, a.Shift, rhs, x, _r)) / bNorm;
+        double rel = Math.Sqrt(ops.Residual(a.Grid, a.Spec, a.Sigma, a.Shift, rhs, x, _r)) / bNorm;
         double initial = rel;
         int it = 0;
         if (rel <= tolerance) return new SolveReport(0, initial, rel, true);
@@ -72,7 +77,7 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShap
         ops.Axpby(1f, _z, 0f, _p);
         while (it < maxIterations)
         {
-            double pq = ops.MatVec(a.Grid, a.Sigma, a.Shift, _p, _q);
+            double pq = ops.MatVec(a.Grid, a.Spec, a.Sigma, a.Shift, _p, _q);
             if (!(pq > 0) || !(rz > 0)) break; // breakdown: not SPD on this subspace, or NaN
             var (rr, rzOld) = ops.CgStep((float)(rz / pq), x, _r, _p, _q, _z);
             it++;

@@ -1,8 +1,9 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Solvers;
 using PhaseFieldLi.Models;
-using static PhaseFieldLi.Kernels.Solvers.Multigrid;
+using static PhaseFieldLi.Kernels.Solvers.Coarsening;
 
 namespace PhaseFieldLi.Solvers;
 
@@ -34,6 +35,7 @@ public sealed class Multigrid : IPreconditioner
     private readonly List<Level> _levels = [];
     private readonly ConjugateGradient _coarse;
     private readonly Backend _backend;
+    private OperatorSpec _spec = OperatorSpec.Default;
     private Field<float>? _residual, _correction; // only for Solve()
 
     public Multigrid(Backend backend, IOperations ops, GridShape grid, int preSmooth = 2, int postSmooth = 2,
@@ -64,6 +66,7 @@ public sealed class Multigrid : IPreconditioner
     /// <summary>Coarse coefficients: σ_C = mean(σ_children)/4, a_C = mean(a_children).</summary>
     public void Setup(HelmholtzProblem problem)
     {
+        _spec = problem.Spec;
         var fine = _levels[0];
         fine.Sigma = problem.Sigma;
         fine.Shift = problem.Shift;
@@ -75,7 +78,7 @@ public sealed class Multigrid : IPreconditioner
             _ops.Restrict(f.Grid, c.Grid, f.Shift!, c.Shift!, 1f);
         }
         var last = _levels[^1];
-        _coarse.Prepare(new HelmholtzProblem(last.Grid, last.Sigma!, last.Shift!));
+        _coarse.Prepare(new HelmholtzProblem(last.Grid, last.Sigma!, last.Shift!, _spec));
     }
 
     /// <summary>z = one cycle applied to r from z = 0.</summary>
@@ -98,7 +101,7 @@ public sealed class Multigrid : IPreconditioner
         _correction ??= _backend.Float("mg_correction", fine.Grid.Count);
         double bNorm = Math.Sqrt(_ops.Dot(rhs, rhs));
         if (bNorm == 0) bNorm = 1;
-        double rel = Math.Sqrt(_ops.Residual(problem.Grid, problem.Sigma, problem.Shift, rhs, x, _residual)) / bNorm;
+        double rel = Math.Sqrt(_ops.Residual(problem.Grid, problem.Spec, problem.Sigma, problem.Shift, rhs, x, _residual)) / bNorm;
         double initial = rel;
         int cycles = 0;
         history?.Add(rel);
@@ -107,7 +110,7 @@ public sealed class Multigrid : IPreconditioner
             Apply(_residual, _correction); // A e = r, one cycle
             _ops.Axpy(1f, _correction, x);
             cycles++;
-            rel = Math.Sqrt(_ops.Residual(problem.Grid, problem.Sigma, problem.Shift, rhs, x, _residual)) / bNorm;
+            rel = Math.Sqrt(_ops.Residual(problem.Grid, problem.Spec, problem.Sigma, problem.Shift, rhs, x, _residual)) / bNorm;
             history?.Add(rel);
         }
         return new SolveReport(cycles, initial, rel, rel <= tolerance);
@@ -124,21 +127,21 @@ public sealed class Multigrid : IPreconditioner
         var g = lv.Grid;
         for (int s = 0; s < PreSmooth; s++)
         {
-            _ops.GaussSeidel(g, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 0);
-            _ops.GaussSeidel(g, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
+            _ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 0);
+            _ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
         }
-        _ops.Residual(g, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, lv.R);
+        _ops.Residual(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, lv.R);
         var c = _levels[l + 1];
-        _ops.RestrictResidual(g, c.Grid, lv.R, c.Rhs!, c.Sigma!);
+        _ops.RestrictResidual(g, c.Grid, _spec, lv.R, c.Rhs!, c.Sigma!);
         _ops.Fill(c.X!, 0f);
         Run(l + 1, kind);
         if (kind == CycleKind.F) Run(l + 1, CycleKind.V); // F-cycle: a V-cycle follows on each level
 
-        _ops.ProlongAdd(g, c.Grid, c.X!, lv.X!, c.Sigma!);
+        _ops.ProlongAdd(g, c.Grid, _spec, c.X!, lv.X!, c.Sigma!);
         for (int s = 0; s < PostSmooth; s++)
         {
-            _ops.GaussSeidel(g, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
-            _ops.GaussSeidel(g, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 0);
+            _ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
+            _ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 0);
         }
     }
 
