@@ -41,7 +41,7 @@ public class OperatorBenchmarks
     }
 
     [Benchmark]
-    public double HostBackendRule() => _ops.CgMatVec(_g, _sigma, _shift, _p, _q);
+    public double HostBackendRule() => _ops.MatVec(_g, PhaseFieldLi.Kernels.Solvers.OperatorSpec.Default, _sigma, _shift, _p, _q);
 
     [Benchmark(Baseline = true)]
     public double PlainLoop()
