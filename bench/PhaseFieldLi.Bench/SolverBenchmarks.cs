@@ -9,8 +9,9 @@ using PhaseFieldLi.Solvers;
 namespace PhaseFieldLi.Bench;
 
 /// <summary>
-/// Time to solve −∇·(σ∇u) + a u = f to 1e-5 relative residual (the float32 floor allows no less at
-/// 128³; see docs/validation.md) from u = 0 on N³, σ with a 1e4 jump across x = ½, on the host
+/// Time to solve −∇·(σ∇u) + a u = f to 1e-4 relative residual from u = 0 on N³ (the float32 floor
+/// of the true residual is ≈ 2e-5 at 64³ with this jump and grows like N²; docs/validation.md),
+/// σ with a 1e4 jump across x = ½, on the host
 /// backend: multigrid-preconditioned CG, multigrid V-cycles alone, and the previous Jacobi-PCG.
 /// Jacobi-PCG at 256³ is left out (minutes per solve). Iterations are printed once per case.
 /// </summary>
@@ -67,11 +68,11 @@ public class SolverBenchmarks
         _x.Fill(0f);
         var problem = new HelmholtzProblem(_g, _sigma, _shift);
         SolveReport r;
-        if (_mg != null) r = _mg.Solve(problem, _rhs, _x, 1e-5, 100);
+        if (_mg != null) r = _mg.Solve(problem, _rhs, _x, 1e-4, 100);
         else
         {
             _cg!.Prepare(problem);
-            r = _cg.Solve(_rhs, _x, 1e-5, 20000);
+            r = _cg.Solve(_rhs, _x, 1e-4, 20000);
         }
         if (!_printed)
         {

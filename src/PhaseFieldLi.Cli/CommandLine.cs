@@ -1,11 +1,12 @@
 namespace PhaseFieldLi.Cli;
 
 /// <summary>Parsed command line; unknown options are errors.</summary>
-public sealed record CommandLine(string Command, string? CasePath, string Backend, string? Output, bool Verbose)
+public sealed record CommandLine(string Command, string? CasePath, string Backend, string? Output, bool Verbose, string? Resume = null)
 {
     public const string Usage = """
         usage:
           phasefield run <case.toml> [--backend auto|cuda|opencl|cpu|ilgpu-cpu] [--output DIR] [--verbose]
+          phasefield run --resume <run-dir>/checkpoint.h5 [--backend …] [--output DIR]
           phasefield check <case.toml>
           phasefield devices
         """;
@@ -15,7 +16,7 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
         string command = args[0];
         if (command is not ("run" or "check" or "devices"))
             throw new ArgumentException($"unknown command '{command}'");
-        string? casePath = null, output = null;
+        string? casePath = null, output = null, resume = null;
         string backend = "auto";
         bool verbose = false;
         for (int a = 1; a < args.Length; a++)
@@ -30,6 +31,9 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
                 case "--output" when a + 1 < args.Length:
                     output = args[++a];
                     break;
+                case "--resume" when a + 1 < args.Length:
+                    resume = args[++a];
+                    break;
                 case "--verbose":
                     verbose = true;
                     break;
@@ -40,8 +44,10 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
                     break;
             }
         }
-        if (command != "devices" && casePath == null)
+        if (resume != null && (command != "run" || casePath != null))
+            throw new ArgumentException("--resume takes the place of the case file, with 'run' only");
+        if (command != "devices" && casePath == null && resume == null)
             throw new ArgumentException($"'{command}' needs a case file");
-        return new CommandLine(command, casePath, backend, output, verbose);
+        return new CommandLine(command, casePath, backend, output, verbose, resume);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PhaseFieldLi.Cases;
 using PhaseFieldLi.Models;
+using PhaseFieldLi.OutputWriters;
 using PhaseFieldLi.Simulations;
 
 namespace PhaseFieldLi.Cli;
@@ -39,7 +40,10 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
 
     private int Execute(CancellationToken cancel)
     {
-        var c = CaseReader.ReadFile(options.CasePath!);
+        Checkpoint.Contents? resume = options.Resume != null ? Checkpoint.Read(options.Resume) : null;
+        var c = resume != null ? CaseReader.Parse(resume.CaseText, resume.CaseName) : CaseReader.ReadFile(options.CasePath!);
+        if (resume != null && c.Hash != resume.CaseHash)
+            throw new ArgumentException($"--resume '{options.Resume}': the stored case does not match its hash (corrupt checkpoint)");
         var scaling = new Scaling(c);
         double lambda = c.Electrochemistry.SigmaLlzoSPerM * Scaling.GasConstant * c.Electrochemistry.TemperatureK
                         / (Scaling.Faraday * c.Electrochemistry.ExchangeCurrentDensityAPerM2);
@@ -53,14 +57,16 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             return 0;
         }
 
-        string output = options.Output ?? Path.Combine("runs", c.Name);
+        string output = options.Output
+                        ?? (options.Resume != null ? Path.GetDirectoryName(Path.GetFullPath(options.Resume))! : Path.Combine("runs", c.Name));
         EnsureWritable(output);
         using var backend = PhaseFieldLi.Backends.Backends.Create(options.Backend);
         log.LogInformation("backend {Backend}: {Device}; {Bytes} B/cell → {MiB:F1} MiB of fields",
             backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell(c.Solver),
             (double)ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount / (1 << 20));
         using var model = new ElectrodepositionModel(c, backend);
-        var sim = new Simulation(model, output, log);
+        if (resume != null) model.Restore(resume);
+        var sim = new Simulation(model, output, log) { State = resume?.State ?? new RunState() };
         var summary = sim.Run(cancel);
         var last = summary.Rows.Count > 0 ? summary.Rows[^1] : null;
         log.LogInformation("{State} after {Steps} steps, t = {T:G4} s, wall {Wall:F1} s, {Rate:G3} cell-updates/s; cell voltage {V:G4} mV",
@@ -70,6 +76,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             log.LogWarning("{N} potential solves missed their tolerance (see the warnings above)", summary.UnconvergedSolves);
         string index = Path.GetFullPath(Path.Combine(output, "fields.xdmf"));
         Console.WriteLine($"output: {Path.GetFullPath(output)}");
+        Console.WriteLine($"  checkpoint:  {Path.GetFullPath(sim.CheckpointPath)}   (continue with: run --resume <that file>)");
         Console.WriteLine($"  time series: {Path.GetFullPath(Path.Combine(output, "timeseries.csv"))}");
         Console.WriteLine($"  ParaView:    paraview {index}   (choose the 'XDMF Reader' if asked; colour by xi, Contour xi = 0.5)");
         if (last != null)

@@ -25,7 +25,9 @@ public sealed record TimeSettings(
     double MaxXiChangePerStep,
     double OutputIntervalS,
     int DiagnosticsEverySteps,
-    int MaxSteps);
+    int MaxSteps,
+    /// <summary>Simulated time between checkpoints [s]; 0: only when the run ends or is stopped.</summary>
+    double CheckpointIntervalS);
 
 public enum CellControl { Galvanostatic, Potentiostatic }
 

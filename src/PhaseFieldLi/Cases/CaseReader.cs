@@ -49,7 +49,8 @@ public static class CaseReader
             MaxXiChangePerStep: t.Number("max_dxi", 0.05, 0, 0.5, "(phase-field change per step)", exclusiveMin: true),
             OutputIntervalS: t.Number("output_interval", 0, 0, 1e9, "s (0: first and last snapshot only)"),
             DiagnosticsEverySteps: t.Integer("diagnostics_every", 1, 1, 1_000_000),
-            MaxSteps: t.Integer("max_steps", 1_000_000, 1, int.MaxValue));
+            MaxSteps: t.Integer("max_steps", 1_000_000, 1, int.MaxValue),
+            CheckpointIntervalS: t.Number("checkpoint_interval", 0, 0, 1e9, "s (0: at the end and on Ctrl+C only)"));
         t.RejectUnknownKeys();
 
         var e = top.Section("electrochemistry");

@@ -48,6 +48,21 @@ public sealed class ElectrodepositionModel : IDisposable
         UpdateBodies();
     }
 
+    /// <summary>Puts a checkpoint's fields and body potentials back on the device.</summary>
+    public void Restore(OutputWriters.Checkpoint.Contents c)
+    {
+        if (c.Xi.Length != Grid.CellCount)
+            throw new ArgumentException($"checkpoint has {c.Xi.Length} cells, the case {Grid.CellCount}");
+        State.Xi.Upload(c.Xi);
+        State.Phi.Upload(c.Phi);
+        State.PhiB.Upload(c.PhiResponse);
+        State.Damage.Upload(c.Damage);
+        State.Label.Upload(c.Label);
+        State.Material.Upload(c.Material);
+        c.BodyPotential.CopyTo(_bodyPotential, 0);
+        State.BodyPotential.Upload(_bodyPotential);
+    }
+
     public Case Case { get; }
     public Grid Grid => Case.Grid;
     public Backend Backend { get; }

@@ -19,6 +19,16 @@ public sealed class Hdf5SnapshotWriter(string directory, RunMetadata meta) : ISn
 
     public static string FileName(int index) => $"fields_{index:D5}.h5";
 
+    /// <summary>Re-registers the snapshots of the run being resumed, so the XDMF index keeps them.</summary>
+    public void Restore(IEnumerable<(int Index, int Step, double TimeS)> written, IReadOnlyList<(string Name, bool IsInt)> fields)
+    {
+        foreach (var (index, step, time) in written)
+        {
+            var f = fields.Select(x => new SnapshotField(x.Name, x.IsInt ? Array.Empty<int>() : Array.Empty<float>(), "", "")).ToList();
+            _written.Add((new Snapshot(index, step, time, f), FileName(index)));
+        }
+    }
+
     public string Write(Snapshot s)
     {
         string name = FileName(s.Index);

@@ -25,8 +25,6 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
     private readonly List<DiagnosticsRow> _rows = [];
 
     public ElectrodepositionModel Model { get; } = model;
-    public double TimeS { get; private set; }
-    public int Step { get; private set; }
 
     public static RunMetadata Metadata(ElectrodepositionModel m)
     {
@@ -51,97 +49,120 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         return new RunMetadata(c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM, c.Name, c.Hash, m.Backend.Name, parameters);
     }
 
+    /// <summary>The loop state; a resumed simulation starts from the checkpoint's.</summary>
+    public RunState State { get; init; } = new();
+
+    /// <summary>Called after every completed step (progress display, tests).</summary>
+    public event Action<RunState>? StepCompleted;
+
+    public string CheckpointPath => Path.Combine(outputDirectory, Checkpoint.FileName);
+
     public RunSummary Run(CancellationToken cancel = default)
     {
         var c = Model.Case;
         var time = c.Time;
         var scaling = Model.Scaling;
+        var st = State;
         Directory.CreateDirectory(outputDirectory);
         using var snapshots = new Hdf5SnapshotWriter(outputDirectory, Metadata(Model));
-        var series = new TimeSeriesWriter(Path.Combine(outputDirectory, "timeseries.csv"));
+        snapshots.Restore(st.Snapshots, SnapshotFieldNames);
+        var series = new TimeSeriesWriter(Path.Combine(outputDirectory, "timeseries.csv"), st.SeriesLines);
         double area = c.Grid.CrossSectionM2;
-        int snapshotIndex = 0, unconverged = 0;
-        double nextOutput = 0;
-        double? lastTipHeight = null, lastTipTime = null;
+        int startStep = st.Step;
         var wall = Stopwatch.StartNew();
 
-        _log.LogInformation("grid {Nx}×{Ny}×{Nz}, h = {H} m, {Bytes} B/cell on {Device}; stable Δt {Dt:G3} s",
+        _log.LogInformation("grid {Nx}×{Ny}×{Nz}, h = {H} m, {Bytes} B/cell on {Device}; stable Δt {Dt:G3} s{Resumed}",
             c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM, ElectrodepositionModel.BytesPerCell(c.Solver), Model.Backend.Device,
-            scaling.StableStepS);
+            scaling.StableStepS, st.Step > 0 ? $"; resuming at step {st.Step}, t = {st.TimeS:G6} s" : "");
 
         bool cancelled = false;
-        while (TimeS < time.EndS * (1 - 1e-12) && Step < time.MaxSteps)
+        while (st.TimeS < time.EndS * (1 - 1e-12) && st.Step < time.MaxSteps)
         {
             if (cancel.IsCancellationRequested) { cancelled = true; break; }
-            double j = c.Electrochemistry.CurrentDensityAt(TimeS);
+            double j = c.Electrochemistry.CurrentDensityAt(st.TimeS);
             double current = j * area;
             var potential = Model.SolvePotential(current);
             if (!potential.Converged)
             {
-                unconverged++;
+                st.UnconvergedSolves++;
                 _log.LogWarning("step {Step}: potential solve not converged: Newton {Newton} iterations, nonlinear residual {Res:E2}, last linear solve {Solve}",
-                    Step, potential.NewtonIterations, potential.NonlinearResidual, potential.LastSolve);
+                    st.Step, potential.NewtonIterations, potential.NonlinearResidual, potential.LastSolve);
             }
-            _log.LogDebug("step {Step}: Newton {Newton}, CG {Cg}, {Solve}", Step, potential.NewtonIterations,
+            _log.LogDebug("step {Step}: Newton {Newton}, linear {Cg}, {Solve}", st.Step, potential.NewtonIterations,
                 potential.LinearIterations, potential.LastSolve);
             var rates = Model.ComputeRates();
             if (!double.IsFinite(rates.MaxRatePerS))
-                throw new InvalidOperationException($"NaN/Inf in field 'rate' (∂ξ/∂t) at step {Step}, t = {TimeS:G6} s");
+                throw new InvalidOperationException($"NaN/Inf in field 'rate' (∂ξ/∂t) at step {st.Step}, t = {st.TimeS:G6} s");
 
-            if (TimeS >= nextOutput - 1e-9 * Math.Max(1, time.EndS))
+            if (st.TimeS >= st.NextOutputS - 1e-9 * Math.Max(1, time.EndS))
             {
-                WriteSnapshot(snapshots, snapshotIndex++);
-                nextOutput = time.OutputIntervalS > 0 ? nextOutput + time.OutputIntervalS : double.PositiveInfinity;
-                while (nextOutput <= TimeS) nextOutput += time.OutputIntervalS;
+                WriteSnapshot(snapshots, st);
+                st.NextOutputS = time.OutputIntervalS > 0 ? st.NextOutputS + time.OutputIntervalS : double.PositiveInfinity;
+                while (st.NextOutputS <= st.TimeS) st.NextOutputS += time.OutputIntervalS;
             }
 
             double dt = Math.Min(time.MaxStepS, scaling.StableStepS);
             if (rates.MaxRatePerS > 0) dt = Math.Min(dt, time.MaxXiChangePerStep / rates.MaxRatePerS);
-            dt = Math.Min(dt, time.EndS - TimeS);
-            dt = Math.Min(dt, Math.Max(nextOutput - TimeS, 1e-12));
+            dt = Math.Min(dt, time.EndS - st.TimeS);
+            dt = Math.Min(dt, Math.Max(st.NextOutputS - st.TimeS, 1e-12));
             foreach (var seg in c.Electrochemistry.CurrentSchedule)
-                if (seg.UntilS > TimeS + 1e-12) { dt = Math.Min(dt, seg.UntilS - TimeS); break; }
+                if (seg.UntilS > st.TimeS + 1e-12) { dt = Math.Min(dt, seg.UntilS - st.TimeS); break; }
 
-            if (Step % time.DiagnosticsEverySteps == 0)
+            if (st.Step % time.DiagnosticsEverySteps == 0)
             {
                 var tip = Model.NegativeTip();
                 double velocity = double.NaN;
-                if (tip is { } tp && lastTipHeight is { } lh && lastTipTime is { } lt && TimeS > lt)
-                    velocity = (tp.HeightM - lh) / (TimeS - lt);
-                var row = new DiagnosticsRow(Step, TimeS, dt, Model.CellVoltageV, current, rates.NegativeCurrentA,
+                if (tip is { } tp && double.IsFinite(st.LastTipHeightM) && st.TimeS > st.LastTipTimeS)
+                    velocity = (tp.HeightM - st.LastTipHeightM) / (st.TimeS - st.LastTipTimeS);
+                var row = new DiagnosticsRow(st.Step, st.TimeS, dt, Model.CellVoltageV, current, rates.NegativeCurrentA,
                     rates.PositiveCurrentA, Model.LiVolumeM3(Bodies.Negative), Model.LiVolumeM3(-2),
                     tip?.HeightM ?? double.NaN, velocity, tip?.CurrentDensityAPerM2 ?? double.NaN,
                     Scaling.Faraday / scaling.MolarVolume * velocity, j, potential.NewtonIterations,
                     potential.LinearIterations, potential.LastSolve.RelativeResidual);
                 _rows.Add(row);
                 series.Add(row);
-                lastTipHeight = tip?.HeightM;
-                lastTipTime = TimeS;
-                if (Step % (50 * time.DiagnosticsEverySteps) == 0)
+                st.LastTipHeightM = tip?.HeightM ?? double.NaN;
+                st.LastTipTimeS = st.TimeS;
+                if (st.Step % (50 * time.DiagnosticsEverySteps) == 0)
                     _log.LogInformation("step {Step}  t = {T:G4} s  dt = {Dt:G3} s  V = {V:G4} mV  tip {Tip:G4} µm  j_tip = {Jt:G3} A/m²",
-                        Step, TimeS, dt, Model.CellVoltageV * 1e3, row.TipHeightM * 1e6, row.TipCurrentDensityAPerM2);
+                        st.Step, st.TimeS, dt, Model.CellVoltageV * 1e3, row.TipHeightM * 1e6, row.TipCurrentDensityAPerM2);
             }
 
             Model.AdvanceLiPhase(dt);
-            TimeS += dt;
-            Step++;
+            st.TimeS += dt;
+            st.Step++;
             Model.UpdateBodies();
+            if (time.CheckpointIntervalS > 0 && st.TimeS >= st.NextCheckpointS)
+            {
+                while (st.NextCheckpointS <= st.TimeS) st.NextCheckpointS += time.CheckpointIntervalS;
+                series.Flush();
+                Checkpoint.Write(CheckpointPath, Model, st);
+            }
+            StepCompleted?.Invoke(st);
         }
 
+        // A checkpoint of the state the loop stopped in (finished, stopped at max_steps, or Ctrl+C):
+        // resuming from it continues exactly where this run left off.
+        series.Flush();
+        Checkpoint.Write(CheckpointPath, Model, st);
         if (!cancelled)
         {
-            Model.SolvePotential(c.Electrochemistry.CurrentDensityAt(TimeS) * area);
+            Model.SolvePotential(c.Electrochemistry.CurrentDensityAt(st.TimeS) * area);
             Model.ComputeRates();
         }
-        WriteSnapshot(snapshots, snapshotIndex);
-        series.Flush();
+        WriteSnapshot(snapshots, st);
         wall.Stop();
-        double updates = (double)Step * c.Grid.CellCount / Math.Max(wall.Elapsed.TotalSeconds, 1e-9);
-        return new RunSummary(Step, TimeS, wall.Elapsed.TotalSeconds, updates, cancelled, outputDirectory, _rows, unconverged);
+        double updates = (double)(st.Step - startStep) * c.Grid.CellCount / Math.Max(wall.Elapsed.TotalSeconds, 1e-9);
+        return new RunSummary(st.Step, st.TimeS, wall.Elapsed.TotalSeconds, updates, cancelled, outputDirectory, _rows,
+            st.UnconvergedSolves);
     }
 
-    private void WriteSnapshot(Hdf5SnapshotWriter writer, int index)
+    private static readonly (string Name, bool IsInt)[] SnapshotFieldNames =
+        [("xi", false), ("phi", false), ("damage", false), ("label", true), ("deposition_rate", false)];
+
+    private void WriteSnapshot(Hdf5SnapshotWriter writer, RunState st)
     {
+        int index = st.SnapshotIndex++;
         var s = Model.State;
         float vt = (float)Model.Scaling.ThermalVoltageV;
         var phi = s.Phi.ToArray();
@@ -154,7 +175,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             new("label", s.Label.ToArray(), "1", "metal body: -1 none, 0 negative electrode, 1 positive electrode, >=2 isolated"),
             new("deposition_rate", s.Rate.ToArray(), "1/s", "dxi/dt (positive = Li deposits)"),
         };
-        string path = writer.Write(new Snapshot(index, Step, TimeS, fields));
-        _log.LogInformation("snapshot {Index} at t = {T:G4} s → {Path}", index, TimeS, path);
+        string path = writer.Write(new Snapshot(index, st.Step, st.TimeS, fields));
+        st.Snapshots.Add((index, st.Step, st.TimeS));
+        _log.LogInformation("snapshot {Index} at t = {T:G4} s → {Path}", index, st.TimeS, path);
     }
 }
