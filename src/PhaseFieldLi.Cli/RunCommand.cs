@@ -26,6 +26,11 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             Console.Error.WriteLine("error: " + e.Message);
             Environment.ExitCode = 2;
         }
+        catch (WatchdogException e)
+        {
+            log.LogError("{Message}; the last periodic checkpoint (if any) is kept", e.Message);
+            Environment.ExitCode = 3;
+        }
         catch (Exception e)
         {
             log.LogError("run failed: {Message}", e.Message);
@@ -67,7 +72,17 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         using var model = new ElectrodepositionModel(c, backend);
         if (resume != null) model.Restore(resume);
         var sim = new Simulation(model, output, log) { State = resume?.State ?? new RunState() };
-        var summary = sim.Run(cancel);
+        var progress = new Progress(sim, log);
+        sim.StepCompleted += progress.OnStep;
+        RunSummary summary;
+        try
+        {
+            summary = sim.Run(cancel);
+        }
+        finally
+        {
+            progress.Finish();
+        }
         var last = summary.Rows.Count > 0 ? summary.Rows[^1] : null;
         log.LogInformation("{State} after {Steps} steps, t = {T:G4} s, wall {Wall:F1} s, {Rate:G3} cell-updates/s; cell voltage {V:G4} mV",
             summary.Cancelled ? "stopped" : "finished", summary.Steps, summary.TimeS, summary.WallSeconds,

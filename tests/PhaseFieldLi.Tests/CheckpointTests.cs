@@ -98,3 +98,24 @@ public class CheckpointTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>Watchdogs stop a run whose numbers went bad, with a message that says which and where.</summary>
+public class WatchdogTests
+{
+    [Fact]
+    public void RepeatedlyFailingSolverStopsTheRun()
+    {
+        string toml = TestCases.TinyCrack + "\n[solver]\nmax_iterations = 1\ntolerance = 1e-8\nmax_failures_in_a_row = 2\n";
+        var e = Assert.Throws<WatchdogException>(() => TestCases.Run(toml));
+        Assert.Contains("2 steps in a row", e.Message);
+        Assert.Contains("max_failures_in_a_row", e.Message);
+    }
+
+    [Fact]
+    public void CollapsingTimeStepStopsTheRun()
+    {
+        string toml = TestCases.TinyCrack.Replace("max_step = 50.0", "max_step = 50.0\nmax_dxi = 1e-12\nmin_step = 1e-6");
+        var e = Assert.Throws<WatchdogException>(() => TestCases.Run(toml));
+        Assert.Contains("min_step", e.Message);
+    }
+}

@@ -27,7 +27,9 @@ public sealed record TimeSettings(
     int DiagnosticsEverySteps,
     int MaxSteps,
     /// <summary>Simulated time between checkpoints [s]; 0: only when the run ends or is stopped.</summary>
-    double CheckpointIntervalS);
+    double CheckpointIntervalS,
+    /// <summary>Watchdog: a time step below this [s] stops the run.</summary>
+    double MinStepS);
 
 public enum CellControl { Galvanostatic, Potentiostatic }
 
@@ -75,7 +77,9 @@ public sealed record SolverSettings(
     double Tolerance,
     int MaxIterations,
     double NewtonTolerance,
-    int NewtonMaxIterations);
+    int NewtonMaxIterations,
+    /// <summary>Watchdog: this many potential solves in a row that miss their tolerance stop the run.</summary>
+    int MaxFailuresInARow);
 
 /// <summary>Electrode slabs along z: collector (Li foil, ξ ≡ 1), initial Li layer, growth room.</summary>
 public sealed record ElectrodeLayout(

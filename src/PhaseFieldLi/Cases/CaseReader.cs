@@ -50,7 +50,8 @@ public static class CaseReader
             OutputIntervalS: t.Number("output_interval", 0, 0, 1e9, "s (0: first and last snapshot only)"),
             DiagnosticsEverySteps: t.Integer("diagnostics_every", 1, 1, 1_000_000),
             MaxSteps: t.Integer("max_steps", 1_000_000, 1, int.MaxValue),
-            CheckpointIntervalS: t.Number("checkpoint_interval", 0, 0, 1e9, "s (0: at the end and on Ctrl+C only)"));
+            CheckpointIntervalS: t.Number("checkpoint_interval", 0, 0, 1e9, "s (0: at the end and on Ctrl+C only)"),
+            MinStepS: t.Number("min_step", 1e-9, 0, 1e6, "s (a smaller time step stops the run)"));
         t.RejectUnknownKeys();
 
         var e = top.Section("electrochemistry");
@@ -91,7 +92,8 @@ public static class CaseReader
             Tolerance: s.Number("tolerance", 1e-5, 1e-8, 0.1, "(relative residual)"),
             MaxIterations: s.Integer("max_iterations", 5000, 1, 1_000_000),
             NewtonTolerance: s.Number("newton_tolerance", 1e-4, 1e-8, 0.1, "(relative residual at the start of a Newton step)"),
-            NewtonMaxIterations: s.Integer("newton_max_iterations", 8, 1, 100));
+            NewtonMaxIterations: s.Integer("newton_max_iterations", 8, 1, 100),
+            MaxFailuresInARow: s.Integer("max_failures_in_a_row", 20, 1, 1_000_000));
         s.RejectUnknownKeys();
 
         var el = top.Section("electrodes");

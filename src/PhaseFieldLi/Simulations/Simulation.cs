@@ -10,6 +10,9 @@ using PhaseFieldLi.OutputWriters;
 
 namespace PhaseFieldLi.Simulations;
 
+/// <summary>A watchdog stopped the run: the numbers went bad. The last periodic checkpoint is kept.</summary>
+public sealed class WatchdogException(string message) : Exception("watchdog: " + message);
+
 /// <summary>What a finished (or stopped) run reports.</summary>
 public sealed record RunSummary(int Steps, double TimeS, double WallSeconds, double CellUpdatesPerSecond,
     bool Cancelled, string OutputDirectory, IReadOnlyList<DiagnosticsRow> Rows, int UnconvergedSolves);
@@ -76,12 +79,18 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             scaling.StableStepS, st.Step > 0 ? $"; resuming at step {st.Step}, t = {st.TimeS:G6} s" : "");
 
         bool cancelled = false;
+        int failuresInARow = 0;
         while (st.TimeS < time.EndS * (1 - 1e-12) && st.Step < time.MaxSteps)
         {
             if (cancel.IsCancellationRequested) { cancelled = true; break; }
             double j = c.Electrochemistry.CurrentDensityAt(st.TimeS);
             double current = j * area;
             var potential = Model.SolvePotential(current);
+            failuresInARow = potential.Converged ? 0 : failuresInARow + 1;
+            if (failuresInARow >= c.Solver.MaxFailuresInARow)
+                throw new WatchdogException($"the potential solve missed its tolerance {failuresInARow} steps in a row " +
+                    $"(step {st.Step}, t = {st.TimeS:G6} s; last: Newton {potential.NewtonIterations}, nonlinear residual " +
+                    $"{potential.NonlinearResidual:E2}, {potential.LastSolve}); see [solver] max_failures_in_a_row");
             if (!potential.Converged)
             {
                 st.UnconvergedSolves++;
@@ -91,8 +100,9 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             _log.LogDebug("step {Step}: Newton {Newton}, linear {Cg}, {Solve}", st.Step, potential.NewtonIterations,
                 potential.LinearIterations, potential.LastSolve);
             var rates = Model.ComputeRates();
-            if (!double.IsFinite(rates.MaxRatePerS))
-                throw new InvalidOperationException($"NaN/Inf in field 'rate' (∂ξ/∂t) at step {st.Step}, t = {st.TimeS:G6} s");
+            if (!double.IsFinite(rates.MaxRatePerS) || !double.IsFinite(Model.CellVoltageV))
+                throw new WatchdogException($"NaN/Inf in field '{(double.IsFinite(Model.CellVoltageV) ? "rate (∂ξ/∂t, from ξ and φ)" : "body potential")}' " +
+                    $"at step {st.Step}, t = {st.TimeS:G6} s");
 
             if (st.TimeS >= st.NextOutputS - 1e-9 * Math.Max(1, time.EndS))
             {
@@ -107,6 +117,10 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             dt = Math.Min(dt, Math.Max(st.NextOutputS - st.TimeS, 1e-12));
             foreach (var seg in c.Electrochemistry.CurrentSchedule)
                 if (seg.UntilS > st.TimeS + 1e-12) { dt = Math.Min(dt, seg.UntilS - st.TimeS); break; }
+            bool limitedByRate = rates.MaxRatePerS > 0 && dt >= time.MaxXiChangePerStep / rates.MaxRatePerS * (1 - 1e-9);
+            if (limitedByRate && dt < time.MinStepS)
+                throw new WatchdogException($"the time step collapsed to {dt:E2} s < min_step = {time.MinStepS:E2} s at step {st.Step}, " +
+                    $"t = {st.TimeS:G6} s (max |∂ξ/∂t| = {rates.MaxRatePerS:E2} 1/s)");
 
             if (st.Step % time.DiagnosticsEverySteps == 0)
             {

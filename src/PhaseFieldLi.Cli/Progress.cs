@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using PhaseFieldLi.Simulations;
+
+namespace PhaseFieldLi.Cli;
+
+/// <summary>
+/// Where a run is: step, simulated time, wall time, ETA (from the simulated-time rate so far),
+/// throughput and the last cell voltage. A live line on a terminal; a log line every 10 s when the
+/// output is redirected (CI, nohup).
+/// </summary>
+public sealed class Progress(Simulation sim, ILogger log)
+{
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private readonly bool _live = !Console.IsOutputRedirected;
+    private double _lastShown = double.NegativeInfinity;
+    private readonly int _startStep = sim.State.Step;
+    private readonly double _startTime = sim.State.TimeS;
+
+    public void OnStep(RunState st)
+    {
+        double now = _wall.Elapsed.TotalSeconds;
+        if (now - _lastShown < (_live ? 0.5 : 10.0)) return;
+        _lastShown = now;
+        var c = sim.Model.Case;
+        double rate = (st.TimeS - _startTime) / Math.Max(now, 1e-9);
+        double eta = rate > 0 ? (c.Time.EndS - st.TimeS) / rate : double.NaN;
+        double updates = (double)(st.Step - _startStep) * c.Grid.CellCount / Math.Max(now, 1e-9);
+        string line = $"step {st.Step}  t = {st.TimeS:G4}/{c.Time.EndS:G4} s  wall {Format(now)}  ETA {Format(eta)}  " +
+                      $"{updates:G3} cell-updates/s  V = {sim.Model.CellVoltageV * 1e3:F3} mV";
+        if (_live) Console.Write("\r" + line.PadRight(Console.WindowWidth > 0 ? Math.Min(Console.WindowWidth - 1, 120) : 100));
+        else log.LogInformation("{Line}", line);
+    }
+
+    public void Finish()
+    {
+        if (_live) Console.WriteLine();
+    }
+
+    private static string Format(double seconds) =>
+        !double.IsFinite(seconds) ? "?" : TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss");
+}
