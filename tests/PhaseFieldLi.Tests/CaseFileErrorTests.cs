@@ -145,3 +145,70 @@ public class CaseFileErrorTests
         return d?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }
+
+/// <summary>Random malformed case files: each gives a CaseException (or parses), never a crash or a hang.</summary>
+public class CaseFileFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly string[] Garbage =
+    [
+        "\"text\"", "-1", "-1e300", "1e308", "nan", "inf", "-inf", "0", "[]", "[1, 2]", "[\"a\", \"b\", \"c\"]", "true", "{ a = 1 }",
+        "2147483648", "9223372036854775807", "[4096, 4096, 4096]", "[1e9, 1, 1]", "[0, 0, 0]", "1979-05-27", "\"\"",
+    ];
+
+    [Fact]
+    public void MalformedCaseFilesGiveOneClearErrorAndNeverCrash()
+    {
+        string baseText = File.ReadAllText(Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "quickstart.toml"));
+        var lines = baseText.Split('\n');
+        var valueLines = Enumerable.Range(0, lines.Length).Where(n => lines[n].Contains('=') && !lines[n].TrimStart().StartsWith('#')).ToArray();
+        var rng = new Random(20261126);
+        int errors = 0, parsed = 0;
+        for (int trial = 0; trial < 400; trial++)
+        {
+            var mutated = (string[])lines.Clone();
+            int edits = 1 + rng.Next(3);
+            for (int e = 0; e < edits; e++)
+            {
+                int n = valueLines[rng.Next(valueLines.Length)];
+                string key = mutated[n].Split('=')[0];
+                mutated[n] = rng.Next(6) switch
+                {
+                    0 => "",                                                  // drop the line
+                    1 => mutated[n] + "\n" + mutated[n],                      // duplicate key
+                    2 => key.Trim() + "x = 1",                                // misspelt key
+                    3 => mutated[n].Replace("=", "= = "),                     // syntax error
+                    _ => key + "= " + Garbage[rng.Next(Garbage.Length)],      // wrong type or value
+                };
+            }
+            string text = string.Join('\n', mutated);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                CaseReader.Parse(text, "fuzz");
+                parsed++;
+            }
+            catch (CaseException ex)
+            {
+                errors++;
+                Assert.False(string.IsNullOrWhiteSpace(ex.Key));
+                Assert.DoesNotContain('\n', ex.Message.TrimEnd());
+            }
+            Assert.True(sw.ElapsedMilliseconds < 2000, $"parsing took {sw.ElapsedMilliseconds} ms:\n{text}");
+        }
+        output.WriteLine($"400 mutated case files: {errors} clear errors, {parsed} still valid");
+        Assert.True(errors > 300);
+    }
+
+    [Fact]
+    public void GridThatDoesNotFitTheDeviceIsRefusedUpFront()
+    {
+        var c = CaseReader.Parse("[grid]\ncells = [1024, 1024, 1000]\nspacing = 1e-6\n[time]\nend = 1.0\n", "huge");
+        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        long need = (long)PhaseFieldLi.Models.ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount;
+        if (need <= b.MemoryBytes) return; // a machine with that much memory would run it
+        var e = Assert.Throws<CaseException>(() => new PhaseFieldLi.Models.ElectrodepositionModel(c, b));
+        output.WriteLine(e.Message);
+        Assert.Equal("grid.cells", e.Key);
+        Assert.Contains("GB", e.Message);
+    }
+}

@@ -65,6 +65,16 @@ public class OutputTests(ITestOutputHelper output)
         Assert.Equal("damage deposition_rate label phi xi", lines[3]);
         Assert.Equal(PhaseFieldLi.Cases.CaseReader.Parse(TestCases.TinyCrack, "t").Hash, lines[4]);
 
+        // PNG figures of the time series, one per panel, real images.
+        foreach (var png in new[] { "cell_voltage.png", "current.png", "tip_position.png", "tip_current_density.png", "li_volume.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(dir, png));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            int width = (bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19];
+            Assert.Equal(900, width);
+            Assert.True(bytes.Length > 10_000, $"{png} is nearly empty");
+        }
+
         // The time series has one row per step with the header's column count.
         var csv = File.ReadAllLines(Path.Combine(dir, "timeseries.csv"));
         Assert.Equal(r.Summary.Steps + 1, csv.Length);

@@ -15,6 +15,9 @@ public abstract class Backend : IDisposable
     /// <summary>Human-readable device description.</summary>
     public abstract string Device { get; }
 
+    /// <summary>Memory the fields may use on this device [bytes].</summary>
+    public abstract long MemoryBytes { get; }
+
     public abstract Field<float> Float(string name, int length);
     public abstract Field<int> Int(string name, int length);
 

@@ -18,6 +18,8 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
     public override string Name => "cpu";
     public override string Device => $"host CPU, {Environment.ProcessorCount} threads";
 
+    public override long MemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
     private sealed class HostField<T>(string name, int length) : Field<T>(name, length) where T : unmanaged
     {
         public T* Pointer { get; private set; } =

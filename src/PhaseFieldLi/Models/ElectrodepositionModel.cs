@@ -27,6 +27,10 @@ public sealed class ElectrodepositionModel : IDisposable
 
     public ElectrodepositionModel(Case c, Backend backend)
     {
+        long need = (long)BytesPerCell(c.Solver) * c.Grid.CellCount;
+        if (need > backend.MemoryBytes)
+            throw new Cases.CaseException("grid.cells", $"[{c.Grid.Nx}, {c.Grid.Ny}, {c.Grid.Nz}]",
+                $"needs {need / 1e9:F2} GB of fields ({BytesPerCell(c.Solver)} B/cell) but {backend.Name} has {backend.MemoryBytes / 1e9:F2} GB");
         Case = c;
         Backend = backend;
         Scaling = new Scaling(c);

@@ -165,6 +165,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             Model.ComputeRates();
         }
         WriteSnapshot(snapshots, st);
+        TimeSeriesPlots.Write(outputDirectory, _rows);
         wall.Stop();
         double updates = (double)(st.Step - startStep) * c.Grid.CellCount / Math.Max(wall.Elapsed.TotalSeconds, 1e-9);
         return new RunSummary(st.Step, st.TimeS, wall.Elapsed.TotalSeconds, updates, cancelled, outputDirectory, _rows,

@@ -1,0 +1,58 @@
+using PhaseFieldLi.Diagnostics;
+
+namespace PhaseFieldLi.OutputWriters;
+
+/// <summary>
+/// PNG figures of the time series, written next to the snapshots when a run ends (ScottPlot):
+/// cell voltage, currents, tip position, tip current density, Li volume — SI axes with units.
+/// Each is written atomically like every other output file.
+/// </summary>
+public static class TimeSeriesPlots
+{
+    private sealed record Panel(string File, string Title, string YLabel, (string Legend, Func<DiagnosticsRow, double> Y, double Scale)[] Series);
+
+    private static readonly Panel[] Panels =
+    [
+        new("cell_voltage.png", "Cell voltage", "Φ₊ − Φ₋ [mV]", [("cell voltage", r => r.CellVoltageV, 1e3)]),
+        new("current.png", "Electrode currents", "current [nA]",
+            [("applied", r => r.AppliedCurrentA, 1e9), ("negative electrode", r => r.NegativeCurrentA, 1e9),
+             ("positive electrode", r => -r.PositiveCurrentA, 1e9)]),
+        new("tip_position.png", "Deepest Li tip (negative electrode)", "height above the negative electrode [µm]",
+            [("tip", r => r.TipHeightM, 1e6)]),
+        new("tip_current_density.png", "Tip current density", "j [A/m²]",
+            [("charge equation", r => r.TipCurrentDensityAPerM2, 1), ("zF/V_m · dx/dt", r => r.TipCurrentDensityFromVelocityAPerM2, 1),
+             ("nominal", r => r.NominalCurrentDensityAPerM2, 1)]),
+        new("li_volume.png", "Li volume", "volume [µm³]",
+            [("negative electrode", r => r.NegativeLiVolumeM3, 1e18), ("whole cell", r => r.TotalLiVolumeM3, 1e18)]),
+    ];
+
+    /// <summary>Writes every panel into <paramref name="directory"/>; returns the paths.</summary>
+    public static IReadOnlyList<string> Write(string directory, IReadOnlyList<DiagnosticsRow> rows)
+    {
+        var paths = new List<string>();
+        if (rows.Count == 0) return paths;
+        double[] t = rows.Select(r => r.TimeS).ToArray();
+        foreach (var panel in Panels)
+        {
+            var plot = new ScottPlot.Plot();
+            foreach (var (legend, y, scale) in panel.Series)
+            {
+                var ys = rows.Select(r => y(r) * scale).ToArray();
+                var keep = Enumerable.Range(0, ys.Length).Where(n => double.IsFinite(ys[n])).ToArray();
+                if (keep.Length == 0) continue;
+                var line = plot.Add.Scatter(keep.Select(n => t[n]).ToArray(), keep.Select(n => ys[n]).ToArray());
+                line.LegendText = legend;
+                line.MarkerSize = 0;
+            }
+            plot.Title(panel.Title);
+            plot.XLabel("time [s]");
+            plot.YLabel(panel.YLabel);
+            if (panel.Series.Length > 1) plot.ShowLegend();
+            string path = Path.Combine(directory, panel.File);
+            byte[] png = plot.GetImageBytes(900, 560, ScottPlot.ImageFormat.Png);
+            AtomicFile.Write(path, s => s.Write(png));
+            paths.Add(path);
+        }
+        return paths;
+    }
+}
