@@ -65,6 +65,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         string output = options.Output
                         ?? (options.Resume != null ? Path.GetDirectoryName(Path.GetFullPath(options.Resume))! : Path.Combine("runs", c.Name));
         EnsureWritable(output);
+        EnsureSpace(output, c);
         using var backend = PhaseFieldLi.Backends.Backends.Create(options.Backend);
         log.LogInformation("backend {Backend}: {Device}; {Bytes} B/cell → {MiB:F1} MiB of fields",
             backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell(c.Solver),
@@ -97,6 +98,22 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         if (last != null)
             Console.WriteLine($"  last tip current density {last.TipCurrentDensityAPerM2:G3} A/m² vs nominal {last.NominalCurrentDensityAPerM2:G3} A/m²");
         return summary.Cancelled ? 130 : 0;
+    }
+
+    /// <summary>
+    /// Refuses to start when the output disk cannot hold the run's snapshots and two checkpoints (the
+    /// old one is kept until the new one is complete). Snapshot: 5 arrays of 4 B per cell;
+    /// checkpoint: 7 arrays.
+    /// </summary>
+    private static void EnsureSpace(string dir, Case c)
+    {
+        long cells = c.Grid.CellCount;
+        long snapshots = c.Time.OutputIntervalS > 0 ? (long)Math.Ceiling(c.Time.EndS / c.Time.OutputIntervalS) + 2 : 2;
+        long need = snapshots * 20 * cells + 2 * 28 * cells;
+        long free = new DriveInfo(Path.GetFullPath(dir)).AvailableFreeSpace;
+        if (need > free)
+            throw new ArgumentException($"--output '{dir}': the run needs about {need / 1e9:F2} GB ({snapshots} snapshots and 2 checkpoints) " +
+                                        $"but the disk has {free / 1e9:F2} GB free (raise [time] output_interval or free space)");
     }
 
     /// <summary>An unwritable output folder is an error before the run starts, not after it.</summary>

@@ -119,3 +119,52 @@ public class WatchdogTests
         Assert.Contains("min_step", e.Message);
     }
 }
+
+/// <summary>The program refuses, before computing anything, output it could not write.</summary>
+public class CommandLineTests
+{
+    private static (int Exit, string Err) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "phasefield.dll"), .. args])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, err.GetAwaiter().GetResult());
+    }
+
+    [Fact]
+    public void UnwritableOutputFolderIsAnErrorBeforeTheRun()
+    {
+        string dir = TestCases.TempDir();
+        string file = Path.Combine(dir, "not-a-folder");
+        File.WriteAllText(file, "x");
+        string casePath = Path.Combine(dir, "case.toml");
+        File.WriteAllText(casePath, TestCases.TinyCrack);
+        var (exit, err) = Run("run", casePath, "--backend", "cpu", "--output", Path.Combine(file, "run"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--output", err);
+        Assert.Contains("cannot write there", err);
+    }
+
+    [Fact]
+    public void BadCaseFileExitsWithItsError()
+    {
+        string dir = TestCases.TempDir();
+        string casePath = Path.Combine(dir, "case.toml");
+        File.WriteAllText(casePath, TestCases.TinyCrack.Replace("current_density = 15.0", "current_density = \"high\""));
+        var (exit, err) = Run("run", casePath, "--backend", "cpu", "--output", dir);
+        Assert.Equal(2, exit);
+        Assert.Contains("'electrochemistry.current_density' = \"high\"", err);
+        Assert.Empty(Directory.GetFiles(dir, "*.h5"));
+    }
+
+    [Fact]
+    public void UnknownBackendIsNamed()
+    {
+        var (exit, err) = Run("run", "cases/quickstart.toml", "--backend", "gpu");
+        Assert.Equal(2, exit);
+        Assert.Contains("--backend 'gpu'", err);
+    }
+}
