@@ -5,11 +5,28 @@ using Xunit.Abstractions;
 namespace PhaseFieldLi.Tests;
 
 /// <summary>
-/// ParaView itself (Debian's pvpython, headless under xvfb-run) opens a run's XDMF index through
+/// ParaView itself (Debian's pvpython, headless on its own Xvfb display) opens a run's XDMF index through
 /// tools/render.py, renders the iso-surfaces and the φ slice to PNG, and reports the arrays it read.
 /// </summary>
 public class ParaViewTests(ITestOutputHelper output)
 {
+    private static async Task<(Process Server, int Display)> StartXvfb()
+    {
+        for (int display = 100 + Environment.ProcessId % 300; display < 1000; display++)
+        {
+            if (File.Exists($"/tmp/.X{display}-lock") || File.Exists($"/tmp/.X11-unix/X{display}")) continue;
+            var server = Process.Start(new ProcessStartInfo("/usr/bin/Xvfb", [$":{display}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
+                { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            var wait = Stopwatch.StartNew();
+            while (!File.Exists($"/tmp/.X11-unix/X{display}") && !server.HasExited && wait.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(100);
+            await Task.Delay(300); // listening once the socket exists; a moment more under load
+            if (!server.HasExited) return (server, display);
+            server.Dispose();
+        }
+        throw new InvalidOperationException("no free X display for Xvfb");
+    }
+
     [Fact]
     public async Task ParaViewOpensTheRunAndSeesEveryFieldWithItsShapeAndRange()
     {
@@ -20,13 +37,8 @@ public class ParaViewTests(ITestOutputHelper output)
         Assert.True(File.Exists("/usr/bin/pvpython") && File.Exists("/usr/bin/Xvfb"),
             "needs Debian's python3-paraview and xvfb (.ci/run installs them)");
         // Our own virtual X server (xvfb-run's readiness handshake relies on SIGUSR1, which a test
-        // host may have ignored): start Xvfb, wait for its socket, point pvpython at it.
-        int display = 100 + Environment.ProcessId % 400;
-        using var xvfb = Process.Start(new ProcessStartInfo("/usr/bin/Xvfb", [$":{display}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"])
-            { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        string socket = $"/tmp/.X11-unix/X{display}";
-        var wait = Stopwatch.StartNew();
-        while (!File.Exists(socket) && wait.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(100);
+        // host may have ignored): a display with no lock or socket left, Xvfb up and listening.
+        var (xvfb, display) = await StartXvfb();
         string stdout, stderr;
         int exit;
         try
@@ -42,8 +54,10 @@ public class ParaViewTests(ITestOutputHelper output)
         }
         finally
         {
-            xvfb.Kill();
-            await xvfb.WaitForExitAsync();
+            // SIGTERM, so that Xvfb removes its lock and socket (SIGKILL would leave them behind).
+            using (var kill = Process.Start("kill", ["-TERM", xvfb.Id.ToString()])) await kill.WaitForExitAsync();
+            if (!xvfb.WaitForExit(10_000)) xvfb.Kill();
+            xvfb.Dispose();
         }
         Assert.True(exit == 0, $"pvpython failed: {stderr}");
         string json = stdout.Split('\n').Last(l => l.TrimStart().StartsWith('{'));
