@@ -23,7 +23,7 @@ public sealed class State : IDisposable
         Sigma = backend.Float("sigma", cells);
         Shift = backend.Float("shift", cells);
         RhsA = backend.Float("rhs_a", cells);
-        RhsB = backend.Float("rhs_b", cells);
+        RhsB = Rate; // shares storage: rhs_B lives only inside SolvePotential, ∂ξ/∂t only after it
         Label = backend.Int("label", cells);
         Material = backend.Int("material", cells);
         BodyPotential = backend.Float("body_potential", MaxBodies);
@@ -43,11 +43,11 @@ public sealed class State : IDisposable
     public Field<float> BodyPotential { get; }
 
     /// <summary>Number of float and int arrays of one cell each (for the memory budget).</summary>
-    public static int FieldsPerCell => 11;
+    public static int FieldsPerCell => 10;
 
     public void Dispose()
     {
-        foreach (var f in new IDisposable[] { Xi, Phi, PhiB, Damage, Rate, Sigma, Shift, RhsA, RhsB, Label, Material, BodyPotential })
+        foreach (var f in new IDisposable[] { Xi, Phi, PhiB, Damage, Rate, Sigma, Shift, RhsA, Label, Material, BodyPotential })
             f.Dispose();
     }
 }
