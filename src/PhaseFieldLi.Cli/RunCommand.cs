@@ -61,6 +61,15 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             Console.WriteLine($"{options.CasePath}: valid");
             return 0;
         }
+        if (options.Command == "bench")
+        {
+            using var b = PhaseFieldLi.Backends.Backends.Create(options.Backend);
+            var result = PhaseFieldLi.Diagnostics.StepBenchmarkResult.Run(c, b, options.Steps);
+            Console.WriteLine(result.Table());
+            Console.WriteLine($"T_eff counts {PhaseFieldLi.Diagnostics.StepBenchmarkResult.MinimumBytesPerCell} B/cell per step " +
+                              "(ξ and φ read and written, d and material read); copy: 8 B/cell.");
+            return 0;
+        }
 
         string output = options.Output
                         ?? (options.Resume != null ? Path.GetDirectoryName(Path.GetFullPath(options.Resume))! : Path.Combine("runs", c.Name));

@@ -70,3 +70,11 @@ public struct FillRule<TF> : ICellRule where TF : struct, IView<float>
 
     public void Apply(int idx) => F[idx] = Value;
 }
+
+/// <summary>y = x: the copy kernel whose bandwidth is the yardstick of every benchmark.</summary>
+public struct CopyRule<TF> : ICellRule where TF : struct, IView<float>
+{
+    public TF X, Y;
+
+    public void Apply(int idx) => Y[idx] = X[idx];
+}

@@ -37,6 +37,7 @@ public interface IOperations
     void Axpby(float a, Field<float> x, float b, Field<float> y);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
     void Fill(Field<float> f, float value);
+    void Copy(Field<float> x, Field<float> y);
 }
 
 public static class Operations
@@ -145,6 +146,8 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
 
     public void Multiply(Field<float> d, Field<float> x, Field<float> y) =>
         b.ForEach(new MultiplyRule<TF> { D = F(d), X = F(x), Y = F(y) }, x.Length);
+
+    public void Copy(Field<float> x, Field<float> y) => b.ForEach(new CopyRule<TF> { X = F(x), Y = F(y) }, x.Length);
 
     public void Fill(Field<float> f, float value) => b.ForEach(new FillRule<TF> { F = F(f), Value = value }, f.Length);
 }
