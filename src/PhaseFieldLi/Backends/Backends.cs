@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -37,11 +38,16 @@ public static class Backends
         }
     }
 
-    private static Context Build(Action<Context.Builder> configure) =>
+    /// <summary>
+    /// Every context the solver uses: ILGPU.Algorithms supplies the device implementations of
+    /// MathF.Exp and friends (without it CUDA/OpenCL cannot compile the Butler–Volmer kernels; the
+    /// PTX compilation test caught that), 32-bit fast math.
+    /// </summary>
+    public static Context Build(Action<Context.Builder> configure) =>
         Context.Create(b =>
         {
             configure(b);
-            b.Math(MathMode.Fast32BitOnly);
+            b.Math(MathMode.Fast32BitOnly).EnableAlgorithms();
         });
 
     private static Backend? TryCuda()

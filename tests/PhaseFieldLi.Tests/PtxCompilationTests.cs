@@ -1,0 +1,82 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.OpenCL;
+using ILGPU.Runtime.OpenCL;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Launch;
+using Xunit.Abstractions;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>
+/// Without a GPU, every kernel the solver launches is still compiled to PTX (ILGPU's CUDA backend,
+/// sm_80): a construct the CUDA backend cannot translate fails here, not first on a user's GPU.
+/// Each rule type of PhaseFieldLi.Kernels is closed over the device accessors and compiled through
+/// the entry point that launches it.
+/// </summary>
+public class PtxCompilationTests(ITestOutputHelper output)
+{
+    private static Type Close(Type rule)
+    {
+        if (!rule.IsGenericTypeDefinition) return rule;
+        var args = rule.GetGenericArguments().Select(a =>
+            a.GetGenericParameterConstraints().Any(c => c == typeof(IView<int>)) ? typeof(DeviceView<int>) : typeof(DeviceView<float>));
+        return rule.MakeGenericType(args.ToArray());
+    }
+
+    private static List<Type> Rules()
+    {
+        var rules = typeof(ICellRule).Assembly.GetTypes().Where(t => t.IsValueType && !t.IsAbstract && t.GetInterfaces().Any(i =>
+            i == typeof(ICellRule) || i == typeof(ICellSum) || i == typeof(ICellSum2) || i == typeof(ICellMax))).ToList();
+        Assert.True(rules.Count >= 20, $"only {rules.Count} rules found");
+        return rules;
+    }
+
+    private static MethodInfo EntryFor(Type rule)
+    {
+        var kinds = rule.GetInterfaces();
+        string entry = kinds.Contains(typeof(ICellRule)) ? nameof(CellKernels.ForEach)
+            : kinds.Contains(typeof(ICellSum)) ? nameof(CellKernels.Sum)
+            : kinds.Contains(typeof(ICellSum2)) ? nameof(CellKernels.Sum2) : nameof(CellKernels.Max);
+        return typeof(CellKernels).GetMethod(entry, BindingFlags.Public | BindingFlags.Static)!.MakeGenericMethod(rule);
+    }
+
+    /// <summary>The same for ILGPU's OpenCL C backend (a device with 64-bit atomics and the generic address space).</summary>
+    [Fact]
+    public void EveryKernelCompilesToOpenClC()
+    {
+        using var context = PhaseFieldLi.Backends.Backends.Build(b => b.OpenCL());
+        using var backend = new CLBackend(context, new CLCapabilityContext(true, true, true, true, true), CLDeviceVendor.AMD, CLCVersion.CL20);
+        int compiled = 0;
+        foreach (var rule in Rules().Select(Close))
+        {
+            var kernel = (CLCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(EntryFor(rule)),
+                default(KernelSpecialization));
+            Assert.Contains("kernel", kernel.Source);
+            compiled++;
+        }
+        output.WriteLine($"{compiled} kernels compiled to OpenCL C 2.0");
+    }
+
+    [Fact]
+    public void EveryKernelCompilesToPtx()
+    {
+        var rules = Rules();
+        using var context = PhaseFieldLi.Backends.Backends.Build(b => b.Cuda()); // the solver's own context settings
+        var arch = CudaArchitecture.SM_80;
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch, CudaInstructionSet.ISA_80, null!);
+        int compiled = 0;
+        foreach (var rule in rules.Select(Close))
+        {
+            var description = EntryPointDescription.FromImplicitlyGroupedKernel(EntryFor(rule));
+            var kernel = (PTXCompiledKernel)backend.Compile(description, default(KernelSpecialization));
+            Assert.Contains(".entry", kernel.PTXAssembly);
+            compiled++;
+        }
+        output.WriteLine($"{compiled} kernels compiled to PTX for sm_80");
+    }
+}
