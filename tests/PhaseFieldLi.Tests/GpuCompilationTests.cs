@@ -18,7 +18,7 @@ namespace PhaseFieldLi.Tests;
 /// Each rule type of PhaseFieldLi.Kernels is closed over the device accessors and compiled through
 /// the entry point that launches it.
 /// </summary>
-public class PtxCompilationTests(ITestOutputHelper output)
+public class GpuCompilationTests(ITestOutputHelper output)
 {
     private static Type Close(Type rule)
     {
