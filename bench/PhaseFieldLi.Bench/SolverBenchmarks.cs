@@ -18,8 +18,16 @@ namespace PhaseFieldLi.Bench;
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class SolverBenchmarks
 {
-    public IEnumerable<(int, string)> Cases() =>
-        [(64, "mg-cg"), (64, "mg"), (64, "jacobi-cg"), (128, "mg-cg"), (128, "mg"), (128, "jacobi-cg"), (256, "mg-cg"), (256, "mg")];
+    /// <summary>All cases, or only those named in PFLI_SOLVER_CASES (e.g. "256:mg-cg,128:mg").</summary>
+    public IEnumerable<(int, string)> Cases()
+    {
+        (int, string)[] all =
+            [(64, "mg-cg"), (64, "mg"), (64, "jacobi-cg"), (128, "mg-cg"), (128, "mg"), (128, "jacobi-cg"), (256, "mg-cg"), (256, "mg")];
+        string? only = Environment.GetEnvironmentVariable("PFLI_SOLVER_CASES");
+        if (string.IsNullOrWhiteSpace(only)) return all;
+        var wanted = only.Split(',').Select(x => x.Trim()).ToHashSet();
+        return all.Where(c => wanted.Contains($"{c.Item1}:{c.Item2}"));
+    }
 
     [ParamsSource(nameof(Cases))]
     public (int N, string Method) Case;
