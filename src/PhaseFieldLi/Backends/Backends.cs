@@ -114,8 +114,9 @@ public static class Backends
                     AcceleratorType.OpenCL => "opencl",
                     _ => d.AcceleratorType.ToString(),
                 };
-                lines.Add($"{kind,-10} {d.Name}, {d.MemorySize / (1 << 20)} MiB"
-                          + (kind == "ilgpu-cpu" ? " (ILGPU's emulator: for checking kernels, not for runs)" : ""));
+                lines.Add(kind == "ilgpu-cpu"
+                    ? $"{kind,-10} {d.Name} (ILGPU's emulator: for checking kernels, not for runs)"
+                    : $"{kind,-10} {d.Name}, {d.MemorySize / (1 << 20)} MiB");
             }
         }
         catch (Exception e)

@@ -38,7 +38,9 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     public override long MemoryBytes => _accelerator.AcceleratorType == AcceleratorType.CPU
         ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes
         : _accelerator.MemorySize;
-    public override string Device => $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1 << 20)} MiB)";
+    public override string Device => _accelerator.AcceleratorType == AcceleratorType.CPU
+        ? $"{_accelerator.Name} (ILGPU's CPU emulator, host memory)"
+        : $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1 << 20)} MiB)";
 
     private sealed class DeviceField<T>(string name, MemoryBuffer1D<T, Stride1D.Dense> buffer)
         : Field<T>(name, (int)buffer.Length) where T : unmanaged
