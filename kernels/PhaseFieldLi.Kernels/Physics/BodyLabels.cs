@@ -83,3 +83,49 @@ public struct TipRule<TF, TI> : ICellMax where TF : struct, IView<float> where T
         return ((long)(z * 4096f) << 28) | (long)(i + Grid.Nx * j);
     }
 }
+
+/// <summary>
+/// Start of a full relabelling: collectors keep their electrode, every core cell gets a unique
+/// provisional label (idx + 2, above the electrodes'), all others −1. Propagation then leaves each
+/// connected body with the smallest label it contains; the host compacts them to 2, 3, ….
+/// </summary>
+public struct ResetLabelsRule<TF, TI> : ICellRule where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public TF Xi;
+    public TI Label, Material;
+    public float Threshold;
+
+    public void Apply(int idx)
+    {
+        int material = Material[idx];
+        Label[idx] = material == Materials.CollectorNegative ? Bodies.Negative
+            : material == Materials.CollectorPositive ? Bodies.Positive
+            : Xi[idx] > Threshold ? idx + 2 : Bodies.None;
+    }
+}
+
+/// <summary>Σ ξ·(k + ½) over one body: with Σ ξ, its centre of mass along z (in cells).</summary>
+public struct BodyMomentRule<TF, TI> : ICellSum where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Xi;
+    public TI Label;
+    public int Body;
+
+    public double Value(int idx)
+    {
+        if (Label[idx] != Body) return 0.0;
+        Grid.Decompose(idx, out _, out _, out int k);
+        return (double)Xi[idx] * (k + 0.5);
+    }
+}
+
+/// <summary>rhs = a on the cells of one body, 0 elsewhere: the source of that body's potential response.</summary>
+public struct BodyShiftRule<TF, TI> : ICellRule where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public TF Shift, Rhs;
+    public TI Label;
+    public int Body;
+
+    public void Apply(int idx) => Rhs[idx] = Label[idx] == Body ? Shift[idx] : 0f;
+}

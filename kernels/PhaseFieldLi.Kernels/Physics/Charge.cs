@@ -62,8 +62,9 @@ public struct ChargeAssemblyRule<TF, TI> : ICellRule
 }
 
 /// <summary>
-/// Sums over the galvanostatic body for its potential update:
-/// first = Σ (a φ_A − rhs_A)/Q (the linearised Σ ∂ξ/∂t at ΔΦ = 0), second = Σ a (φ_B − 1)/Q.
+/// Sums over body j for the potential update: first = Σ_j (a φ_A − rhs_A)/Q (the linearised Σ ∂ξ/∂t
+/// at ΔΦ = 0), second = Σ_j a (φ_B − χ)/Q, the change of that sum per unit change of the potential
+/// whose response φ_B is (χ = 1 when φ_B is body j's own response, 0 for another body's).
 /// </summary>
 public struct GalvanostatSumsRule<TF, TI> : ICellSum2
     where TF : struct, IView<float> where TI : struct, IView<int>
@@ -71,13 +72,13 @@ public struct GalvanostatSumsRule<TF, TI> : ICellSum2
     public TF Shift, RhsA, PhiA, PhiB;
     public TI Label;
     public int Body;
-    public float InvQ;
+    public float InvQ, Chi;
 
     public void Values(int idx, out double first, out double second)
     {
         if (Label[idx] != Body) { first = 0; second = 0; return; }
         float a = Shift[idx];
         first = (a * PhiA[idx] - RhsA[idx]) * InvQ;
-        second = a * (PhiB[idx] - 1f) * InvQ;
+        second = a * (PhiB[idx] - Chi) * InvQ;
     }
 }

@@ -67,7 +67,9 @@ public sealed record PhaseFieldSettings(
     double EmptyCrackXi,
     double LabelThreshold,
     double RimThreshold,
-    bool ConfineToDamage);
+    bool ConfineToDamage,
+    /// <summary>Steps between full relabellings (splits, new isolated bodies); incremental in between.</summary>
+    int RelabelEvery);
 
 /// <summary>How the potential's linear systems are solved.</summary>
 public enum PotentialSolver { MultigridCg, JacobiCg }

@@ -81,7 +81,8 @@ public static class CaseReader
             EmptyCrackXi: p.Number("empty_crack_xi", 0.05, 0, 1, "(phase-field value)", exclusiveMin: true),
             LabelThreshold: p.Number("label_threshold", 0.05, 0, 0.5, "(phase-field value)", exclusiveMin: true),
             RimThreshold: p.Number("rim_threshold", 1e-4, 0, 0.5, "(phase-field value, below label_threshold)", exclusiveMin: true),
-            ConfineToDamage: p.Boolean("confine_to_damage", true));
+            ConfineToDamage: p.Boolean("confine_to_damage", true),
+            RelabelEvery: p.Integer("relabel_every", 10, 1, 1_000_000));
         if (pf.RimThreshold >= pf.LabelThreshold)
             throw p.Error("rim_threshold", pf.RimThreshold, $"must be below label_threshold ({pf.LabelThreshold})");
         p.RejectUnknownKeys();

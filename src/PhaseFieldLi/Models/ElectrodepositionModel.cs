@@ -49,7 +49,58 @@ public sealed class ElectrodepositionModel : IDisposable
         if (c.Electrochemistry.Control == CellControl.Potentiostatic)
             _bodyPotential[Bodies.Positive] = (float)(c.Electrochemistry.CellVoltageV / Scaling.ThermalVoltageV);
         State.BodyPotential.Upload(_bodyPotential);
+        RelabelBodies();
+    }
+
+    /// <summary>Isolated metal bodies (labels 2 … 1 + IsolatedBodies), each at its own floating potential.</summary>
+    public int IsolatedBodies { get; private set; }
+
+    /// <summary>
+    /// Full relabelling: unique provisional labels, propagation, then compaction of the isolated
+    /// bodies to 2, 3, … on the host (the only host round trip of the labelling, done every
+    /// relabel_every steps). A body keeps the floating potential of the old label found at its
+    /// first cell, so a relabelling that changes nothing changes no potential.
+    /// </summary>
+    public void RelabelBodies()
+    {
+        var old = State.Label.ToArray();
+        _ops.ResetLabels(State, Scaling.Li.LabelThreshold);
         UpdateBodies();
+        var labels = State.Label.ToArray();
+        var first = new SortedDictionary<int, int>(); // provisional label → its first cell
+        for (int n = 0; n < labels.Length; n++)
+            if (labels[n] >= 2 && !first.ContainsKey(labels[n])) first[labels[n]] = n;
+        if (first.Count > State.MaxBodies - 2)
+            throw new InvalidOperationException($"{first.Count} isolated metal bodies; at most {State.MaxBodies - 2} are supported");
+        var compact = new Dictionary<int, int>();
+        var potentials = (float[])_bodyPotential.Clone();
+        foreach (var (provisional, cell) in first)
+        {
+            int id = 2 + compact.Count;
+            compact[provisional] = id;
+            int previous = old[cell];
+            potentials[id] = previous >= 2 ? _bodyPotential[previous] : InitialFloatingPotential(labels, provisional);
+        }
+        if (compact.Count > 0)
+        {
+            for (int n = 0; n < labels.Length; n++)
+                if (labels[n] >= 2) labels[n] = compact[labels[n]];
+            State.Label.Upload(labels);
+        }
+        IsolatedBodies = compact.Count;
+        potentials.CopyTo(_bodyPotential, 0);
+        State.BodyPotential.Upload(_bodyPotential);
+    }
+
+    /// <summary>A new isolated body starts at the mean ionic potential around it (no net current at first order).</summary>
+    private float InitialFloatingPotential(int[] labels, int provisional)
+    {
+        var phi = State.Phi.ToArray();
+        double sum = 0;
+        int count = 0;
+        for (int n = 0; n < labels.Length; n++)
+            if (labels[n] == provisional) { sum += phi[n]; count++; }
+        return count > 0 ? (float)(sum / count) : 0f;
     }
 
     /// <summary>Puts a checkpoint's fields and body potentials back on the device.</summary>
@@ -108,7 +159,11 @@ public sealed class ElectrodepositionModel : IDisposable
             linear += last.Iterations;
             nonlinear = last.InitialRelativeResidual;
             double change = 0;
-            if (galvanostatic)
+            if (IsolatedBodies > 0)
+            {
+                change = UpdateBodyPotentials(galvanostatic, target, invQ);
+            }
+            else if (galvanostatic)
             {
                 var rb = _cg.Solve(State.RhsB, State.PhiB, solver.Tolerance, solver.MaxIterations);
                 linear += rb.Iterations;
@@ -127,6 +182,63 @@ public sealed class ElectrodepositionModel : IDisposable
         }
         return new PotentialReport(solver.NewtonMaxIterations, linear, last, false, nonlinear);
     }
+
+    /// <summary>
+    /// The body potentials that are unknowns — the galvanostatic positive electrode and every isolated
+    /// body — from one linearised system. For each unknown body k the response φ_k to a unit change of
+    /// Φ_k is solved (−∇·(σ∇φ_k) + aφ_k = aχ_k); body j's linearised Faradaic current is then
+    /// s_j + Σ_k M_jk ΔΦ_k with M_jk = Σ_j a(φ_k − χ_k)/Q, and M ΔΦ = t − s gives the changes that
+    /// make the electrode carry −I and every isolated body exactly zero (mass conservation).
+    /// φ itself is re-solved with the new potentials by the next Newton iteration.
+    /// </summary>
+    private double UpdateBodyPotentials(bool galvanostatic, double target, float invQ)
+    {
+        var unknowns = new List<int>();
+        if (galvanostatic) unknowns.Add(Bodies.Positive);
+        for (int k = 2; k < 2 + IsolatedBodies; k++) unknowns.Add(k);
+        int m = unknowns.Count;
+        var matrix = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(m, m);
+        var rhs = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(m);
+        for (int kk = 0; kk < m; kk++)
+        {
+            _ops.BodyShift(State, unknowns[kk], State.RhsB);
+            var r = _cg.Solve(State.RhsB, State.PhiB, Case.Solver.Tolerance, Case.Solver.MaxIterations);
+            if (!r.Converged) LastResponseSolve = r;
+            for (int jj = 0; jj < m; jj++)
+            {
+                var (linearSum, response) = _ops.GalvanostatSums(State, unknowns[jj], invQ, ownResponse: jj == kk);
+                matrix[jj, kk] = response;
+                rhs[jj] = (unknowns[jj] == Bodies.Positive && galvanostatic ? target : 0.0) - linearSum;
+            }
+        }
+        var delta = matrix.Solve(rhs);
+        double change = 0;
+        for (int kk = 0; kk < m; kk++)
+        {
+            if (!double.IsFinite(delta[kk]))
+                throw new InvalidOperationException($"body {unknowns[kk]} carries no Faradaic current: its potential is undetermined");
+            _bodyPotential[unknowns[kk]] += (float)delta[kk];
+            change = Math.Max(change, Math.Abs(delta[kk]));
+        }
+        State.BodyPotential.Upload(_bodyPotential);
+        return change;
+    }
+
+    /// <summary>The last response solve that missed its tolerance (null if none).</summary>
+    public SolveReport? LastResponseSolve { get; private set; }
+
+    /// <summary>Centre of mass of a body along z [m] (its ξ-weighted mean cell height).</summary>
+    public double CentreOfMassZ(int body)
+    {
+        double mass = _ops.BodySum(State.Xi, State.Label, body);
+        return mass > 0 ? _ops.BodyMoment(State, Grid.Shape, body) / mass * Grid.SpacingM : double.NaN;
+    }
+
+    /// <summary>Faradaic current of a body [A] (after ComputeRates).</summary>
+    public double BodyCurrentA(int body) => Scaling.CurrentA(_ops.BodySum(State.Rate, State.Label, body));
+
+    /// <summary>Φ_k of a body [V].</summary>
+    public double BodyPotentialV(int body) => _bodyPotential[body] * Scaling.ThermalVoltageV;
 
     /// <summary>∂ξ/∂t everywhere at the current φ; the body currents and max |∂ξ/∂t|.</summary>
     public RateReport ComputeRates()

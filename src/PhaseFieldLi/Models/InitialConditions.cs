@@ -20,6 +20,14 @@ public static class InitialConditions
         double h = g.SpacingM, lz = g.Nz * h, delta = c.PhaseField.InterfaceWidthM;
         double negFront = el.CollectorThicknessM + el.NegativeLiThicknessM;
         double posFront = lz - el.CollectorThicknessM - el.PositiveLiThicknessM;
+        // A box face on or beyond the domain boundary is no interface: the flaw continues outside
+        // (zero-flux walls mirror it), so that face is moved to infinity before distances are measured.
+        var extent = new[] { g.Nx * h, g.Ny * h, g.Nz * h };
+        var open = c.Flaws.Select(f => f.Shape != FlawShape.Box ? f : f with
+        {
+            MinM = f.MinM.Select(v => v <= 0 ? double.NegativeInfinity : v).ToArray(),
+            MaxM = f.MaxM.Select((v, a) => v >= extent[a] ? double.PositiveInfinity : v).ToArray(),
+        }).ToList();
         var xi = new float[g.CellCount];
         var damage = new float[g.CellCount];
         var material = new int[g.CellCount];
@@ -39,7 +47,7 @@ public static class InitialConditions
             double profile = Math.Max(Front(z - negFront, delta), Front(posFront - z, delta));
             xi[idx] = Materials.IsCollector(mat) ? 1f : (float)profile;
 
-            foreach (var f in c.Flaws)
+            foreach (var f in open)
             {
                 double s = SignedDistance(f, x, y, z);
                 if (s <= 0) damage[idx] = Math.Max(damage[idx], (float)f.Damage);

@@ -18,8 +18,11 @@ public interface IOperations
     void AdvanceLiPhase(State s, float dt);
     float MaxAbs(Field<float> f);
     void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody);
-    (double First, double Second) GalvanostatSums(State s, int body, float invQ);
+    (double First, double Second) GalvanostatSums(State s, int body, float invQ, bool ownResponse = true);
     int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold);
+    void ResetLabels(State s, float threshold);
+    double BodyMoment(State s, GridShape g, int body);
+    void BodyShift(State s, int body, Field<float> rhs);
     double BodySum(Field<float> f, Field<int> label, int body);
     double ColumnSum(Field<float> f, Field<int> label, int body, GridShape g, int i, int j);
     long Tip(State s, GridShape g, int body);
@@ -78,11 +81,11 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Label = I(s.Label), Material = I(s.Material), Li = li, P = p, GalvanostaticBody = galvanostaticBody,
         }, g.Count);
 
-    public (double First, double Second) GalvanostatSums(State s, int body, float invQ) =>
+    public (double First, double Second) GalvanostatSums(State s, int body, float invQ, bool ownResponse = true) =>
         b.Sum2(new GalvanostatSumsRule<TF, TI>
         {
             Shift = F(s.Shift), RhsA = F(s.RhsA), PhiA = F(s.Phi), PhiB = F(s.PhiB), Label = I(s.Label),
-            Body = body, InvQ = invQ,
+            Body = body, InvQ = invQ, Chi = ownResponse ? 1f : 0f,
         }, s.Xi.Length);
 
     public int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold) =>
@@ -91,6 +94,16 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Grid = g, Xi = F(s.Xi), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
             RimThreshold = rimThreshold,
         }, g.Count);
+
+    public void ResetLabels(State s, float threshold) =>
+        b.ForEach(new ResetLabelsRule<TF, TI> { Xi = F(s.Xi), Label = I(s.Label), Material = I(s.Material), Threshold = threshold },
+            s.Xi.Length);
+
+    public double BodyMoment(State s, GridShape g, int body) =>
+        b.Sum(new BodyMomentRule<TF, TI> { Grid = g, Xi = F(s.Xi), Label = I(s.Label), Body = body }, g.Count);
+
+    public void BodyShift(State s, int body, Field<float> rhs) =>
+        b.ForEach(new BodyShiftRule<TF, TI> { Shift = F(s.Shift), Rhs = F(rhs), Label = I(s.Label), Body = body }, s.Xi.Length);
 
     public double BodySum(Field<float> f, Field<int> label, int body) =>
         b.Sum(new BodySumRule<TF, TI> { Field = F(f), Label = I(label), Body = body }, f.Length);

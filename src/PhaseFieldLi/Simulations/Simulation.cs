@@ -145,7 +145,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             Model.AdvanceLiPhase(dt);
             st.TimeS += dt;
             st.Step++;
-            Model.UpdateBodies();
+            if (st.Step % c.PhaseField.RelabelEvery == 0) Model.RelabelBodies();
+            else Model.UpdateBodies();
             if (time.CheckpointIntervalS > 0 && st.TimeS >= st.NextCheckpointS)
             {
                 while (st.NextCheckpointS <= st.TimeS) st.NextCheckpointS += time.CheckpointIntervalS;
