@@ -25,19 +25,27 @@ public sealed record DiagnosticsRow(
     double NominalCurrentDensityAPerM2,
     int NewtonIterations,
     int LinearIterations,
-    double LinearResidual)
+    double LinearResidual,
+    /// <summary>Isolated metal bodies; the first one's (label 2) centre of mass along z, Li volume, net current, potential.</summary>
+    int IsolatedBodies = 0,
+    double Body2CentreZM = double.NaN,
+    double Body2LiVolumeM3 = double.NaN,
+    double Body2CurrentA = double.NaN,
+    double Body2PotentialV = double.NaN)
 {
     public const string CsvHeader =
         "step,time_s,dt_s,cell_voltage_V,applied_current_A,negative_current_A,positive_current_A," +
         "negative_li_volume_m3,total_li_volume_m3,tip_height_m,tip_velocity_m_per_s," +
         "tip_current_density_A_per_m2,tip_current_density_from_velocity_A_per_m2,nominal_current_density_A_per_m2," +
-        "newton_iterations,linear_iterations,linear_residual";
+        "newton_iterations,linear_iterations,linear_residual," +
+        "isolated_bodies,body2_centre_z_m,body2_li_volume_m3,body2_current_A,body2_potential_V";
 
     public string ToCsv(IFormatProvider f) => string.Join(",",
         Step.ToString(f), R(TimeS), R(DtS), R(CellVoltageV), R(AppliedCurrentA), R(NegativeCurrentA), R(PositiveCurrentA),
         R(NegativeLiVolumeM3), R(TotalLiVolumeM3), R(TipHeightM), R(TipVelocityMPerS), R(TipCurrentDensityAPerM2),
         R(TipCurrentDensityFromVelocityAPerM2), R(NominalCurrentDensityAPerM2), NewtonIterations.ToString(f),
-        LinearIterations.ToString(f), R(LinearResidual));
+        LinearIterations.ToString(f), R(LinearResidual), IsolatedBodies.ToString(f), R(Body2CentreZM), R(Body2LiVolumeM3),
+        R(Body2CurrentA), R(Body2PotentialV));
 
     private static string R(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
 }

@@ -4,7 +4,8 @@ namespace PhaseFieldLi.OutputWriters;
 
 /// <summary>
 /// PNG figures of the time series, written next to the snapshots when a run ends (ScottPlot):
-/// cell voltage, currents, tip position, tip current density, Li volume — SI axes with units.
+/// cell voltage, currents, tip position, tip current density, the first isolated body's centre of
+/// mass, Li volume — axes with units.
 /// Each is written atomically like every other output file.
 /// </summary>
 public static class TimeSeriesPlots
@@ -22,11 +23,13 @@ public static class TimeSeriesPlots
         new("tip_current_density.png", "Tip current density", "j [A/m²]",
             [("charge equation", r => r.TipCurrentDensityAPerM2, 1), ("zF/V_m · dx/dt", r => r.TipCurrentDensityFromVelocityAPerM2, 1),
              ("nominal", r => r.NominalCurrentDensityAPerM2, 1)]),
+        new("isolated_li.png", "First isolated Li body (label 2)", "centre of mass z [µm]",
+            [("centre of mass", r => r.Body2CentreZM, 1e6)]),
         new("li_volume.png", "Li volume", "volume [µm³]",
             [("negative electrode", r => r.NegativeLiVolumeM3, 1e18), ("whole cell", r => r.TotalLiVolumeM3, 1e18)]),
     ];
 
-    /// <summary>Writes every panel into <paramref name="directory"/>; returns the paths.</summary>
+    /// <summary>Writes every panel that has data into <paramref name="directory"/>; returns the paths.</summary>
     public static IReadOnlyList<string> Write(string directory, IReadOnlyList<DiagnosticsRow> rows)
     {
         var paths = new List<string>();
@@ -35,15 +38,18 @@ public static class TimeSeriesPlots
         foreach (var panel in Panels)
         {
             var plot = new ScottPlot.Plot();
+            int drawn = 0;
             foreach (var (legend, y, scale) in panel.Series)
             {
                 var ys = rows.Select(r => y(r) * scale).ToArray();
                 var keep = Enumerable.Range(0, ys.Length).Where(n => double.IsFinite(ys[n])).ToArray();
                 if (keep.Length == 0) continue;
+                drawn++;
                 var line = plot.Add.Scatter(keep.Select(n => t[n]).ToArray(), keep.Select(n => ys[n]).ToArray());
                 line.LegendText = legend;
                 line.MarkerSize = 0;
             }
+            if (drawn == 0) continue; // e.g. no isolated body in this run
             plot.Title(panel.Title);
             plot.XLabel("time [s]");
             plot.YLabel(panel.YLabel);

@@ -128,11 +128,17 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                 double velocity = double.NaN;
                 if (tip is { } tp && double.IsFinite(st.LastTipHeightM) && st.TimeS > st.LastTipTimeS)
                     velocity = (tp.HeightM - st.LastTipHeightM) / (st.TimeS - st.LastTipTimeS);
-                var row = new DiagnosticsRow(st.Step, st.TimeS, dt, Model.CellVoltageV, current, rates.NegativeCurrentA,
+                DiagnosticsRow row = new(st.Step, st.TimeS, dt, Model.CellVoltageV, current, rates.NegativeCurrentA,
                     rates.PositiveCurrentA, Model.LiVolumeM3(Bodies.Negative), Model.LiVolumeM3(-2),
                     tip?.HeightM ?? double.NaN, velocity, tip?.CurrentDensityAPerM2 ?? double.NaN,
                     Scaling.Faraday / scaling.MolarVolume * velocity, j, potential.NewtonIterations,
-                    potential.LinearIterations, potential.LastSolve.RelativeResidual);
+                    potential.LinearIterations, potential.LastSolve.RelativeResidual, Model.IsolatedBodies);
+                if (Model.IsolatedBodies > 0)
+                    row = row with
+                    {
+                        Body2CentreZM = Model.CentreOfMassZ(2), Body2LiVolumeM3 = Model.LiVolumeM3(2),
+                        Body2CurrentA = Model.BodyCurrentA(2), Body2PotentialV = Model.BodyPotentialV(2),
+                    };
                 _rows.Add(row);
                 series.Add(row);
                 st.LastTipHeightM = tip?.HeightM ?? double.NaN;
