@@ -77,3 +77,95 @@ public class BipolarTests(ITestOutputHelper output)
         Assert.True(worstNet < 1e-3, $"net current of the isolated body reached {worstNet:E2} of the applied current");
     }
 }
+
+/// <summary>
+/// MODEL.md check 3: an equipotential sphere in a uniform field with fast kinetics (λ = σR_ct ≪ a)
+/// carries zero net current and floats at the far-field potential of its centre. The sphere sits off
+/// the mid-plane, so this is not a symmetry accident. L_σ is small: with the run default (1e-9) the
+/// Allen–Cahn curvature flow shrinks a 6 µm sphere at L_σκ/R = 5e-10 m/s, a "current" of 8 % of the
+/// cell current that the floating potential then has to cancel (it shifted Φ by −0.29 E·a).
+/// </summary>
+public class FloatingSphereTests(ITestOutputHelper output)
+{
+    private static string Cell(string sphere) => $"""
+        name = "sphere"
+        [grid]
+        cells = [36, 36, 80]
+        spacing = 1.0e-6
+        [time]
+        end = 1.0
+        [electrochemistry]
+        current_density = 15.0
+        sigma_llzo = 0.05
+        exchange_current_density = 5000.0
+        [phase_field]
+        interface_width = 2.0e-6
+        confine_to_damage = false
+        mobility = 1.0e-13
+        [electrodes]
+        collector_thickness = 1.0e-6
+        negative_li_thickness = 3.0e-6
+        positive_li_thickness = 3.0e-6
+        growth_room = 2.0e-6
+        {sphere}
+        """;
+
+    [Fact]
+    public void SphereFloatsAtTheFarFieldPotentialOfItsCentreWithZeroNetCurrent()
+    {
+        const double a = 6e-6, zc = 34e-6;
+        string sphere = $"""
+            [[flaw]]
+            shape = "sphere"
+            centre = [18.0e-6, 18.0e-6, {zc:R}]
+            radius = {a:R}
+            damage = 0.0
+            li = 1.0
+            """;
+        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        double current;
+        double phiFar;
+        {
+            var plain = CaseReader.Parse(Cell(""), "plain");
+            using var m = new ElectrodepositionModel(plain, b);
+            current = 15.0 * plain.Grid.CrossSectionM2;
+            m.SolvePotential(current);
+            var phi = m.State.Phi.ToArray();
+            int k = (int)(zc / 1e-6);
+            // far-field φ at the sphere centre height (between the cell centres k-1 and k)
+            phiFar = 0.5 * (phi[plain.Grid.Shape.Index(18, 18, k - 1)] + phi[plain.Grid.Shape.Index(18, 18, k)]) * m.Scaling.ThermalVoltageV;
+            output.WriteLine($"reference: corner φ(z=24.5) = {phi[plain.Grid.Shape.Index(1, 1, 24)] * m.Scaling.ThermalVoltageV * 1e3:F4} mV, cell voltage {m.CellVoltageV * 1e3:F4} mV");
+        }
+        var c = CaseReader.Parse(Cell(sphere), "sphere");
+        using var model = new ElectrodepositionModel(c, b);
+        Assert.Equal(1, model.IsolatedBodies);
+        var report = model.SolvePotential(current);
+        model.ComputeRates();
+        double phiBody = model.BodyPotentialV(2);
+        {
+            // The far field of this same cell: a corner column, 12 µm from the sphere's surface. The
+            // conducting sphere shortens the cell, so the unperturbed cell's φ (phiFar above) sits higher.
+            var ph = model.State.Phi.ToArray();
+            var g = c.Grid.Shape;
+            int k = (int)(zc / 1e-6);
+            double cornerFar = 0.5 * (ph[g.Index(1, 1, k - 1)] + ph[g.Index(1, 1, k)]) * model.Scaling.ThermalVoltageV;
+            output.WriteLine($"far field in this cell at the centre height (corner column): {cornerFar * 1e3:F4} mV; unperturbed cell: {phiFar * 1e3:F4} mV");
+            phiFar = cornerFar;
+        }
+        {
+            var ph = model.State.Phi.ToArray();
+            var g = c.Grid.Shape;
+            double vt = model.Scaling.ThermalVoltageV;
+            output.WriteLine($"corner column φ(z=24.5,25.5) = {ph[g.Index(1, 1, 24)] * vt * 1e3:F4}, {ph[g.Index(1, 1, 25)] * vt * 1e3:F4} mV; " +
+                             $"axis φ at z = 17.5 / 32.5 µm: {ph[g.Index(18, 18, 17)] * vt * 1e3:F4} / {ph[g.Index(18, 18, 32)] * vt * 1e3:F4} mV; " +
+                             $"cell voltage {model.CellVoltageV * 1e3:F4} mV");
+        }
+        double field = 15.0 / 0.05; // V/m, far field E = j/σ
+        double net = model.BodyCurrentA(2) / current;
+        output.WriteLine($"{report.NewtonIterations} Newton iterations; Φ_sphere = {phiBody * 1e3:F4} mV, far-field φ at its centre " +
+                         $"{phiFar * 1e3:F4} mV, difference {(phiBody - phiFar) / (field * a):P2} of E·a; net current {net:E2} of the cell current");
+        Assert.True(report.Converged, "potential solve did not converge");
+        Assert.True(Math.Abs(phiBody - phiFar) < 0.05 * field * a, "the sphere does not float at the far-field potential of its centre");
+        Assert.True(Math.Abs(net) < 5e-3, "net current of the floating sphere");
+    }
+}

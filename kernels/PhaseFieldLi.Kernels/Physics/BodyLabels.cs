@@ -7,9 +7,12 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// Connected metal bodies by minimum-label propagation. Core cells (ξ > Threshold) connect bodies:
 /// a core cell takes the smallest label among itself and its core neighbours, so labels only
 /// decrease and the in-place update converges to the same fixed point whatever the thread order.
-/// Rim cells (RimThreshold &lt; ξ ≤ Threshold), the diffuse tail of an interface, join the body of a
-/// labelled neighbour but never connect two bodies; so all Li whose change is a Faradaic current
-/// is counted in a body (mass ↔ charge balance) while distant bodies stay apart. Collector cells
+/// Rim cells (RimThreshold &lt; ξ ≤ Threshold), the diffuse tail of an interface, follow ξ uphill:
+/// each takes the label of its labelled neighbour with the largest ξ above its own, so a tail
+/// belongs to the body it is the tail of, even where the tails of two bodies overlap (with the
+/// smallest neighbour label instead, the lower rim of a floating sphere joined the negative
+/// electrode and leaked current at its potential). Rims never connect two bodies; all Li whose
+/// change is a Faradaic current is counted in a body (mass ↔ charge balance). Collector cells
 /// carry their electrode's label for ever; all other cells get −1.
 /// Value() = 1 when the cell changed, so the sum counts the changes of one sweep.
 /// </summary>
@@ -31,24 +34,44 @@ public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<fl
         {
             float xi = Xi[idx];
             if (xi <= RimThreshold) next = Bodies.None;
+            else if (xi > Threshold)
+            {
+                // Core: the smallest label among itself and its core neighbours.
+                next = old;
+                Grid.Decompose(idx, out int i, out int j, out int k);
+                if (i > 0) next = Smaller(next, idx - 1, Threshold);
+                if (i < Grid.Nx - 1) next = Smaller(next, idx + 1, Threshold);
+                if (j > 0) next = Smaller(next, idx - Grid.Nx, Threshold);
+                if (j < Grid.Ny - 1) next = Smaller(next, idx + Grid.Nx, Threshold);
+                if (k > 0) next = Smaller(next, idx - Grid.Plane, Threshold);
+                if (k < Grid.Nz - 1) next = Smaller(next, idx + Grid.Plane, Threshold);
+            }
             else
             {
-                // A core cell keeps its own label as a candidate; a rim cell takes its neighbours'.
-                bool core = xi > Threshold;
-                float through = core ? Threshold : RimThreshold;
-                next = core ? old : Bodies.None;
+                // Rim: the label of the labelled neighbour with the largest ξ above this cell's.
+                next = Bodies.None;
+                float best = xi;
                 Grid.Decompose(idx, out int i, out int j, out int k);
-                if (i > 0) next = Smaller(next, idx - 1, through);
-                if (i < Grid.Nx - 1) next = Smaller(next, idx + 1, through);
-                if (j > 0) next = Smaller(next, idx - Grid.Nx, through);
-                if (j < Grid.Ny - 1) next = Smaller(next, idx + Grid.Nx, through);
-                if (k > 0) next = Smaller(next, idx - Grid.Plane, through);
-                if (k < Grid.Nz - 1) next = Smaller(next, idx + Grid.Plane, through);
+                if (i > 0) Uphill(idx - 1, ref best, ref next);
+                if (i < Grid.Nx - 1) Uphill(idx + 1, ref best, ref next);
+                if (j > 0) Uphill(idx - Grid.Nx, ref best, ref next);
+                if (j < Grid.Ny - 1) Uphill(idx + Grid.Nx, ref best, ref next);
+                if (k > 0) Uphill(idx - Grid.Plane, ref best, ref next);
+                if (k < Grid.Nz - 1) Uphill(idx + Grid.Plane, ref best, ref next);
             }
         }
         if (next == old) return 0.0;
         Label[idx] = next;
         return 1.0;
+    }
+
+    private void Uphill(int n, ref float best, ref int label)
+    {
+        int l = Label[n];
+        float x = Xi[n];
+        if (l < 0 || x <= best) return;
+        best = x;
+        label = l;
     }
 
     private int Smaller(int current, int n, float through)

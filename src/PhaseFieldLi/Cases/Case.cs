@@ -90,11 +90,11 @@ public sealed record ElectrodeLayout(
     double PositiveLiThicknessM,
     double GrowthRoomM);
 
-public enum FlawShape { Box, Disc }
+public enum FlawShape { Box, Disc, Sphere }
 
 /// <summary>
 /// A given damage region (a pre-existing crack or flaw). Box: axis-aligned from Min to Max.
-/// Disc: centre, radius, thickness and unit normal (a penny crack).
+/// Disc: centre, radius, thickness and unit normal (a penny crack). Sphere: centre and radius.
 /// </summary>
 public sealed record Flaw(
     FlawShape Shape,

@@ -135,7 +135,7 @@ public static class CaseReader
 
     private static Flaw ReadFlaw(TomlSection f)
     {
-        string shape = f.Choice("shape", "box", "box", "disc");
+        string shape = f.Choice("shape", "box", "box", "disc", "sphere");
         double damage = f.Number("damage", 1.0, 0, 1, "");
         double li = f.Number("li", 0.0, 0, 1, "(initial Li fraction)");
         Flaw flaw;
@@ -147,6 +147,12 @@ public static class CaseReader
                 if (max[a] <= min[a])
                     throw f.Error("max", $"[{string.Join(", ", max)}]", "must exceed min in every component");
             flaw = new Flaw(FlawShape.Box, min, max, [], 0, 0, [], damage, li);
+        }
+        else if (shape == "sphere")
+        {
+            var centre = f.Vector("centre", 3, "[m]", required: true)!;
+            double radius = f.Number("radius", 0, 0, 1, "m", required: true, exclusiveMin: true);
+            flaw = new Flaw(FlawShape.Sphere, [], [], centre, radius, 0, [], damage, li);
         }
         else
         {

@@ -81,6 +81,7 @@ public static class InitialConditions
             return outside > 0 ? Math.Sqrt(outside) : inside;
         }
         double dx = x - f.CentreM[0], dy = y - f.CentreM[1], dz = z - f.CentreM[2];
+        if (f.Shape == FlawShape.Sphere) return Math.Sqrt(dx * dx + dy * dy + dz * dz) - f.RadiusM;
         double along = dx * f.Normal[0] + dy * f.Normal[1] + dz * f.Normal[2];
         double radial = Math.Sqrt(Math.Max(0, dx * dx + dy * dy + dz * dz - along * along));
         double qa = Math.Abs(along) - 0.5 * f.ThicknessM, qr = radial - f.RadiusM;
