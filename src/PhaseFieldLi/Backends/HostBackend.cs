@@ -55,6 +55,19 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     private static int Blocks(int count) => (count + Block - 1) / Block;
 
+    // Per-block partial results, reused across reductions (a step runs hundreds of them; reductions
+    // are issued one at a time, so one buffer of each kind suffices).
+    private double[] _sums = [];
+    private (double, double)[] _pairs = [];
+    private long[] _maxima = [];
+
+    private static T[] Partials<T>(ref T[] buffer, int count)
+    {
+        int n = Blocks(count);
+        if (buffer.Length < n) buffer = new T[n];
+        return buffer;
+    }
+
     public override void ForEach<TRule>(TRule rule, int count)
     {
         Parallel.For(0, Blocks(count), b =>
@@ -66,8 +79,9 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override double Sum<TRule>(TRule rule, int count)
     {
-        var partial = new double[Blocks(count)];
-        Parallel.For(0, partial.Length, b =>
+        int blocks = Blocks(count);
+        var partial = Partials(ref _sums, count);
+        Parallel.For(0, blocks, b =>
         {
             int end = Math.Min(count, (b + 1) * Block);
             double acc = 0;
@@ -75,14 +89,15 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
             partial[b] = acc;
         });
         double total = 0;
-        foreach (double p in partial) total += p;
+        for (int b = 0; b < blocks; b++) total += partial[b];
         return total;
     }
 
     public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
     {
-        var partial = new (double, double)[Blocks(count)];
-        Parallel.For(0, partial.Length, b =>
+        int blocks = Blocks(count);
+        var partial = Partials(ref _pairs, count);
+        Parallel.For(0, blocks, b =>
         {
             int end = Math.Min(count, (b + 1) * Block);
             double a0 = 0, a1 = 0;
@@ -95,14 +110,15 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
             partial[b] = (a0, a1);
         });
         double t0 = 0, t1 = 0;
-        foreach (var (p0, p1) in partial) { t0 += p0; t1 += p1; }
+        for (int b = 0; b < blocks; b++) { t0 += partial[b].Item1; t1 += partial[b].Item2; }
         return (t0, t1);
     }
 
     public override long Max<TRule>(TRule rule, int count)
     {
-        var partial = new long[Blocks(count)];
-        Parallel.For(0, partial.Length, b =>
+        int blocks = Blocks(count);
+        var partial = Partials(ref _maxima, count);
+        Parallel.For(0, blocks, b =>
         {
             int end = Math.Min(count, (b + 1) * Block);
             long best = long.MinValue;
@@ -113,7 +129,9 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
             }
             partial[b] = best;
         });
-        return partial.Length == 0 ? long.MinValue : partial.Max();
+        long max = long.MinValue;
+        for (int b = 0; b < blocks; b++) max = Math.Max(max, partial[b]);
+        return max;
     }
 
     public override void Dispose() { }
