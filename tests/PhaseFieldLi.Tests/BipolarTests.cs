@@ -83,7 +83,8 @@ public class BipolarTests(ITestOutputHelper output)
 /// carries zero net current and floats at the far-field potential of its centre. The sphere sits off
 /// the mid-plane, so this is not a symmetry accident. L_σ is small: with the run default (1e-9) the
 /// Allen–Cahn curvature flow shrinks a 6 µm sphere at L_σκ/R = 5e-10 m/s, a "current" of 8 % of the
-/// cell current that the floating potential then has to cancel (it shifted Φ by −0.29 E·a).
+/// cell current that the floating potential then has to cancel (it shifted Φ by −0.29 E·a). The
+/// linear solves run to 1e-7 (see the net-current assertion).
 /// </summary>
 public class FloatingSphereTests(ITestOutputHelper output)
 {
@@ -107,6 +108,8 @@ public class FloatingSphereTests(ITestOutputHelper output)
         negative_li_thickness = 3.0e-6
         positive_li_thickness = 3.0e-6
         growth_room = 2.0e-6
+        [solver]
+        tolerance = 1.0e-7
         {sphere}
         """;
 
@@ -166,6 +169,8 @@ public class FloatingSphereTests(ITestOutputHelper output)
                          $"{phiFar * 1e3:F4} mV, difference {(phiBody - phiFar) / (field * a):P2} of E·a; net current {net:E2} of the cell current");
         Assert.True(report.Converged, "potential solve did not converge");
         Assert.True(Math.Abs(phiBody - phiFar) < 0.05 * field * a, "the sphere does not float at the far-field potential of its centre");
-        Assert.True(Math.Abs(net) < 5e-3, "net current of the floating sphere");
+        // A floating body's net current is a small difference of large pole currents, so its error
+        // follows the linear tolerance: 7e-3 of the cell current at 1e-5, 4.5e-6 at 1e-7 (measured).
+        Assert.True(Math.Abs(net) < 1e-4, "net current of the floating sphere");
     }
 }

@@ -23,3 +23,19 @@ public interface ICellSum2
 {
     void Values(int idx, out double first, out double second);
 }
+
+/// <summary>
+/// A per-cell update over a grid that also accepts the cell's (i, j, k). Device kernels call
+/// <see cref="ICellRule.Apply(int)"/>, which decomposes idx; the host backend walks the grid row by
+/// row and passes the indices, saving two integer divisions per cell.
+/// </summary>
+public interface IGridRule : ICellRule
+{
+    void Apply(int idx, int i, int j, int k);
+}
+
+/// <summary>A per-cell contribution to a global sum over a grid, given the cell's (i, j, k) (see <see cref="IGridRule"/>).</summary>
+public interface IGridSum : ICellSum
+{
+    double Value(int idx, int i, int j, int k);
+}

@@ -31,7 +31,7 @@ public static class Charge
 }
 
 /// <summary>Per Newton iteration: σ̂, a, rhs_A (and rhs_B for the galvanostatic body) at φ*.</summary>
-public struct ChargeAssemblyRule<TF, TI> : ICellRule
+public struct ChargeAssemblyRule<TF, TI> : IGridRule
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public GridShape Grid;
@@ -46,6 +46,11 @@ public struct ChargeAssemblyRule<TF, TI> : ICellRule
     public void Apply(int idx)
     {
         Grid.Decompose(idx, out int i, out int j, out int k);
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k)
+    {
         int label = Label[idx];
         int material = Material[idx];
         float xi = Xi[idx];

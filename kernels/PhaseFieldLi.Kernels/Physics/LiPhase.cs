@@ -66,7 +66,7 @@ public static class LiPhase
 }
 
 /// <summary>rate = ∂ξ/∂t [1/s] at the current φ and body potentials.</summary>
-public struct LiPhaseRateRule<TF, TI> : ICellRule
+public struct LiPhaseRateRule<TF, TI> : IGridRule
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public GridShape Grid;
@@ -77,6 +77,11 @@ public struct LiPhaseRateRule<TF, TI> : ICellRule
     public void Apply(int idx)
     {
         Grid.Decompose(idx, out int i, out int j, out int k);
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k)
+    {
         int label = Label[idx];
         float potential = label >= 0 ? BodyPotential[label] : 0f;
         Rate[idx] = LiPhase.Rate(Xi[idx], LiPhase.Laplacian(Grid, Xi, idx, i, j, k), Damage[idx],

@@ -45,6 +45,13 @@ public static class Helmholtz
         out float diagonal) where TF : struct, IView<float>
     {
         g.Decompose(idx, out int i, out int j, out int k);
+        return Apply(g, spec, sigma, shift, x, idx, i, j, k, out diagonal);
+    }
+
+    /// <summary>The same at a cell whose (i, j, k) the caller knows.</summary>
+    public static float Apply<TF>(in GridShape g, in OperatorSpec spec, in TF sigma, in TF shift, in TF x, int idx,
+        int i, int j, int k, out float diagonal) where TF : struct, IView<float>
+    {
         float s = sigma[idx], xc = x[idx];
         float a = shift[idx];
         float acc = a * xc, diag = a;
@@ -89,7 +96,7 @@ public static class Helmholtz
 }
 
 /// <summary>q = A p; sum p·q.</summary>
-public struct CgMatVecRule<TF> : ICellSum where TF : struct, IView<float>
+public struct CgMatVecRule<TF> : IGridSum where TF : struct, IView<float>
 {
     public GridShape Grid;
     public OperatorSpec Spec;
@@ -97,7 +104,13 @@ public struct CgMatVecRule<TF> : ICellSum where TF : struct, IView<float>
 
     public double Value(int idx)
     {
-        float q = Helmholtz.Apply(Grid, Spec, Sigma, Shift, P, idx, out _);
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        return Value(idx, i, j, k);
+    }
+
+    public double Value(int idx, int i, int j, int k)
+    {
+        float q = Helmholtz.Apply(Grid, Spec, Sigma, Shift, P, idx, i, j, k, out _);
         Q[idx] = q;
         return (double)P[idx] * q;
     }

@@ -12,7 +12,11 @@ namespace PhaseFieldLi.Kernels.Solvers;
 /// σ_C = mean(σ_children)/4^l and a_C = mean(a_children), and b_C = mean(r_children), so every level
 /// reuses <see cref="Helmholtz.Apply"/>. Smoother: red–black Gauss–Seidel (in place: a colour reads
 /// only the other colour). Prolongation: cell-centred, operator-dependent (<see cref="Transfer"/>;
-/// trilinear where σ is uniform); restriction of residuals is its transpose.
+/// trilinear where σ is uniform). Restriction of residuals: the mean of the 8 children
+/// (<see cref="RestrictRule{TF}"/>, the adjoint of piecewise-constant prolongation). The exact
+/// transpose of the prolongation (a 4×4×4 gather) made the V-cycle symmetric but cost as much as the
+/// smoothing; with the mean the cycle is not symmetric, which the flexible CG accepts, and the
+/// measured reduction per V-cycle did not get worse (docs: bench/README.md).
 /// </summary>
 public static class Coarsening
 {
@@ -25,7 +29,7 @@ public static class Coarsening
 /// odd length two cells of one colour touch across the seam; the sweep is then not a pure
 /// red–black one but still a convergent Gauss–Seidel variant.)
 /// </summary>
-public struct GaussSeidelRule<TF> : ICellRule where TF : struct, IView<float>
+public struct GaussSeidelRule<TF> : IGridRule where TF : struct, IView<float>
 {
     public GridShape Grid;
     public OperatorSpec Spec;
@@ -35,15 +39,20 @@ public struct GaussSeidelRule<TF> : ICellRule where TF : struct, IView<float>
     public void Apply(int idx)
     {
         Grid.Decompose(idx, out int i, out int j, out int k);
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k)
+    {
         if (((i + j + k) & 1) != Colour) return;
-        float ax = Helmholtz.Apply(Grid, Spec, Sigma, Shift, X, idx, out float diag);
+        float ax = Helmholtz.Apply(Grid, Spec, Sigma, Shift, X, idx, i, j, k, out float diag);
         // ax = diag·x_c − Σ σ_f x_n, so x_c ← (b + Σ σ_f x_n)/diag = x_c + (b − ax)/diag.
         X[idx] += (Rhs[idx] - ax) / diag;
     }
 }
 
 /// <summary>r = b − A x; sum r·r.</summary>
-public struct ResidualRule<TF> : ICellSum where TF : struct, IView<float>
+public struct ResidualRule<TF> : IGridSum where TF : struct, IView<float>
 {
     public GridShape Grid;
     public OperatorSpec Spec;
@@ -51,7 +60,13 @@ public struct ResidualRule<TF> : ICellSum where TF : struct, IView<float>
 
     public double Value(int idx)
     {
-        float r = Rhs[idx] - Helmholtz.Apply(Grid, Spec, Sigma, Shift, X, idx, out _);
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        return Value(idx, i, j, k);
+    }
+
+    public double Value(int idx, int i, int j, int k)
+    {
+        float r = Rhs[idx] - Helmholtz.Apply(Grid, Spec, Sigma, Shift, X, idx, i, j, k, out _);
         R[idx] = r;
         return (double)r * r;
     }
@@ -61,7 +76,7 @@ public struct ResidualRule<TF> : ICellSum where TF : struct, IView<float>
 /// Coarse cell: mean of its fine children. With Scale = ¼ it builds σ_C (one more level of H²),
 /// with 1 it restricts a residual or the shift a. Writes Coarse[idx] over the coarse grid.
 /// </summary>
-public struct RestrictRule<TF> : ICellRule where TF : struct, IView<float>
+public struct RestrictRule<TF> : IGridRule where TF : struct, IView<float>
 {
     public GridShape Fine, CoarseGrid;
     public TF FineField, Coarse;
@@ -70,6 +85,11 @@ public struct RestrictRule<TF> : ICellRule where TF : struct, IView<float>
     public void Apply(int idx)
     {
         CoarseGrid.Decompose(idx, out int ci, out int cj, out int ck);
+        Apply(idx, ci, cj, ck);
+    }
+
+    public void Apply(int idx, int ci, int cj, int ck)
+    {
         float sum = 0f;
         int count = 0;
         for (int dk = 0; dk < 2; dk++)
@@ -101,6 +121,11 @@ public struct RestrictRule<TF> : ICellRule where TF : struct, IView<float>
 /// trilinear weight), → 0 when P conducts far better (it is flat), → ½ when N does. Coefficient
 /// jumps of 10⁴ then no longer smear a flat correction into its poorly conducting neighbour.
 /// At an outer face N is clamped to P (zero flux) and the weight sums to 1 on P.
+///
+/// The weights depend only on the coarse σ, so they are computed once per operator
+/// (<see cref="TransferWeightsRule{TF}"/>): W_axis[C] = σ_{C+e}/(2(σ_C + σ_{C+e})) for the face
+/// between C and its upper neighbour (0 where there is none). The weight towards the lower
+/// neighbour follows from the same face: σ_{C−e}/(2(σ_C + σ_{C−e})) = ½ − W_axis[C − e].
 /// </summary>
 public static class Transfer
 {
@@ -117,16 +142,22 @@ public static class Transfer
     public static int Wrap(int f, int n, bool periodic) =>
         f >= 0 && f < n ? f : (periodic ? (f < 0 ? f + n : f - n) : -1);
 
-    public static float Weight<TF>(in TF sigma, int parent, int neighbour) where TF : struct, IView<float>
+    /// <summary>σ_N / (2(σ_P + σ_N)); 0 where N is P (a clamped outer face).</summary>
+    public static float Weight(float sp, float sn, bool distinct) => distinct ? sn / (2f * (sp + sn)) : 0f;
+
+    /// <summary>1-D weight of fine cell f (parent p = f/2, neighbour n) from the upper-face weights W along the axis.</summary>
+    private static float AxisWeight<TF>(in TF w, int f, int p, int n, int parentIndex, int stride, int count)
+        where TF : struct, IView<float>
     {
-        if (parent == neighbour) return 0f;
-        float sp = sigma[parent], sn = sigma[neighbour];
-        return sn / (2f * (sp + sn));
+        if (n == p) return 0f;
+        if ((f & 1) != 0) return w[parentIndex]; // neighbour above: the parent's own upper face
+        int below = p == 0 ? parentIndex + stride * (count - 1) : parentIndex - stride; // wraps only on a periodic axis
+        return 0.5f - w[below];
     }
 
     /// <summary>Weights of fine cell (i,j,k): parent (pi,pj,pk), neighbours (ni,nj,nk), neighbour weights w.</summary>
-    public static void Weights<TF>(in GridShape coarse, in OperatorSpec spec, in TF sigma, int i, int j, int k,
-        out int pi, out int pj, out int pk, out int ni, out int nj, out int nk, out float wx, out float wy, out float wz)
+    public static void Weights<TF>(in GridShape coarse, in OperatorSpec spec, in TF wx, in TF wy, in TF wz, int i, int j, int k,
+        out int pi, out int pj, out int pk, out int ni, out int nj, out int nk, out float sx, out float sy, out float sz)
         where TF : struct, IView<float>
     {
         pi = i >> 1; pj = j >> 1; pk = k >> 1;
@@ -134,73 +165,65 @@ public static class Transfer
         nj = Neighbour(j, coarse.Ny, spec.PeriodicY);
         nk = Neighbour(k, coarse.Nz, spec.PeriodicZ);
         int p = coarse.Index(pi, pj, pk);
-        wx = Weight(sigma, p, coarse.Index(ni, pj, pk));
-        wy = Weight(sigma, p, coarse.Index(pi, nj, pk));
-        wz = Weight(sigma, p, coarse.Index(pi, pj, nk));
+        sx = AxisWeight(wx, i, pi, ni, p, 1, coarse.Nx);
+        sy = AxisWeight(wy, j, pj, nj, p, coarse.Nx, coarse.Ny);
+        sz = AxisWeight(wz, k, pk, nk, p, coarse.Plane, coarse.Nz);
     }
-
-    /// <summary>1-D share of coarse index c in a fine cell with parent p, neighbour n, neighbour weight w.</summary>
-    public static float Share(int c, int p, int n, float w) => (c == p ? 1f - w : 0f) + (c == n && n != p ? w : 0f);
 }
 
-/// <summary>
-/// Residual restriction, the exact transpose of <see cref="ProlongAddRule{TF}"/> scaled by ⅛:
-/// b_C = ⅛ Σ_f w(f→C) r_f over the 4×4×4 fine cells around C. With symmetric smoothing the V-cycle
-/// is then a symmetric preconditioner, as CG wants.
-/// </summary>
-public struct RestrictResidualRule<TF> : ICellRule where TF : struct, IView<float>
+/// <summary>The upper-face prolongation weights W_x, W_y, W_z of every coarse cell (see <see cref="Transfer"/>).</summary>
+public struct TransferWeightsRule<TF> : IGridRule where TF : struct, IView<float>
 {
-    public GridShape Fine, CoarseGrid;
+    public GridShape CoarseGrid;
     public OperatorSpec Spec;
-    public TF Residual, Coarse, CoarseSigma;
+    public TF CoarseSigma, Wx, Wy, Wz;
 
     public void Apply(int idx)
     {
-        CoarseGrid.Decompose(idx, out int ci, out int cj, out int ck);
-        float sum = 0f;
-        for (int kk = 2 * ck - 1; kk <= 2 * ck + 2; kk++)
-        {
-            int k = Transfer.Wrap(kk, Fine.Nz, Spec.PeriodicZ);
-            if (k < 0) continue;
-            for (int jj = 2 * cj - 1; jj <= 2 * cj + 2; jj++)
-            {
-                int j = Transfer.Wrap(jj, Fine.Ny, Spec.PeriodicY);
-                if (j < 0) continue;
-                for (int ii = 2 * ci - 1; ii <= 2 * ci + 2; ii++)
-                {
-                    int i = Transfer.Wrap(ii, Fine.Nx, Spec.PeriodicX);
-                    if (i < 0) continue;
-                    Transfer.Weights(CoarseGrid, Spec, CoarseSigma, i, j, k, out int pi, out int pj, out int pk,
-                        out int ni, out int nj, out int nk, out float wx, out float wy, out float wz);
-                    float w = Transfer.Share(ci, pi, ni, wx) * Transfer.Share(cj, pj, nj, wy) * Transfer.Share(ck, pk, nk, wz);
-                    if (w != 0f) sum += w * Residual[Fine.Index(i, j, k)];
-                }
-            }
-        }
-        Coarse[idx] = 0.125f * sum;
+        CoarseGrid.Decompose(idx, out int i, out int j, out int k);
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k)
+    {
+        var g = CoarseGrid;
+        float s = CoarseSigma[idx];
+        int ix = i + 1 < g.Nx ? idx + 1 : (Spec.PeriodicX ? idx - (g.Nx - 1) : idx);
+        int iy = j + 1 < g.Ny ? idx + g.Nx : (Spec.PeriodicY ? idx - g.Nx * (g.Ny - 1) : idx);
+        int iz = k + 1 < g.Nz ? idx + g.Plane : (Spec.PeriodicZ ? idx - g.Plane * (g.Nz - 1) : idx);
+        Wx[idx] = Transfer.Weight(s, CoarseSigma[ix], ix != idx);
+        Wy[idx] = Transfer.Weight(s, CoarseSigma[iy], iy != idx);
+        Wz[idx] = Transfer.Weight(s, CoarseSigma[iz], iz != idx);
     }
 }
 
 /// <summary>x_fine += operator-dependent interpolation of the coarse correction (over the fine grid).</summary>
-public struct ProlongAddRule<TF> : ICellRule where TF : struct, IView<float>
+public struct ProlongAddRule<TF> : IGridRule where TF : struct, IView<float>
 {
     public GridShape Fine, CoarseGrid;
     public OperatorSpec Spec;
-    public TF Correction, X, CoarseSigma;
+    public TF Correction, X, Wx, Wy, Wz;
 
     public void Apply(int idx)
     {
         Fine.Decompose(idx, out int i, out int j, out int k);
-        Transfer.Weights(CoarseGrid, Spec, CoarseSigma, i, j, k, out int pi, out int pj, out int pk,
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k)
+    {
+        var c = CoarseGrid;
+        Transfer.Weights(c, Spec, Wx, Wy, Wz, i, j, k, out int pi, out int pj, out int pk,
             out int ni, out int nj, out int nk, out float wx, out float wy, out float wz);
-        float v = 0f;
-        for (int c = 0; c < 8; c++)
-        {
-            bool bx = (c & 1) != 0, by = (c & 2) != 0, bz = (c & 4) != 0;
-            float w = (bx ? wx : 1f - wx) * (by ? wy : 1f - wy) * (bz ? wz : 1f - wz);
-            if (w == 0f) continue;
-            v += w * Correction[CoarseGrid.Index(bx ? ni : pi, by ? nj : pj, bz ? nk : pk)];
-        }
+        // Trilinear blend of the parent p and its neighbours; a clamped neighbour has weight 0.
+        int p = c.Index(pi, pj, pk);
+        int ox = ni - pi, oy = (nj - pj) * c.Nx, oz = (nk - pk) * c.Plane;
+        float ux = 1f - wx, uy = 1f - wy;
+        float low = uy * (ux * Correction[p] + wx * Correction[p + ox])
+                  + wy * (ux * Correction[p + oy] + wx * Correction[p + ox + oy]);
+        float high = uy * (ux * Correction[p + oz] + wx * Correction[p + ox + oz])
+                   + wy * (ux * Correction[p + oy + oz] + wx * Correction[p + ox + oy + oz]);
+        float v = (1f - wz) * low + wz * high;
         X[idx] += v;
     }
 }

@@ -41,4 +41,10 @@ public abstract class Backend<TF, TI> : Backend
     public abstract double Sum<TRule>(TRule rule, int count) where TRule : struct, ICellSum;
     public abstract (double First, double Second) Sum2<TRule>(TRule rule, int count) where TRule : struct, ICellSum2;
     public abstract long Max<TRule>(TRule rule, int count) where TRule : struct, ICellMax;
+
+    /// <summary>A grid rule over every cell of g (a device launches it like any cell rule).</summary>
+    public virtual void ForEachCell<TRule>(TRule rule, GridShape g) where TRule : struct, IGridRule => ForEach(rule, g.Count);
+
+    /// <summary>A grid sum over every cell of g.</summary>
+    public virtual double SumCells<TRule>(TRule rule, GridShape g) where TRule : struct, IGridSum => Sum(rule, g.Count);
 }

@@ -77,6 +77,45 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
         });
     }
 
+    /// <summary>Rows (j, k) of g per parallel work item: about <see cref="Block"/> cells.</summary>
+    private static int RowsPerBlock(GridShape g) => Math.Max(1, Block / g.Nx);
+
+    public override void ForEachCell<TRule>(TRule rule, GridShape g)
+    {
+        int rows = g.Ny * g.Nz, per = RowsPerBlock(g);
+        Parallel.For(0, (rows + per - 1) / per, b =>
+        {
+            int end = Math.Min(rows, (b + 1) * per);
+            for (int row = b * per; row < end; row++)
+            {
+                int k = row / g.Ny, j = row - k * g.Ny, idx = row * g.Nx;
+                for (int i = 0; i < g.Nx; i++) rule.Apply(idx + i, i, j, k);
+            }
+        });
+    }
+
+    public override double SumCells<TRule>(TRule rule, GridShape g)
+    {
+        int rows = g.Ny * g.Nz, per = RowsPerBlock(g), blocks = (rows + per - 1) / per;
+        var partial = _rowSums.Length >= blocks ? _rowSums : (_rowSums = new double[blocks]);
+        Parallel.For(0, blocks, b =>
+        {
+            int end = Math.Min(rows, (b + 1) * per);
+            double acc = 0;
+            for (int row = b * per; row < end; row++)
+            {
+                int k = row / g.Ny, j = row - k * g.Ny, idx = row * g.Nx;
+                for (int i = 0; i < g.Nx; i++) acc += rule.Value(idx + i, i, j, k);
+            }
+            partial[b] = acc;
+        });
+        double total = 0;
+        for (int b = 0; b < blocks; b++) total += partial[b];
+        return total;
+    }
+
+    private double[] _rowSums = [];
+
     public override double Sum<TRule>(TRule rule, int count)
     {
         int blocks = Blocks(count);

@@ -125,13 +125,13 @@ public sealed class ElectrodepositionModel : IDisposable
     public State State { get; }
     public IOperations Ops => _ops;
 
-    /// <summary>Bytes per cell held on the device by this model.</summary>
     /// <summary>
     /// Bytes per cell held on the device: the model's fields, CG's work arrays, and the preconditioner
-    /// (Jacobi: 1 array; multigrid: 1 on the finest level plus 5 on each coarser one, Σ 5/8^l ≈ 5/7).
+    /// (Jacobi: 1 array; multigrid: none on the finest level, whose residual lives in CG's q, and 8 on
+    /// each coarser one — σ, a, b, x, r and three transfer weights — Σ 8/8^l = 8/7 arrays ≈ 5 B).
     /// </summary>
     public static int BytesPerCell(SolverSettings solver) => 4 * (State.FieldsPerCell + ConjugateGradient.FieldsPerCell) +
-                                                          (solver.Method == PotentialSolver.JacobiCg ? 4 : 4 + 3);
+                                                          (solver.Method == PotentialSolver.JacobiCg ? 4 : 5);
 
     /// <summary>Φ₊ − Φ₋ [V].</summary>
     public double CellVoltageV => (_bodyPotential[Bodies.Positive] - _bodyPotential[Bodies.Negative]) * Scaling.ThermalVoltageV;

@@ -34,14 +34,17 @@ public interface IOperations
     double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, Field<float> r);
     void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour);
     void Restrict(GridShape fine, GridShape coarse, Field<float> fineField, Field<float> coarseField, float scale);
-    void RestrictResidual(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> residual, Field<float> coarseRhs, Field<float> coarseSigma);
-    void ProlongAdd(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> correction, Field<float> x, Field<float> coarseSigma);
+    void TransferWeights(GridShape coarse, OperatorSpec spec, Field<float> coarseSigma, TransferFields w);
+    void ProlongAdd(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> correction, Field<float> x, TransferFields w);
     void InverseDiagonal(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> invDiag);
     void Axpby(float a, Field<float> x, float b, Field<float> y);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
     void Fill(Field<float> f, float value);
     void Copy(Field<float> x, Field<float> y);
 }
+
+/// <summary>The three upper-face prolongation weights of one coarse multigrid level.</summary>
+public sealed record TransferFields(Field<float> X, Field<float> Y, Field<float> Z);
 
 public static class Operations
 {
@@ -60,11 +63,11 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     private TI I(Field<int> f) => b.View(f);
 
     public void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p) =>
-        b.ForEach(new LiPhaseRateRule<TF, TI>
+        b.ForEachCell(new LiPhaseRateRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Phi = F(s.Phi), Damage = F(s.Damage), BodyPotential = F(s.BodyPotential),
             Rate = F(s.Rate), Label = I(s.Label), Material = I(s.Material), P = p,
-        }, g.Count);
+        }, g);
 
     public void AdvanceLiPhase(State s, float dt) =>
         b.ForEach(new AdvanceLiPhaseRule<TF, TI> { Xi = F(s.Xi), Rate = F(s.Rate), Material = I(s.Material), Dt = dt },
@@ -74,12 +77,12 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         BitConverter.Int32BitsToSingle((int)b.Max(new MaxAbsRule<TF> { Field = F(f) }, f.Length));
 
     public void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody) =>
-        b.ForEach(new ChargeAssemblyRule<TF, TI>
+        b.ForEachCell(new ChargeAssemblyRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Phi = F(s.Phi), Damage = F(s.Damage), BodyPotential = F(s.BodyPotential),
             Sigma = F(s.Sigma), Shift = F(s.Shift), RhsA = F(s.RhsA), RhsB = F(s.RhsB),
             Label = I(s.Label), Material = I(s.Material), Li = li, P = p, GalvanostaticBody = galvanostaticBody,
-        }, g.Count);
+        }, g);
 
     public (double First, double Second) GalvanostatSums(State s, int body, float invQ, bool ownResponse = true) =>
         b.Sum2(new GalvanostatSumsRule<TF, TI>
@@ -120,7 +123,7 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     public double Dot(Field<float> x, Field<float> y) => b.Sum(new DotRule<TF> { X = F(x), Y = F(y) }, x.Length);
 
     public double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q) =>
-        b.Sum(new CgMatVecRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), P = F(p), Q = F(q) }, g.Count);
+        b.SumCells(new CgMatVecRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), P = F(p), Q = F(q) }, g);
 
     public (double Rr, double RzOld) CgStep(float alpha, Field<float> x, Field<float> r, Field<float> p, Field<float> q,
         Field<float> z) =>
@@ -128,28 +131,28 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
 
     public double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r) =>
-        b.Sum(new ResidualRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) }, g.Count);
+        b.SumCells(new ResidualRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) }, g);
 
     public void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour) =>
-        b.ForEach(new GaussSeidelRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), Colour = colour },
-            g.Count);
+        b.ForEachCell(new GaussSeidelRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), Colour = colour },
+            g);
 
     public void Restrict(GridShape fine, GridShape coarse, Field<float> fineField, Field<float> coarseField, float scale) =>
-        b.ForEach(new RestrictRule<TF> { Fine = fine, CoarseGrid = coarse, FineField = F(fineField), Coarse = F(coarseField), Scale = scale },
-            coarse.Count);
+        b.ForEachCell(new RestrictRule<TF> { Fine = fine, CoarseGrid = coarse, FineField = F(fineField), Coarse = F(coarseField), Scale = scale },
+            coarse);
 
-    public void RestrictResidual(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> residual, Field<float> coarseRhs,
-        Field<float> coarseSigma) =>
-        b.ForEach(new RestrictResidualRule<TF>
+    public void TransferWeights(GridShape coarse, OperatorSpec spec, Field<float> coarseSigma, TransferFields w) =>
+        b.ForEachCell(new TransferWeightsRule<TF>
         {
-            Fine = fine, CoarseGrid = coarse, Spec = spec, Residual = F(residual), Coarse = F(coarseRhs), CoarseSigma = F(coarseSigma),
-        }, coarse.Count);
+            CoarseGrid = coarse, Spec = spec, CoarseSigma = F(coarseSigma), Wx = F(w.X), Wy = F(w.Y), Wz = F(w.Z),
+        }, coarse);
 
-    public void ProlongAdd(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> correction, Field<float> x, Field<float> coarseSigma) =>
-        b.ForEach(new ProlongAddRule<TF>
+    public void ProlongAdd(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> correction, Field<float> x, TransferFields w) =>
+        b.ForEachCell(new ProlongAddRule<TF>
         {
-            Fine = fine, CoarseGrid = coarse, Spec = spec, Correction = F(correction), X = F(x), CoarseSigma = F(coarseSigma),
-        }, fine.Count);
+            Fine = fine, CoarseGrid = coarse, Spec = spec, Correction = F(correction), X = F(x),
+            Wx = F(w.X), Wy = F(w.Y), Wz = F(w.Z),
+        }, fine);
 
     public void InverseDiagonal(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> invDiag) =>
         b.ForEach(new InverseDiagonalRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), InvDiag = F(invDiag) }, g.Count);

@@ -47,9 +47,16 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShap
 {
     private readonly Field<float> _r = backend.Float("cg_r", grid.Count);
     private readonly Field<float> _p = backend.Float("cg_p", grid.Count);
-    private readonly Field<float> _q = backend.Float("cg_q", grid.Count);
+    private readonly Field<float> _q = LendToPreconditioner(backend.Float("cg_q", grid.Count), preconditioner);
     private readonly Field<float> _z = backend.Float("cg_z", grid.Count);
     private HelmholtzProblem? _problem;
+
+    /// <summary>q (= A p) is dead while the preconditioner runs: a multigrid keeps its finest residual there.</summary>
+    private static Field<float> LendToPreconditioner(Field<float> q, IPreconditioner preconditioner)
+    {
+        if (preconditioner is Multigrid mg) mg.UseScratch(q);
+        return q;
+    }
 
     /// <summary>Per-cell work arrays of the CG iteration itself (for the memory budget).</summary>
     public static int FieldsPerCell => 4;

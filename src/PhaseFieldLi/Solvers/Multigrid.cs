@@ -27,7 +27,9 @@ public sealed class Multigrid : IPreconditioner
         public Field<float>? Shift { get; set; } = finest ? null : b.Float("mg_shift", grid.Count);
         public Field<float>? Rhs { get; set; } = finest ? null : b.Float("mg_rhs", grid.Count);
         public Field<float>? X { get; set; } = finest ? null : b.Float("mg_x", grid.Count);
-        public Field<float> R { get; } = b.Float("mg_r", grid.Count);
+        public Field<float>? R { get; set; } = finest ? null : b.Float("mg_r", grid.Count);
+        public TransferFields? Weights { get; } = finest ? null
+            : new(b.Float("mg_wx", grid.Count), b.Float("mg_wy", grid.Count), b.Float("mg_wz", grid.Count));
         public bool OwnsCoefficients { get; } = !finest;
     }
 
@@ -57,6 +59,18 @@ public sealed class Multigrid : IPreconditioner
         _backend = backend;
     }
 
+    private bool _lentScratch;
+
+    /// <summary>
+    /// Lends the finest level a scratch array for its residual (CG's q, which is free while the
+    /// preconditioner runs), saving one array of the fine grid.
+    /// </summary>
+    public void UseScratch(Field<float> fineScratch)
+    {
+        _levels[0].R = fineScratch;
+        _lentScratch = true;
+    }
+
     public int PreSmooth { get; }
     public int PostSmooth { get; }
     public CycleKind Cycle { get; }
@@ -76,6 +90,7 @@ public sealed class Multigrid : IPreconditioner
             var c = _levels[l];
             _ops.Restrict(f.Grid, c.Grid, f.Sigma!, c.Sigma!, 0.25f);
             _ops.Restrict(f.Grid, c.Grid, f.Shift!, c.Shift!, 1f);
+            _ops.TransferWeights(c.Grid, _spec, c.Sigma!, c.Weights!);
         }
         var last = _levels[^1];
         _coarse.Prepare(new HelmholtzProblem(last.Grid, last.Sigma!, last.Shift!, _spec));
@@ -130,14 +145,15 @@ public sealed class Multigrid : IPreconditioner
             _ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 0);
             _ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
         }
-        _ops.Residual(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, lv.R);
+        var r = lv.R ??= _backend.Float("mg_r", g.Count); // finest: a scratch array lent by the caller, if any
+        _ops.Residual(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, r);
         var c = _levels[l + 1];
-        _ops.RestrictResidual(g, c.Grid, _spec, lv.R, c.Rhs!, c.Sigma!);
+        _ops.Restrict(g, c.Grid, r, c.Rhs!, 1f);
         _ops.Fill(c.X!, 0f);
         Run(l + 1, kind);
         if (kind == CycleKind.F) Run(l + 1, CycleKind.V); // F-cycle: a V-cycle follows on each level
 
-        _ops.ProlongAdd(g, c.Grid, _spec, c.X!, lv.X!, c.Sigma!);
+        _ops.ProlongAdd(g, c.Grid, _spec, c.X!, lv.X!, c.Weights!);
         for (int s = 0; s < PostSmooth; s++)
         {
             _ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
@@ -149,14 +165,18 @@ public sealed class Multigrid : IPreconditioner
     {
         foreach (var l in _levels)
         {
-            l.R.Dispose();
             if (!l.OwnsCoefficients) continue;
+            l.R!.Dispose();
+            l.Weights!.X.Dispose();
+            l.Weights.Y.Dispose();
+            l.Weights.Z.Dispose();
             l.Sigma!.Dispose();
             l.Shift!.Dispose();
             l.Rhs!.Dispose();
             l.X!.Dispose();
         }
         _coarse.Dispose();
+        if (!_lentScratch) _levels[0].R?.Dispose();
         _residual?.Dispose();
         _correction?.Dispose();
     }
