@@ -78,3 +78,11 @@ public struct CopyRule<TF> : ICellRule where TF : struct, IView<float>
 
     public void Apply(int idx) => Y[idx] = X[idx];
 }
+
+/// <summary>x ← 1/x.</summary>
+public struct ReciprocalRule<TF> : ICellRule where TF : struct, IView<float>
+{
+    public TF X;
+
+    public void Apply(int idx) => X[idx] = 1f / X[idx];
+}

@@ -17,6 +17,9 @@ public sealed record Case(
     /// <summary>SHA-256 of the case file text: written into every output file.</summary>
     public string Hash { get; } = Convert.ToHexString(
         System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SourceText))).ToLowerInvariant();
+
+    /// <summary>Elasticity and fracture; null when the case has no [mechanics] or [fracture] table.</summary>
+    public MechanicsSettings? Mechanics { get; init; }
 }
 
 public sealed record TimeSettings(
@@ -107,3 +110,45 @@ public sealed record Flaw(
     double Damage,
     /// <summary>Initial Li fraction inside the flaw (0: empty).</summary>
     double Li);
+
+/// <summary>Which component of the top face (z high) is loaded.</summary>
+public enum TopLoad { Traction, Displacement }
+
+/// <summary>
+/// Elasticity and phase-field fracture of the LLZO ([mechanics] and [fracture]); null on a case
+/// without them. SI units. The three low faces are symmetry planes (rollers), the high x and y
+/// faces traction-free, the top face carries the stack pressure or a prescribed displacement.
+/// </summary>
+public sealed record MechanicsSettings(
+    double YoungLlzoPa,
+    double PoissonLlzo,
+    double YoungLiPa,
+    double PoissonLi,
+    /// <summary>k of the degradation (1 − d)² + k.</summary>
+    double ResidualStiffness,
+    TopLoad Top,
+    /// <summary>Compressive normal stress on the top face [Pa] (Top = Traction).</summary>
+    double StackPressurePa,
+    /// <summary>Normal displacement of the top face [m] (Top = Displacement; positive = tension).</summary>
+    double TopDisplacementM,
+    /// <summary>Pressure in open crack space [Pa], acting where d is (Sneddon's pressurised crack), at t = 0 …</summary>
+    double CrackPressurePa,
+    /// <summary>… rising at this rate [Pa/s] (a load ramp for quasi-static crack growth).</summary>
+    double CrackPressureRatePaPerS,
+    /// <summary>G_c [J/m²] (from K_IC: G_c = K²(1 − ν²)/E).</summary>
+    double FractureEnergyJPerM2,
+    /// <summary>ℓ [m].</summary>
+    double LengthScaleM,
+    /// <summary>β of A = I + β(I − M⊗M).</summary>
+    double Anisotropy,
+    /// <summary>Axis of the cleavage normal M: 0 = x, 1 = y, 2 = z.</summary>
+    int CleavageAxis,
+    double Tolerance,
+    int MaxIterations,
+    /// <summary>Staggered u–d iterations stop when max |Δd| falls below this.</summary>
+    double StaggerTolerance,
+    int StaggerMaxIterations)
+{
+    /// <summary>Crack pressure at time t [Pa].</summary>
+    public double CrackPressureAt(double timeS) => CrackPressurePa + CrackPressureRatePaPerS * timeS;
+}

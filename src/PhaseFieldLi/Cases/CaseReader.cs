@@ -111,8 +111,11 @@ public static class CaseReader
         el.RejectUnknownKeys();
 
         var flaws = top.TableArray("flaw").Select(ReadFlaw).ToList();
+        var mechanics = top.Has("mechanics") || top.Has("fracture")
+            ? ReadMechanics(top.Section("mechanics"), top.Section("fracture"), h)
+            : null;
         top.RejectUnknownKeys();
-        return new Case(title, grid, time, chem, pf, solver, electrodes, flaws, text);
+        return new Case(title, grid, time, chem, pf, solver, electrodes, flaws, text) { Mechanics = mechanics };
     }
 
     private static IReadOnlyList<CurrentSegment> ReadSchedule(TomlSection e)
@@ -131,6 +134,52 @@ public static class CaseReader
             last = pair[0];
         }
         return pairs.Select(x => new CurrentSegment(x[0], x[1])).ToList();
+    }
+
+    private static MechanicsSettings ReadMechanics(TomlSection m, TomlSection f, double h)
+    {
+        double e = m.Number("young_llzo", 150e9, 0, 1e13, "Pa", exclusiveMin: true);
+        double nu = m.Number("poisson_llzo", 0.26, -0.99, 0.49, "");
+        string top = m.Choice("top", "traction", "traction", "displacement");
+        var settings = new MechanicsSettings(
+            YoungLlzoPa: e,
+            PoissonLlzo: nu,
+            YoungLiPa: m.Number("young_li", 7.8e9, 0, 1e13, "Pa", exclusiveMin: true),
+            PoissonLi: m.Number("poisson_li", 0.38, -0.99, 0.49, ""),
+            ResidualStiffness: m.Number("residual_stiffness", 1e-6, 0, 0.1, "(k of (1 − d)² + k)", exclusiveMin: true),
+            Top: top == "traction" ? TopLoad.Traction : TopLoad.Displacement,
+            StackPressurePa: m.Number("stack_pressure", 0, -1e10, 1e10, "Pa (compressive positive)"),
+            TopDisplacementM: m.Number("top_displacement", 0, -1, 1, "m (positive = tension)"),
+            CrackPressurePa: m.Number("crack_pressure", 0, 0, 1e11, "Pa"),
+            CrackPressureRatePaPerS: m.Number("crack_pressure_rate", 0, 0, 1e15, "Pa/s"),
+            FractureEnergyJPerM2: 0,
+            LengthScaleM: f.Number("length_scale", 2 * h, 0, 1, "m", exclusiveMin: true),
+            Anisotropy: f.Number("anisotropy", 0, 0, 1e4, "(β of A = I + β(I − M⊗M))"),
+            CleavageAxis: 0,
+            Tolerance: m.Number("tolerance", 1e-6, 1e-9, 0.1, "(relative residual of the elastic solve)"),
+            MaxIterations: m.Integer("max_iterations", 20000, 1, 10_000_000),
+            StaggerTolerance: f.Number("stagger_tolerance", 1e-3, 1e-8, 1, "(max change of d between staggered iterations)"),
+            StaggerMaxIterations: f.Integer("stagger_max_iterations", 50, 1, 100_000));
+        if (m.Has("top_displacement") && top != "displacement")
+            throw m.Error("top_displacement", settings.TopDisplacementM, "needs top = \"displacement\"");
+        if (settings.LengthScaleM < h)
+            throw f.Error("length_scale", settings.LengthScaleM, $"must be at least one grid spacing ({h:G4} m) to be resolved (2–3 h recommended)");
+
+        // G_c: given, or from K_IC (plane strain). Not both.
+        if (f.Has("fracture_energy") && f.Has("toughness"))
+            throw f.Error("toughness", "(with fracture_energy)", "give either fracture_energy (G_c) or toughness (K_IC), not both");
+        double gc = f.Has("fracture_energy")
+            ? f.Number("fracture_energy", 0, 0, 1e6, "J/m²", exclusiveMin: true)
+            : Math.Pow(f.Number("toughness", 0.6e6, 0, 1e9, "Pa·m^½", exclusiveMin: true), 2) * (1 - nu * nu) / e;
+
+        var normal = f.Vector("cleavage_normal", 3, "(unit vector along x, y or z)") ?? [1, 0, 0];
+        int axis = Array.FindIndex(normal, v => v != 0);
+        if (axis < 0 || normal.Count(v => v != 0) != 1)
+            throw f.Error("cleavage_normal", $"[{string.Join(", ", normal)}]",
+                "must be along a grid axis ([1, 0, 0], [0, 1, 0] or [0, 0, 1]); rotated cleavage planes need the full anisotropic operator, which is not built yet");
+        m.RejectUnknownKeys();
+        f.RejectUnknownKeys();
+        return settings with { FractureEnergyJPerM2 = gc, CleavageAxis = axis };
     }
 
     private static Flaw ReadFlaw(TomlSection f)

@@ -38,10 +38,24 @@ public interface IOperations
     void ProlongAdd(GridShape fine, GridShape coarse, OperatorSpec spec, Field<float> correction, Field<float> x, TransferFields w);
     void InverseDiagonal(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> invDiag);
     void Axpby(float a, Field<float> x, float b, Field<float> y);
+
+    // Mechanics (Physics/Mechanics.cs): element passes run once per colour 0…7.
+    void ElasticForce(in ElasticSystem m, Field<float> u, Field<float> f, bool mask);
+    void ElasticDiagonal(in ElasticSystem m, Field<float> diagonal);
+    void ElasticLoad(in ElasticSystem m, Field<float> f);
+    void ElasticConstraint(in ElasticSystem m, Field<float> source, Field<float> target, bool copy);
+    double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure);
+    void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive);
+    float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
     void Fill(Field<float> f, float value);
+    void Reciprocal(Field<float> x);
     void Copy(Field<float> x, Field<float> y);
 }
+
+/// <summary>What every elastic element pass reads: grids, loads, parameters and the cell fields ξ, d, material.</summary>
+public readonly record struct ElasticSystem(GridShape Cells, GridShape Nodes, ElasticBoundary Boundary, MechanicsParameters P,
+    Field<float> Xi, Field<float> Damage, Field<int> Material);
 
 /// <summary>The three upper-face prolongation weights of one coarse multigrid level.</summary>
 public sealed record TransferFields(Field<float> X, Field<float> Y, Field<float> Z);
@@ -164,6 +178,65 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         b.ForEach(new MultiplyRule<TF> { D = F(d), X = F(x), Y = F(y) }, x.Length);
 
     public void Copy(Field<float> x, Field<float> y) => b.ForEach(new CopyRule<TF> { X = F(x), Y = F(y) }, x.Length);
+
+    public void ElasticForce(in ElasticSystem m, Field<float> u, Field<float> f, bool mask)
+    {
+        var rule = new ElasticForceRule<TF, TI>
+        {
+            Cells = m.Cells, Nodes = m.Nodes, Boundary = m.Boundary, P = m.P, Xi = F(m.Xi), Damage = F(m.Damage),
+            Material = I(m.Material), U = F(u), F = F(f), Mask = mask ? 1 : 0,
+        };
+        for (int colour = 0; colour < 8; colour++)
+        {
+            rule.Colour = colour;
+            b.ForEachCell(rule, m.Cells);
+        }
+    }
+
+    public void ElasticDiagonal(in ElasticSystem m, Field<float> diagonal)
+    {
+        var rule = new ElasticDiagonalRule<TF, TI>
+        {
+            Cells = m.Cells, Nodes = m.Nodes, P = m.P, Xi = F(m.Xi), Damage = F(m.Damage), Material = I(m.Material),
+            Diagonal = F(diagonal),
+        };
+        for (int colour = 0; colour < 8; colour++)
+        {
+            rule.Colour = colour;
+            b.ForEachCell(rule, m.Cells);
+        }
+    }
+
+    public void ElasticLoad(in ElasticSystem m, Field<float> f)
+    {
+        var rule = new ElasticLoadRule<TF> { Cells = m.Cells, Nodes = m.Nodes, Boundary = m.Boundary, P = m.P, Damage = F(m.Damage), F = F(f) };
+        for (int colour = 0; colour < 8; colour++)
+        {
+            rule.Colour = colour;
+            b.ForEachCell(rule, m.Cells);
+        }
+    }
+
+    public void ElasticConstraint(in ElasticSystem m, Field<float> source, Field<float> target, bool copy) =>
+        b.ForEachCell(new ElasticConstraintRule<TF> { Nodes = m.Nodes, Boundary = m.Boundary, Source = F(source), Target = F(target), Copy = copy ? 1 : 0 },
+            m.Nodes);
+
+    public double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure) =>
+        b.SumCells(new ElasticStateRule<TF, TI>
+        {
+            Cells = m.Cells, Nodes = m.Nodes, Boundary = m.Boundary, P = m.P, Xi = F(m.Xi), Damage = F(m.Damage),
+            Material = I(m.Material), U = F(u), History = F(history), VonMises = F(vonMises), Pressure = F(pressure),
+        }, m.Cells);
+
+    public void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive) =>
+        b.ForEach(new DamageAssemblyRule<TF> { History = F(history), Shift = F(shift), Rhs = F(rhs), Reaction = reaction, Drive = drive },
+            history.Length);
+
+    public float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage) =>
+        BitConverter.Int32BitsToSingle((int)b.Max(new DamageIrreversibilityRule<TF> { Solved = F(solved), Floor = F(floor), Damage = F(damage) },
+            damage.Length));
+
+    public void Reciprocal(Field<float> x) => b.ForEach(new ReciprocalRule<TF> { X = F(x) }, x.Length);
 
     public void Fill(Field<float> f, float value) => b.ForEach(new FillRule<TF> { F = F(f), Value = value }, f.Length);
 }

@@ -1,5 +1,6 @@
 using PhaseFieldLi.Cases;
 using PhaseFieldLi.Kernels.Physics;
+using PhaseFieldLi.Kernels.Solvers;
 
 namespace PhaseFieldLi.Models;
 
@@ -62,4 +63,48 @@ public sealed record Scaling
 
     /// <summary>Curvature-flow speed L_σ κ / R of an interface of radius R [m/s] (MODEL.md §3).</summary>
     public double CurvatureSpeed(double mobility, double radiusM) => mobility * GradientCoefficientJPerM / radiusM;
+
+    // ---- Mechanics: length h, stress E_LLZO (a kernel stress 1 is E_LLZO; a displacement 1 is h). ----
+
+    /// <summary>E_LLZO [Pa], the stress unit of the mechanics kernels.</summary>
+    public double StressUnitPa(MechanicsSettings m) => m.YoungLlzoPa;
+
+    public static double Lambda(double e, double nu) => e * nu / ((1 + nu) * (1 - 2 * nu));
+    public static double Shear(double e, double nu) => e / (2 * (1 + nu));
+
+    /// <summary>Kernel parameters at time t (the crack pressure may ramp).</summary>
+    public MechanicsParameters Mechanics(MechanicsSettings m, double timeS)
+    {
+        double unit = StressUnitPa(m);
+        return new MechanicsParameters(
+            LambdaLlzo: (float)(Lambda(m.YoungLlzoPa, m.PoissonLlzo) / unit),
+            MuLlzo: (float)(Shear(m.YoungLlzoPa, m.PoissonLlzo) / unit),
+            LambdaLi: (float)(Lambda(m.YoungLiPa, m.PoissonLi) / unit),
+            MuLi: (float)(Shear(m.YoungLiPa, m.PoissonLi) / unit),
+            ResidualStiffness: (float)m.ResidualStiffness,
+            CrackPressure: (float)(m.CrackPressureAt(timeS) / unit));
+    }
+
+    /// <summary>Top-face load in kernel units: traction −p_stack/E or displacement u/h.</summary>
+    public ElasticBoundary Boundary(MechanicsSettings m) => m.Top == TopLoad.Traction
+        ? new ElasticBoundary(ElasticBoundary.Traction, (float)(-m.StackPressurePa / StressUnitPa(m)))
+        : new ElasticBoundary(ElasticBoundary.Displacement, (float)(m.TopDisplacementM / SpacingM));
+
+    /// <summary>(h/ℓ)² of the damage equation (DamageAssemblyRule).</summary>
+    public float DamageReaction(MechanicsSettings m) => (float)Math.Pow(SpacingM / m.LengthScaleM, 2);
+
+    /// <summary>c = 2ℓE_LLZO/G_c of the damage equation (H in kernel units).</summary>
+    public float DamageDrive(MechanicsSettings m) => (float)(2 * m.LengthScaleM * StressUnitPa(m) / m.FractureEnergyJPerM2);
+
+    /// <summary>A = I + β(I − M⊗M) on the damage operator (zero-flux faces): 1 along M, 1 + β across.</summary>
+    public static OperatorSpec DamageSpec(MechanicsSettings m)
+    {
+        float b = (float)(1 + m.Anisotropy);
+        return OperatorSpec.Default with
+        {
+            Ax = m.CleavageAxis == 0 ? 1f : b,
+            Ay = m.CleavageAxis == 1 ? 1f : b,
+            Az = m.CleavageAxis == 2 ? 1f : b,
+        };
+    }
 }

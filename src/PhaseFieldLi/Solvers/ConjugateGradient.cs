@@ -13,11 +13,30 @@ public readonly record struct SolveReport(int Iterations, double InitialRelative
         $"{(Converged ? "converged" : "NOT converged")} in {Iterations} iterations, relative residual {RelativeResidual:E2} (start {InitialRelativeResidual:E2})";
 }
 
+/// <summary>An SPD operator on device vectors, as CG needs it.</summary>
+public interface ILinearOperator
+{
+    /// <summary>q = A p; returns p·q.</summary>
+    double Apply(Field<float> p, Field<float> q);
+
+    /// <summary>r = b − A x; returns r·r.</summary>
+    double Residual(Field<float> b, Field<float> x, Field<float> r);
+}
+
 /// <summary>The operator A = −∇·(Aσ∇) + a on one grid (Helmholtz.cs), its coefficients on the device.</summary>
 public sealed record HelmholtzProblem(GridShape Grid, Field<float> Sigma, Field<float> Shift, OperatorSpec Spec)
 {
     /// <summary>Zero-flux faces, isotropic.</summary>
     public HelmholtzProblem(GridShape grid, Field<float> sigma, Field<float> shift) : this(grid, sigma, shift, OperatorSpec.Default) { }
+
+    /// <summary>This problem as an operator run by ops.</summary>
+    public ILinearOperator On(IOperations ops) => new Bound(this, ops);
+
+    private sealed record Bound(HelmholtzProblem A, IOperations Ops) : ILinearOperator
+    {
+        public double Apply(Field<float> p, Field<float> q) => Ops.MatVec(A.Grid, A.Spec, A.Sigma, A.Shift, p, q);
+        public double Residual(Field<float> b, Field<float> x, Field<float> r) => Ops.Residual(A.Grid, A.Spec, A.Sigma, A.Shift, b, x, r);
+    }
 }
 
 /// <summary>z ≈ A⁻¹ r. <see cref="Setup"/> runs whenever the coefficients change.</summary>
@@ -25,6 +44,14 @@ public interface IPreconditioner : IDisposable
 {
     void Setup(HelmholtzProblem problem);
     void Apply(Field<float> r, Field<float> z);
+}
+
+/// <summary>z = D⁻¹ r with a diagonal computed by its owner (for operators other than Helmholtz).</summary>
+public sealed class DiagonalPreconditioner(IOperations ops, Field<float> inverseDiagonal) : IPreconditioner
+{
+    public void Setup(HelmholtzProblem problem) { }
+    public void Apply(Field<float> r, Field<float> z) => ops.Multiply(inverseDiagonal, r, z);
+    public void Dispose() { }
 }
 
 /// <summary>Jacobi: z = D⁻¹ r.</summary>
@@ -43,13 +70,17 @@ public sealed class JacobiPreconditioner(Backend backend, IOperations ops, GridS
 /// flexible (Polak–Ribière) form, so a multigrid V-cycle whose restriction is not the transpose of
 /// its prolongation is a valid preconditioner. Convergence: ‖b − A x‖₂ ≤ tolerance·‖b‖₂.
 /// </summary>
-public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShape grid, IPreconditioner preconditioner) : IDisposable
+public sealed class ConjugateGradient(Backend backend, IOperations ops, int length, IPreconditioner preconditioner) : IDisposable
 {
-    private readonly Field<float> _r = backend.Float("cg_r", grid.Count);
-    private readonly Field<float> _p = backend.Float("cg_p", grid.Count);
-    private readonly Field<float> _q = LendToPreconditioner(backend.Float("cg_q", grid.Count), preconditioner);
-    private readonly Field<float> _z = backend.Float("cg_z", grid.Count);
-    private HelmholtzProblem? _problem;
+    private readonly Field<float> _r = backend.Float("cg_r", length);
+    private readonly Field<float> _p = backend.Float("cg_p", length);
+    private readonly Field<float> _q = LendToPreconditioner(backend.Float("cg_q", length), preconditioner);
+    private readonly Field<float> _z = backend.Float("cg_z", length);
+    private ILinearOperator? _operator;
+
+    /// <summary>CG for a Helmholtz problem on one grid.</summary>
+    public ConjugateGradient(Backend backend, IOperations ops, GridShape grid, IPreconditioner preconditioner)
+        : this(backend, ops, grid.Count, preconditioner) { }
 
     /// <summary>q (= A p) is dead while the preconditioner runs: a multigrid keeps its finest residual there.</summary>
     private static Field<float> LendToPreconditioner(Field<float> q, IPreconditioner preconditioner)
@@ -66,16 +97,19 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShap
     /// <summary>Binds the operator; call again after its coefficients change.</summary>
     public void Prepare(HelmholtzProblem problem)
     {
-        _problem = problem;
+        _operator = problem.On(ops);
         preconditioner.Setup(problem);
     }
 
+    /// <summary>Binds any SPD operator; its preconditioner is set up by the caller.</summary>
+    public void Prepare(ILinearOperator op) => _operator = op;
+
     public SolveReport Solve(Field<float> rhs, Field<float> x, double tolerance, int maxIterations)
     {
-        var a = _problem ?? throw new InvalidOperationException("Prepare() the operator first");
+        var a = _operator ?? throw new InvalidOperationException("Prepare() the operator first");
         double bNorm = Math.Sqrt(ops.Dot(rhs, rhs));
         if (bNorm == 0) bNorm = 1;
-        double rel = Math.Sqrt(ops.Residual(a.Grid, a.Spec, a.Sigma, a.Shift, rhs, x, _r)) / bNorm;
+        double rel = Math.Sqrt(a.Residual(rhs, x, _r)) / bNorm;
         double initial = rel;
         int it = 0;
         if (rel <= tolerance) return new SolveReport(0, initial, rel, true);
@@ -84,7 +118,7 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, GridShap
         ops.Axpby(1f, _z, 0f, _p);
         while (it < maxIterations)
         {
-            double pq = ops.MatVec(a.Grid, a.Spec, a.Sigma, a.Shift, _p, _q);
+            double pq = a.Apply(_p, _q);
             if (!(pq > 0) || !(rz > 0)) break; // breakdown: not SPD on this subspace, or NaN
             var (rr, rzOld) = ops.CgStep((float)(rz / pq), x, _r, _p, _q, _z);
             it++;

@@ -1,0 +1,187 @@
+using PhaseFieldLi.Backends;
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Fields;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Physics;
+using PhaseFieldLi.Solvers;
+
+namespace PhaseFieldLi.Models;
+
+/// <summary>One staggered u–d solve: iterations, the last elastic solve, the last max |Δd|, and whether it converged.</summary>
+public sealed record StaggerReport(int Iterations, SolveReport LastElasticSolve, double MaxDamageChange, bool Converged,
+    double ElasticEnergyJ);
+
+/// <summary>
+/// Elasticity and AT2 phase-field fracture of the LLZO (MODEL.md §3, Physics/Mechanics.cs), on the
+/// cell fields ξ, d and material of an electrodeposition model's <see cref="State"/>. The named steps
+/// of one load step: <see cref="SolveDisplacement"/> (Q1 elements, Jacobi-preconditioned CG) →
+/// <see cref="UpdateHistory"/> (H = max(H, ψ⁺), stresses for output) → <see cref="AdvanceDamage"/>
+/// (multigrid-CG on the anisotropic damage equation, then d ≥ d at the start of the step), repeated
+/// by <see cref="Stagger"/> until max |Δd| &lt; stagger_tolerance.
+/// </summary>
+public sealed class FractureModel : IDisposable
+{
+    private readonly IOperations _ops;
+    private readonly State _state;
+    private readonly Scaling _scaling;
+    private readonly MechanicsSettings _settings;
+    private readonly ConjugateGradient _elastic;
+    private readonly ConjugateGradient _damage;
+    private readonly Field<float> _load, _inverseDiagonal, _ones, _damageShift, _damageRhs, _solvedDamage, _damageFloor;
+    private readonly Field<float>? _lift;
+    private readonly ElasticOperator _operator;
+
+    public FractureModel(ElectrodepositionModel host)
+        : this(host.Backend, host.Ops, host.State, host.Grid.Shape, host.Scaling,
+            host.Case.Mechanics ?? throw new CaseException("mechanics", "(missing)", "the case has no [mechanics] table"))
+    {
+    }
+
+    public FractureModel(Backend backend, IOperations ops, State state, GridShape cells, Scaling scaling, MechanicsSettings settings)
+    {
+        _ops = ops;
+        _state = state;
+        _scaling = scaling;
+        _settings = settings;
+        Cells = cells;
+        Nodes = new GridShape(cells.Nx + 1, cells.Ny + 1, cells.Nz + 1);
+        int dofs = 3 * Nodes.Count;
+        Displacement = backend.Float("displacement", dofs);
+        _load = backend.Float("elastic_load", dofs);
+        _inverseDiagonal = backend.Float("elastic_inverse_diagonal", dofs);
+        _lift = settings.Top == TopLoad.Displacement ? backend.Float("elastic_lift", dofs) : null;
+        History = backend.Float("history", cells.Count);
+        VonMises = backend.Float("von_mises", cells.Count);
+        Pressure = backend.Float("pressure", cells.Count);
+        _ones = backend.Float("damage_conductivity", cells.Count);
+        _damageShift = backend.Float("damage_shift", cells.Count);
+        _damageRhs = backend.Float("damage_rhs", cells.Count);
+        _solvedDamage = backend.Float("damage_solved", cells.Count);
+        _damageFloor = backend.Float("damage_floor", cells.Count);
+        ops.Fill(_ones, 1f);
+        _elastic = new ConjugateGradient(backend, ops, dofs, new DiagonalPreconditioner(ops, _inverseDiagonal));
+        _damage = new ConjugateGradient(backend, ops, cells, new Multigrid(backend, ops, cells));
+        _operator = new ElasticOperator(this);
+        System = BuildSystem(0);
+    }
+
+    public GridShape Cells { get; }
+    public GridShape Nodes { get; }
+
+    /// <summary>u on the cell corners, 3 × nodes (x block, y block, z block), in units of h.</summary>
+    public Field<float> Displacement { get; }
+    /// <summary>H: the largest tensile energy density of the intact LLZO so far [E_LLZO].</summary>
+    public Field<float> History { get; }
+    /// <summary>von Mises stress per cell [E_LLZO] (after <see cref="UpdateHistory"/>).</summary>
+    public Field<float> VonMises { get; }
+    /// <summary>Pressure −tr σ/3 per cell [E_LLZO] (after <see cref="UpdateHistory"/>).</summary>
+    public Field<float> Pressure { get; }
+
+    /// <summary>The element passes' inputs at the current load.</summary>
+    public ElasticSystem System { get; private set; }
+
+    public MechanicsSettings Settings => _settings;
+    public double StressUnitPa => _scaling.StressUnitPa(_settings);
+
+    private ElasticSystem BuildSystem(double timeS) => new(Cells, Nodes, _scaling.Boundary(_settings), _scaling.Mechanics(_settings, timeS),
+        _state.Xi, _state.Damage, _state.Material);
+
+    /// <summary>Sets the loads of time t (the crack-pressure ramp).</summary>
+    public void SetLoad(double timeS) => System = BuildSystem(timeS);
+
+    /// <summary>Solves K(ξ, d) u = f for the displacement (warm start from the last u).</summary>
+    public SolveReport SolveDisplacement()
+    {
+        var m = System;
+        _ops.Fill(_load, 0f);
+        _ops.ElasticLoad(m, _load);
+        if (_lift is { } lift)
+        {
+            // Prescribed top displacement ū: b_free = f − K ū, b_prescribed = ū.
+            _ops.Fill(lift, 0f);
+            _ops.ElasticConstraint(m, lift, lift, copy: false);
+            _ops.Fill(_inverseDiagonal, 0f);
+            _ops.ElasticForce(m, lift, _inverseDiagonal, mask: false);
+            _ops.Axpy(-1f, _inverseDiagonal, _load);
+        }
+        _ops.ElasticConstraint(m, _load, _load, copy: false);
+        _ops.ElasticConstraint(m, _load, Displacement, copy: true);
+
+        _ops.Fill(_inverseDiagonal, 0f);
+        _ops.ElasticDiagonal(m, _inverseDiagonal); // prescribed rows keep the element diagonal: still a positive scaling
+        _ops.Reciprocal(_inverseDiagonal);
+        _elastic.Prepare(_operator);
+        return _elastic.Solve(_load, Displacement, _settings.Tolerance, _settings.MaxIterations);
+    }
+
+    /// <summary>H = max(H, ψ⁺), von Mises stress and pressure per cell; returns the elastic energy [J].</summary>
+    public double UpdateHistory()
+    {
+        double energy = _ops.ElasticState(System, Displacement, History, VonMises, Pressure);
+        double h = _scaling.SpacingM;
+        return energy * StressUnitPa * h * h * h;
+    }
+
+    /// <summary>One damage solve with the current H; d = min(max(d_solved, d_step_start), 1). Returns max |Δd|.</summary>
+    public (SolveReport Solve, float MaxChange) AdvanceDamage()
+    {
+        _ops.DamageAssembly(History, _damageShift, _damageRhs, _scaling.DamageReaction(_settings), _scaling.DamageDrive(_settings));
+        _damage.Prepare(new HelmholtzProblem(Cells, _ones, _damageShift, Scaling.DamageSpec(_settings)));
+        _ops.Copy(_state.Damage, _solvedDamage);
+        var report = _damage.Solve(_damageRhs, _solvedDamage, DamageTolerance, 500);
+        return (report, _ops.DamageIrreversibility(_solvedDamage, _damageFloor, _state.Damage));
+    }
+
+    /// <summary>Relative residual of the damage solve (its right-hand side is concentrated where H is, so it must be tight).</summary>
+    public const double DamageTolerance = 1e-7;
+
+    /// <summary>The staggered u–d iteration of one load step.</summary>
+    public StaggerReport Stagger()
+    {
+        _ops.Copy(_state.Damage, _damageFloor);
+        SolveReport elastic = default;
+        double change = double.PositiveInfinity, energy = 0;
+        for (int it = 1; it <= _settings.StaggerMaxIterations; it++)
+        {
+            elastic = SolveDisplacement();
+            energy = UpdateHistory();
+            change = AdvanceDamage().MaxChange;
+            if (change < _settings.StaggerTolerance)
+            {
+                SolveDisplacement();
+                energy = UpdateHistory();
+                return new StaggerReport(it, elastic, change, elastic.Converged, energy);
+            }
+        }
+        return new StaggerReport(_settings.StaggerMaxIterations, elastic, change, false, energy);
+    }
+
+    /// <summary>u at node (i, j, k), component c [m].</summary>
+    public double DisplacementM(float[] u, int i, int j, int k, int c) => u[Nodes.Index(i, j, k) + c * Nodes.Count] * _scaling.SpacingM;
+
+    /// <summary>K restricted to the free unknowns, identity on the prescribed ones (SPD).</summary>
+    private sealed class ElasticOperator(FractureModel m) : ILinearOperator
+    {
+        public double Apply(Field<float> p, Field<float> q)
+        {
+            m._ops.Fill(q, 0f);
+            m._ops.ElasticForce(m.System, p, q, mask: true);
+            m._ops.ElasticConstraint(m.System, p, q, copy: true);
+            return m._ops.Dot(p, q);
+        }
+
+        public double Residual(Field<float> b, Field<float> x, Field<float> r)
+        {
+            Apply(x, r);
+            m._ops.Axpby(1f, b, -1f, r);
+            return m._ops.Dot(r, r);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in new IDisposable?[] { Displacement, _load, _inverseDiagonal, _lift, History, VonMises, Pressure, _ones, _damageShift,
+                     _damageRhs, _solvedDamage, _damageFloor, _elastic, _damage })
+            f?.Dispose();
+    }
+}

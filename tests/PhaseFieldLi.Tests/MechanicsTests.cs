@@ -1,0 +1,289 @@
+using PhaseFieldLi.Backends;
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Kernels.Physics;
+using PhaseFieldLi.Models;
+using Xunit.Abstractions;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>
+/// Elasticity against closed-form answers (MODEL.md §3 "Mechanics"; the fracture issue's checks):
+/// a block under a normal traction or a prescribed stretch is in uniform uniaxial stress, which Q1
+/// elements represent exactly, so displacement, stress and energy must match to float tolerance;
+/// a Li|LLZO|Li stack with ν = 0 is three springs in series.
+/// </summary>
+public class MechanicsTests(ITestOutputHelper output)
+{
+    internal const double H = 1e-6;
+
+    /// <summary>A block of nx × ny × nz cells whose electrodes are one collector cell each (no Li layers unless asked).</summary>
+    internal static string Block(int nx, int ny, int nz, string mechanics, string fracture = "", double liThickness = 0,
+        string flaws = "") => $"""
+        name = "block"
+        [grid]
+        cells = [{nx}, {ny}, {nz}]
+        spacing = {H:R}
+        [time]
+        end = 1.0
+        [electrochemistry]
+        current_density = 0.0
+        [phase_field]
+        interface_width = {2 * H:R}
+        [electrodes]
+        collector_thickness = {H:R}
+        negative_li_thickness = {liThickness:R}
+        positive_li_thickness = {liThickness:R}
+        growth_room = 0.0
+        [mechanics]
+        {mechanics}
+        [fracture]
+        {fracture}
+        {flaws}
+        """;
+
+    internal static (ElectrodepositionModel Host, FractureModel Mechanics) Build(string toml, string backend = "cpu")
+    {
+        var c = CaseReader.Parse(toml, "block");
+        var b = Backends.Backends.Create(backend);
+        var host = new ElectrodepositionModel(c, b);
+        return (host, new FractureModel(host));
+    }
+
+    [Theory]
+    [InlineData(4, 4, 8)]
+    [InlineData(5, 3, 9)]
+    public void BlockUnderStackPressureIsInUniformUniaxialStress(int nx, int ny, int nz)
+    {
+        const double e = 150e9, nu = 0.26, p = 100e6;
+        var (host, m) = Build(Block(nx, ny, nz, $"""
+            young_llzo = {e:R}
+            poisson_llzo = {nu:R}
+            young_li = {e:R}
+            poisson_li = {nu:R}
+            stack_pressure = {p:R}
+            tolerance = 1e-7
+            """));
+        using var _ = host;
+        using var __ = m;
+        var solve = m.SolveDisplacement();
+        double energy = m.UpdateHistory();
+        var u = m.Displacement.ToArray();
+        double lx = nx * H, lz = nz * H, volume = nx * ny * nz * H * H * H;
+        double top = m.DisplacementM(u, nx, ny, nz, 2), side = m.DisplacementM(u, nx, 0, nz / 2, 0);
+        double expectedTop = -p * lz / e, expectedSide = nu * p * lx / e, expectedEnergy = p * p / (2 * e) * volume;
+        var vm = m.VonMises.ToArray();
+        var pressure = m.Pressure.ToArray();
+        output.WriteLine($"{nx}×{ny}×{nz}: {solve}; u_z(top) = {top:E6} m (analytic {expectedTop:E6}), u_x(side) = {side:E6} " +
+                         $"(analytic {expectedSide:E6}), energy {energy:E6} J (analytic {expectedEnergy:E6}); σ_vM {vm.Min() * e:E4}–{vm.Max() * e:E4} Pa");
+        Assert.True(solve.Converged, solve.ToString());
+        Assert.InRange(top / expectedTop, 1 - 1e-4, 1 + 1e-4);
+        Assert.InRange(side / expectedSide, 1 - 1e-4, 1 + 1e-4);
+        Assert.InRange(energy / expectedEnergy, 1 - 1e-4, 1 + 1e-4);
+        foreach (float s in vm) Assert.InRange(s * e / p, 1 - 1e-3, 1 + 1e-3);
+        foreach (float s in pressure) Assert.InRange(s * e / (p / 3), 1 - 1e-3, 1 + 1e-3);
+    }
+
+    [Fact]
+    public void PrescribedStretchGivesYoungsModulusAndLateralContraction()
+    {
+        const double e = 150e9, nu = 0.26, strain = 1e-3;
+        int nx = 4, ny = 4, nz = 10;
+        var (host, m) = Build(Block(nx, ny, nz, $"""
+            young_llzo = {e:R}
+            poisson_llzo = {nu:R}
+            young_li = {e:R}
+            poisson_li = {nu:R}
+            top = "displacement"
+            top_displacement = {strain * nz * H:R}
+            tolerance = 1e-7
+            """));
+        using var _ = host;
+        using var __ = m;
+        var solve = m.SolveDisplacement();
+        double energy = m.UpdateHistory();
+        var u = m.Displacement.ToArray();
+        double side = m.DisplacementM(u, nx, ny, nz / 2, 0);
+        double volume = nx * ny * nz * H * H * H, expectedEnergy = 0.5 * e * strain * strain * volume;
+        double stress = m.VonMises.ToArray().Average() * e;
+        output.WriteLine($"{solve}; σ_zz = {stress:E6} Pa (analytic {e * strain:E6}), u_x(side) = {side:E6} m " +
+                         $"(analytic {-nu * strain * nx * H:E6}), energy {energy:E6} J (analytic {expectedEnergy:E6})");
+        Assert.True(solve.Converged, solve.ToString());
+        Assert.InRange(stress / (e * strain), 1 - 1e-4, 1 + 1e-4);
+        Assert.InRange(side / (-nu * strain * nx * H), 1 - 1e-4, 1 + 1e-4);
+        Assert.InRange(energy / expectedEnergy, 1 - 1e-4, 1 + 1e-4);
+        // All of it tensile: H = ψ⁺ = ψ in the LLZO, weighted by its share 1 − h(ξ) (0 in the collectors).
+        var xi = host.State.Xi.ToArray();
+        var material = host.State.Material.ToArray();
+        var history = m.History.ToArray();
+        double density = 0.5 * e * strain * strain;
+        int checkedCells = 0;
+        for (int n = 0; n < history.Length; n++)
+        {
+            double share = Materials.IsCollector(material[n]) ? 0 : 1 - Interpolation.H(xi[n]);
+            if (share < 0.5) continue;
+            Assert.InRange(history[n] * e / (share * density), 1 - 1e-3, 1 + 1e-3);
+            checkedCells++;
+        }
+        Assert.True(checkedCells >= history.Length / 2);
+    }
+
+    [Fact]
+    public void LiLlzoLiStackWithoutPoissonEffectIsSpringsInSeries()
+    {
+        const double eLlzo = 150e9, eLi = 7.8e9, p = 4e6;
+        int nz = 24;
+        var (host, m) = Build(Block(2, 2, nz, $"""
+            young_llzo = {eLlzo:R}
+            poisson_llzo = 0.0
+            young_li = {eLi:R}
+            poisson_li = 0.0
+            stack_pressure = {p:R}
+            tolerance = 1e-7
+            """, liThickness: 5 * H));
+        using var _ = host;
+        using var __ = m;
+        var solve = m.SolveDisplacement();
+        var u = m.Displacement.ToArray();
+        // Element moduli exactly as the kernel forms them (ξ varies only along z here).
+        var xi = host.State.Xi.ToArray();
+        var material = host.State.Material.ToArray();
+        double compliance = 0;
+        for (int k = 0; k < nz; k++)
+        {
+            int idx = host.Grid.Shape.Index(0, 0, k);
+            double hx = Materials.IsCollector(material[idx]) ? 1 : Interpolation.H(xi[idx]);
+            double modulus = (1 + 1e-6) * (1 - hx) * eLlzo + hx * eLi;
+            compliance += H / modulus;
+        }
+        double top = m.DisplacementM(u, 2, 2, nz, 2), expected = -p * compliance;
+        output.WriteLine($"{solve}; u_z(top) = {top:E6} m, series springs {expected:E6} m (all-LLZO would be {-p * nz * H / eLlzo:E6})");
+        Assert.True(solve.Converged, solve.ToString());
+        Assert.InRange(top / expected, 1 - 1e-4, 1 + 1e-4);
+        Assert.True(Math.Abs(top) > 2 * p * nz * H / eLlzo, "the soft Li layers must carry most of the compression");
+    }
+
+    [Fact]
+    public void HostAndIlgpuEmulatorGiveTheSameDisplacement()
+    {
+        string toml = Block(4, 4, 8, """
+            stack_pressure = 4e6
+            crack_pressure = 1e8
+            tolerance = 1e-7
+            """, flaws: """
+            [[flaw]]
+            shape = "box"
+            min = [0.0, 0.0, 3.0e-6]
+            max = [2.0e-6, 2.0e-6, 4.0e-6]
+            damage = 1.0
+            """);
+        float[] Run(string backend)
+        {
+            var (host, m) = Build(toml, backend);
+            using var _ = host;
+            using var __ = m;
+            Assert.True(m.SolveDisplacement().Converged);
+            return m.Displacement.ToArray();
+        }
+        var a = Run("cpu");
+        var b = Run("ilgpu-cpu");
+        float scale = a.Max(Math.Abs), diff = 0;
+        for (int n = 0; n < a.Length; n++) diff = Math.Max(diff, Math.Abs(a[n] - b[n]));
+        output.WriteLine($"max |u| = {scale:E3} h, max |Δu| cpu vs ilgpu-cpu = {diff:E3} h");
+        Assert.True(scale > 0);
+        Assert.True(diff <= 1e-4 * scale, $"max |Δu| = {diff:E3} h of {scale:E3} h");
+    }
+}
+
+/// <summary>
+/// The AT2 damage equation and its irreversibility (MODEL.md §3 "Fracture"). A fully driven plane
+/// of cells is a crack; away from it the discrete equation A(2d_n − d_{n−1} − d_{n+1}) + (h/ℓ)² d_n = 0
+/// has the exact solution d_n ∝ r^n with A r² − (2A + (h/ℓ)²) r + A = 0 — the crack profile, whose
+/// width grows with the gradient weight A: 1 across a crack with normal M, 1 + β across any other.
+/// </summary>
+public class FractureTests(ITestOutputHelper output)
+{
+    private static double Ratio(double a, double reaction) =>
+        ((2 * a + reaction) - Math.Sqrt((2 * a + reaction) * (2 * a + reaction) - 4 * a * a)) / (2 * a);
+
+    [Theory]
+    [InlineData(0)] // crack plane normal to x = M: profile decays with A = 1
+    [InlineData(1)] // crack plane normal to y ⊥ M: profile decays with A = 1 + β
+    public void DamageProfileAcrossACrackFollowsTheAnisotropicTensor(int normalAxis)
+    {
+        const double beta = 20, ell = 2 * MechanicsTests.H;
+        int n = 48;
+        var (host, m) = MechanicsTests.Build(MechanicsTests.Block(normalAxis == 0 ? n : 2, normalAxis == 1 ? n : 2, 8, "",
+            $"""
+            length_scale = {ell:R}
+            anisotropy = {beta:R}
+            cleavage_normal = [1, 0, 0]
+            fracture_energy = 2.24
+            """));
+        using var _ = host;
+        using var __ = m;
+        var g = host.Grid.Shape;
+        var history = new float[g.Count];
+        for (int k = 0; k < g.Nz; k++)
+        for (int j = 0; j < g.Ny; j++)
+        for (int i = 0; i < g.Nx; i++)
+            if ((normalAxis == 0 ? i : j) == 0) history[g.Index(i, j, k)] = 1e-4f; // c·H ≈ 27 on the plane
+        m.History.Upload(history);
+        var (solve, change) = m.AdvanceDamage();
+        var d = host.State.Damage.ToArray();
+        double a = normalAxis == 0 ? 1 : 1 + beta;
+        double expected = Ratio(a, Math.Pow(MechanicsTests.H / ell, 2));
+        var profile = Enumerable.Range(0, 8).Select(s => (double)d[normalAxis == 0 ? g.Index(s, 1, 4) : g.Index(1, s, 4)]).ToArray();
+        output.WriteLine($"normal axis {normalAxis}: {solve}; d along the normal: {string.Join(", ", profile.Select(v => v.ToString("F5")))}; " +
+                         $"ratio expected {expected:F5}");
+        Assert.True(solve.Converged, solve.ToString());
+        Assert.InRange(profile[0], 0.5, 1.0);
+        for (int s = 1; s < 7; s++)
+            Assert.InRange(profile[s + 1] / profile[s], expected - 2e-3, expected + 2e-3);
+        Assert.Equal(profile[0], change, 1e-6);
+    }
+
+    [Fact]
+    public void UnloadingNeverHealsDamage()
+    {
+        string Load(double stretch) => MechanicsTests.Block(8, 4, 12, $"""
+            top = "displacement"
+            top_displacement = {stretch:R}
+            tolerance = 1e-6
+            """, """
+            length_scale = 2.0e-6
+            fracture_energy = 2.24
+            stagger_tolerance = 1e-3
+            """, flaws: """
+            [[flaw]]
+            shape = "box"
+            min = [0.0, 0.0, 5.0e-6]
+            max = [3.0e-6, 4.0e-6, 6.0e-6]
+            damage = 1.0
+            """);
+        var (host, m) = MechanicsTests.Build(Load(0.05e-6));
+        using var _ = host;
+        using var __ = m;
+        var initial = host.State.Damage.ToArray();
+        var loaded = m.Stagger();
+        var afterLoad = host.State.Damage.ToArray();
+        var historyLoaded = m.History.ToArray();
+        // Unload: the same model, top back to zero displacement.
+        var unloadedCase = CaseReader.Parse(Load(0.0), "block");
+        using var unloadedHost = new ElectrodepositionModel(unloadedCase, host.Backend);
+        unloadedHost.State.Damage.Upload(afterLoad);
+        using var unloaded = new FractureModel(unloadedHost);
+        unloaded.History.Upload(historyLoaded);
+        var report = unloaded.Stagger();
+        var afterUnload = unloadedHost.State.Damage.ToArray();
+        double grown = afterLoad.Zip(initial, (x, y) => x - y).Max();
+        double healed = afterLoad.Zip(afterUnload, (x, y) => x - y).Max();
+        double historyLost = historyLoaded.Zip(unloaded.History.ToArray(), (x, y) => x - y).Max();
+        output.WriteLine($"loaded: {loaded.Iterations} staggered iterations, max d growth {grown:F4}, energy {loaded.ElasticEnergyJ:E3} J; " +
+                         $"unloaded: {report.Iterations} iterations, energy {report.ElasticEnergyJ:E3} J, max d decrease {healed:E2}, max H decrease {historyLost:E2}");
+        Assert.True(loaded.Converged && report.Converged);
+        Assert.True(grown > 0.05, "the load must damage the LLZO ahead of the flaw");
+        Assert.True(report.ElasticEnergyJ < 1e-3 * loaded.ElasticEnergyJ, "unloading must release the elastic energy");
+        Assert.True(healed <= 0, $"d decreased by {healed:E2} on unloading");
+        Assert.True(historyLost <= 0, $"H decreased by {historyLost:E2} on unloading");
+    }
+}
