@@ -80,6 +80,16 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell(c.Solver),
             (double)ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount / (1 << 20));
         using var model = new ElectrodepositionModel(c, backend);
+        if (c.Physics == Physics.Fracture)
+        {
+            if (resume != null) throw new ArgumentException("--resume: fracture runs have no checkpoints yet");
+            using var fracture = new FractureModel(model);
+            var rows = new FractureSimulation(model, fracture, output, log).Run(cancel);
+            Console.WriteLine($"output: {Path.GetFullPath(output)}");
+            Console.WriteLine($"  load steps:  {Path.GetFullPath(Path.Combine(output, "fracture.csv"))}");
+            Console.WriteLine($"  ParaView:    paraview {Path.GetFullPath(Path.Combine(output, "fields.xdmf"))}   (Contour damage = 0.5)");
+            return cancel.IsCancellationRequested ? 130 : rows.All(r => r.Converged) ? 0 : 4;
+        }
         if (resume != null) model.Restore(resume);
         var sim = new Simulation(model, output, log) { State = resume?.State ?? new RunState() };
         var progress = new Progress(sim, log);

@@ -287,3 +287,92 @@ public class FractureTests(ITestOutputHelper output)
         Assert.True(historyLost <= 0, $"H decreased by {historyLost:E2} on unloading");
     }
 }
+
+/// <summary>
+/// MODEL.md check 6 (anisotropy): a pressurised crack seeded 30° off the cleavage plane (normal M = z)
+/// in an x–z slab in plane strain. With β = 0 it grows on along its own plane (a pressurised crack
+/// grows self-similarly); with β = 10 the new crack runs in the cleavage plane. Measured: the slope
+/// dz/dx of the newly cracked cells beyond the seed's right tip. Growth under a constant pressure is
+/// unstable (G ∝ a), so the pressure ramps slowly and each load step allows only two staggered
+/// iterations: the crack then advances a cell or two per step and its direction can be read off.
+/// </summary>
+public class CleavageTests(ITestOutputHelper output)
+{
+    private static (double Slope, int Advance, int Steps) Grow(double beta, ITestOutputHelper log)
+    {
+        const double h = MechanicsTests.H;
+        int nx = 56, nz = 48;
+        double angle = 30 * Math.PI / 180, cx = 24e-6, cz = 24e-6;
+        string toml = $"""
+            name = "kink"
+            physics = "fracture"
+            [grid]
+            cells = [{nx}, 1, {nz}]
+            spacing = {h:R}
+            [time]
+            end = 1.0
+            [mechanics]
+            crack_pressure = 112.0e6
+            crack_pressure_rate = 4.0e6
+            plane_strain = true
+            tolerance = 1e-6
+            [fracture]
+            length_scale = 2.0e-6
+            toughness = 0.6e6
+            cleavage_normal = [0, 0, 1]
+            anisotropy = {beta:R}
+            stagger_tolerance = 1e-2
+            stagger_max_iterations = 2
+            [[flaw]]
+            shape = "disc"
+            centre = [{cx:R}, 0.5e-6, {cz:R}]
+            radius = 7.0e-6
+            thickness = 1.5e-6
+            normal = [{-Math.Sin(angle):R}, 0, {Math.Cos(angle):R}]
+            damage = 1.0
+            """;
+        var c = CaseReader.Parse(toml, "kink");
+        using var b = Backends.Backends.Create("cpu");
+        using var host = new ElectrodepositionModel(c, b);
+        using var m = new FractureModel(host);
+        var g = host.Grid.Shape;
+        // The crack's right tip: its rightmost column holding a cell with d > ½, and the mean height of
+        // those cells. Grow until the tip has advanced 6 cells beyond where the first load step left it.
+        (int Column, double Z) Tip(float[] d)
+        {
+            for (int i = nx - 1; i >= 0; i--)
+            {
+                var zs = Enumerable.Range(0, nz).Where(k => d[g.Index(i, 0, k)] > 0.5f).ToList();
+                if (zs.Count > 0) return (i, zs.Average());
+            }
+            return (-1, double.NaN);
+        }
+        (int Column, double Z)? start = null, tip = null;
+        int steps = 0;
+        for (double t = 0; t <= 80; t += 1)
+        {
+            steps++;
+            m.SetLoad(t);
+            var r = m.Stagger();
+            tip = Tip(host.State.Damage.ToArray());
+            start ??= tip;
+            log.WriteLine($"β = {beta}: p = {m.Settings.CrackPressureAt(t) / 1e6:F0} MPa, stagger {r.Iterations}, right tip at column {tip.Value.Column}, height {tip.Value.Z:F2} cells");
+            if (tip.Value.Column - start.Value.Column >= 6) break;
+        }
+        int advance = tip!.Value.Column - start!.Value.Column;
+        return (advance > 0 ? (tip.Value.Z - start.Value.Z) / advance : double.NaN, advance, steps);
+    }
+
+    [Fact]
+    public void CrackSeededOffTheCleavagePlaneTurnsIntoItOnlyWithAnisotropy()
+    {
+        var (isotropic, n0, s0) = Grow(0, output);
+        var (cleavage, n1, s1) = Grow(10, output);
+        output.WriteLine($"slope dz/dx of the tip's path: β = 0: {isotropic:F3} (advanced {n0} cells in {s0} load steps); " +
+                         $"β = 10: {cleavage:F3} ({n1} cells, {s1} load steps); seed: {Math.Tan(Math.PI / 6):F3}");
+        Assert.True(n0 >= 6 && n1 >= 6, "both cracks must grow");
+        Assert.InRange(isotropic, 0.2, 0.9);
+        Assert.InRange(cleavage, -0.12, 0.12);
+        Assert.True(Math.Abs(cleavage) < 0.5 * isotropic);
+    }
+}

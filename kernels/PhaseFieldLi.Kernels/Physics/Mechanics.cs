@@ -17,9 +17,10 @@ public readonly record struct MechanicsParameters(float LambdaLlzo, float MuLlzo
 /// expand freely sideways; a penny crack centred on the x = 0, y = 0 axis in the z = 0 plane is then
 /// modelled by one octant. The high x and y faces are traction-free. The high z face carries a normal
 /// traction (TopKind = 0, TopValue in E_LLZO, negative = compressive stack pressure) or a prescribed
-/// normal displacement (TopKind = 1, TopValue in h).
+/// normal displacement (TopKind = 1, TopValue in h). PlaneStrain = 1 puts a roller on the high y face
+/// too (u_y = 0 on both y faces: a slab of any thickness in plane strain, for x–z problems).
 /// </summary>
-public readonly record struct ElasticBoundary(int TopKind, float TopValue)
+public readonly record struct ElasticBoundary(int TopKind, float TopValue, int PlaneStrain = 0)
 {
     public const int Traction = 0;
     public const int Displacement = 1;
@@ -40,6 +41,13 @@ public readonly record struct ElasticBoundary(int TopKind, float TopValue)
 /// </summary>
 public static class Mechanics
 {
+    /// <summary>
+    /// Largest c·H the damage equation uses: d = cH/(1 + cH) is 0.9999 there already. Inside a fully
+    /// cracked cell ψ⁺ of the undegraded LLZO reaches 1e17 J/m³ (the strain of a cell of stiffness k);
+    /// uncapped, such cells would dominate the damage system by 13 orders of magnitude.
+    /// </summary>
+    public const float MaxDamageDrive = 1e4f;
+
     /// <summary>Gauss coordinate ±1/√3 on the reference cube [−1, 1]³.</summary>
     public static float Gauss(int bit) => bit == 0 ? -0.577350269f : 0.577350269f;
 
@@ -70,7 +78,8 @@ public static class Mechanics
 
     /// <summary>Is component c of node (i, j, k) prescribed (a roller on a low face, or a prescribed top)?</summary>
     public static bool Fixed(in GridShape nodes, in ElasticBoundary bc, int i, int j, int k, int c) =>
-        (c == 0 && i == 0) || (c == 1 && j == 0) || (c == 2 && (k == 0 || (bc.TopKind == ElasticBoundary.Displacement && k == nodes.Nz - 1)));
+        (c == 0 && i == 0) || (c == 1 && (j == 0 || (bc.PlaneStrain != 0 && j == nodes.Ny - 1)))
+        || (c == 2 && (k == 0 || (bc.TopKind == ElasticBoundary.Displacement && k == nodes.Nz - 1)));
 
     /// <summary>Displacement gradient G_cd = ∂u_c/∂x_d at one Gauss point; prescribed components read as 0 when Mask.</summary>
     public static void Gradient<TF>(in GridShape nodes, in ElasticBoundary bc, in TF u, int n0, int i, int j, int k,
@@ -331,6 +340,7 @@ public struct DamageAssemblyRule<TF> : ICellRule where TF : struct, IView<float>
     public void Apply(int idx)
     {
         float ch = Drive * History[idx];
+        ch = ch < Mechanics.MaxDamageDrive ? ch : Mechanics.MaxDamageDrive;
         Shift[idx] = Reaction * (1f + ch);
         Rhs[idx] = Reaction * ch;
     }

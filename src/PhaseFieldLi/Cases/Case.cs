@@ -20,7 +20,16 @@ public sealed record Case(
 
     /// <summary>Elasticity and fracture; null when the case has no [mechanics] or [fracture] table.</summary>
     public MechanicsSettings? Mechanics { get; init; }
+
+    /// <summary>What a run solves.</summary>
+    public Physics Physics { get; init; } = Physics.Electrodeposition;
 }
+
+/// <summary>
+/// Electrodeposition: Li phase, potential and metal bodies (the d field is given). Fracture:
+/// quasi-static elasticity and damage under a load ramp, no electrochemistry.
+/// </summary>
+public enum Physics { Electrodeposition, Fracture }
 
 public sealed record TimeSettings(
     double EndS,
@@ -147,7 +156,9 @@ public sealed record MechanicsSettings(
     int MaxIterations,
     /// <summary>Staggered u–d iterations stop when max |Δd| falls below this.</summary>
     double StaggerTolerance,
-    int StaggerMaxIterations)
+    int StaggerMaxIterations,
+    /// <summary>Rollers on both y faces: an x–z problem in plane strain.</summary>
+    bool PlaneStrain)
 {
     /// <summary>Crack pressure at time t [Pa].</summary>
     public double CrackPressureAt(double timeS) => CrackPressurePa + CrackPressureRatePaPerS * timeS;

@@ -30,6 +30,8 @@ public static class CaseReader
         }
         var top = new TomlSection(root, "");
         string title = top.Text("name", name);
+        var physics = top.Choice("physics", "electrodeposition", "electrodeposition", "fracture") == "fracture"
+            ? Physics.Fracture : Physics.Electrodeposition;
 
         var g = top.Section("grid");
         double[] cells = g.Vector("cells", 3, "(nx, ny, nz)", required: true)!;
@@ -114,8 +116,10 @@ public static class CaseReader
         var mechanics = top.Has("mechanics") || top.Has("fracture")
             ? ReadMechanics(top.Section("mechanics"), top.Section("fracture"), h)
             : null;
+        if (physics == Physics.Fracture && mechanics == null)
+            throw new CaseException("physics", "\"fracture\"", "needs a [mechanics] or [fracture] table");
         top.RejectUnknownKeys();
-        return new Case(title, grid, time, chem, pf, solver, electrodes, flaws, text) { Mechanics = mechanics };
+        return new Case(title, grid, time, chem, pf, solver, electrodes, flaws, text) { Mechanics = mechanics, Physics = physics };
     }
 
     private static IReadOnlyList<CurrentSegment> ReadSchedule(TomlSection e)
@@ -159,7 +163,8 @@ public static class CaseReader
             Tolerance: m.Number("tolerance", 1e-6, 1e-9, 0.1, "(relative residual of the elastic solve)"),
             MaxIterations: m.Integer("max_iterations", 20000, 1, 10_000_000),
             StaggerTolerance: f.Number("stagger_tolerance", 1e-3, 1e-8, 1, "(max change of d between staggered iterations)"),
-            StaggerMaxIterations: f.Integer("stagger_max_iterations", 50, 1, 100_000));
+            StaggerMaxIterations: f.Integer("stagger_max_iterations", 50, 1, 100_000),
+            PlaneStrain: m.Boolean("plane_strain", false));
         if (m.Has("top_displacement") && top != "displacement")
             throw m.Error("top_displacement", settings.TopDisplacementM, "needs top = \"displacement\"");
         if (settings.LengthScaleM < h)

@@ -6,7 +6,8 @@ namespace PhaseFieldLi.Models;
 /// <summary>
 /// Builds the initial ξ, d and material arrays on the host from the case geometry:
 /// along z, collector | Li layer | growth room (reservoir) at each electrode, LLZO between, and
-/// the given flaws (damage, optionally pre-filled with Li). Electrode fronts start with the
+/// the given flaws (damage, optionally pre-filled with Li); a fracture-only case (physics = "fracture")
+/// is LLZO throughout, without electrodes. Electrode fronts start with the
 /// equilibrium profile ξ = 1/(1 + exp(2s/δ)), s the signed distance into the electrolyte.
 /// </summary>
 public static class InitialConditions
@@ -28,6 +29,7 @@ public static class InitialConditions
             MinM = f.MinM.Select(v => v <= 0 ? double.NegativeInfinity : v).ToArray(),
             MaxM = f.MaxM.Select((v, a) => v >= extent[a] ? double.PositiveInfinity : v).ToArray(),
         }).ToList();
+        bool fractureOnly = c.Physics == Physics.Fracture; // the whole box is LLZO: no electrodes
         var xi = new float[g.CellCount];
         var damage = new float[g.CellCount];
         var material = new int[g.CellCount];
@@ -39,13 +41,15 @@ public static class InitialConditions
             int idx = g.Shape.Index(i, j, k);
             var (x, y, z) = g.CellCentreM(i, j, k);
             int mat = Materials.Llzo;
-            if (z < el.CollectorThicknessM) mat = Materials.CollectorNegative;
-            else if (z > lz - el.CollectorThicknessM) mat = Materials.CollectorPositive;
-            else if (z < negFront + el.GrowthRoomM || z > posFront - el.GrowthRoomM) mat = Materials.Reservoir;
+            if (!fractureOnly)
+            {
+                if (z < el.CollectorThicknessM) mat = Materials.CollectorNegative;
+                else if (z > lz - el.CollectorThicknessM) mat = Materials.CollectorPositive;
+                else if (z < negFront + el.GrowthRoomM || z > posFront - el.GrowthRoomM) mat = Materials.Reservoir;
+                double profile = Math.Max(Front(z - negFront, delta), Front(posFront - z, delta));
+                xi[idx] = Materials.IsCollector(mat) ? 1f : (float)profile;
+            }
             material[idx] = mat;
-
-            double profile = Math.Max(Front(z - negFront, delta), Front(posFront - z, delta));
-            xi[idx] = Materials.IsCollector(mat) ? 1f : (float)profile;
 
             foreach (var f in open)
             {

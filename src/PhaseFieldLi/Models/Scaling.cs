@@ -87,8 +87,8 @@ public sealed record Scaling
 
     /// <summary>Top-face load in kernel units: traction −p_stack/E or displacement u/h.</summary>
     public ElasticBoundary Boundary(MechanicsSettings m) => m.Top == TopLoad.Traction
-        ? new ElasticBoundary(ElasticBoundary.Traction, (float)(-m.StackPressurePa / StressUnitPa(m)))
-        : new ElasticBoundary(ElasticBoundary.Displacement, (float)(m.TopDisplacementM / SpacingM));
+        ? new ElasticBoundary(ElasticBoundary.Traction, (float)(-m.StackPressurePa / StressUnitPa(m)), m.PlaneStrain ? 1 : 0)
+        : new ElasticBoundary(ElasticBoundary.Displacement, (float)(m.TopDisplacementM / SpacingM), m.PlaneStrain ? 1 : 0);
 
     /// <summary>(h/ℓ)² of the damage equation (DamageAssemblyRule).</summary>
     public float DamageReaction(MechanicsSettings m) => (float)Math.Pow(SpacingM / m.LengthScaleM, 2);
