@@ -129,6 +129,30 @@ public class CaseFileErrorTests
         Assert.Contains("no such file", e.Message);
     }
 
+    [Theory]
+    [InlineData("[fracture]\ncleavage_normal = [1, 1, 0]", "fracture.cleavage_normal", "grid axis")]
+    [InlineData("[fracture]\ntoughness = 0.6e6\nfracture_energy = 2.0", "fracture.toughness", "not both")]
+    [InlineData("[fracture]\nlength_scale = 1.0e-6", "fracture.length_scale", "grid spacing")]
+    [InlineData("[mechanics]\npoisson_llzo = 0.5", "mechanics.poisson_llzo", "0.49")]
+    [InlineData("[mechanics]\ntop_displacement = 1e-7", "mechanics.top_displacement", "top = \"displacement\"")]
+    [InlineData("[mechanics]\ntop = \"glued\"", "mechanics.top", "\"traction\"")]
+    [InlineData("[mechanics]\nstiffness = 1", "mechanics.stiffness", "unknown key")]
+    public void BadMechanicsKeysAreNamed(string section, string key, string fragment)
+    {
+        var e = Bad(Good + "\n" + section + "\n");
+        Assert.Equal(key, e.Key);
+        Assert.Contains(fragment, e.Message);
+    }
+
+    [Fact]
+    public void FractureRunNeedsMechanics()
+    {
+        var e = Bad("physics = \"fracture\"\n" + Good);
+        Assert.Equal("physics", e.Key);
+        var c = CaseReader.Parse("physics = \"fracture\"\n" + Good + "\n[fracture]\ntoughness = 0.6e6\n", "ok");
+        Assert.Equal(0.6e6 * 0.6e6 * (1 - 0.26 * 0.26) / 150e9, c.Mechanics!.FractureEnergyJPerM2, 12);
+    }
+
     [Fact]
     public void ShippedCasesAreValid()
     {

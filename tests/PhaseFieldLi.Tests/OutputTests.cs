@@ -22,6 +22,61 @@ public class OutputTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FractureRunWritesMechanicsFieldsThatH5pyReadsBack()
+    {
+        string dir = TestCases.TempDir();
+        var c = PhaseFieldLi.Cases.CaseReader.Parse("""
+            physics = "fracture"
+            [grid]
+            cells = [8, 8, 8]
+            spacing = 1.0e-6
+            [time]
+            end = 2.0
+            max_step = 1.0
+            [mechanics]
+            crack_pressure = 150.0e6
+            stack_pressure = 4.0e6
+            [fracture]
+            cleavage_normal = [0, 0, 1]
+            [[flaw]]
+            shape = "disc"
+            centre = [0.0, 0.0, 0.0]
+            radius = 3.0e-6
+            thickness = 2.0e-6
+            normal = [0, 0, 1]
+            """, "fracture");
+        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var host = new PhaseFieldLi.Models.ElectrodepositionModel(c, b);
+        using var m = new PhaseFieldLi.Models.FractureModel(host);
+        var rows = new PhaseFieldLi.Simulations.FractureSimulation(host, m, dir).Run();
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.True(r.Converged));
+        var csv = File.ReadAllLines(Path.Combine(dir, "fracture.csv"));
+        Assert.Equal(4, csv.Length);
+        var damage = host.State.Damage.ToArray();
+        double vmMax = m.VonMises.ToArray().Max() * m.StressUnitPa;
+        string last = Directory.GetFiles(dir, "fields_*.h5").OrderBy(f => f).Last();
+        string stdout = RunPython($$"""
+            import h5py, numpy as np
+            with h5py.File("{{last}}", "r") as f:
+                print(" ".join(sorted(f.keys())))
+                print(repr(float(np.sum(f["damage"][...].astype(np.float64)))), repr(float(f["von_mises"][...].max())))
+                print(f["von_mises"].attrs["unit"].decode() if isinstance(f["von_mises"].attrs["unit"], bytes) else f["von_mises"].attrs["unit"])
+                uz = f["uz"][...]
+                print(repr(float(uz[0, 0, 0])), repr(float(uz[-1, 0, 0])))
+            """);
+        output.WriteLine(stdout);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("damage history pressure ux uy uz von_mises xi", lines[0]);
+        var v = lines[1].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(damage.Sum(x => (double)x), v[0], 3);
+        Assert.Equal(vmMax, v[1], vmMax * 1e-5);
+        Assert.Equal("Pa", lines[2]);
+        var uz = lines[3].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(uz[0] > 0, "the pressurised crack at z = 0 pushes the LLZO above it up");
+    }
+
+    [Fact]
     public void SnapshotsAndIndexReadBackWithH5py()
     {
         string dir = TestCases.TempDir();
