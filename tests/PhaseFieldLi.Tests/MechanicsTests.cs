@@ -376,3 +376,4 @@ public class CleavageTests(ITestOutputHelper output)
         Assert.True(Math.Abs(cleavage) < 0.5 * isotropic);
     }
 }
+
