@@ -377,3 +377,58 @@ public class CleavageTests(ITestOutputHelper output)
     }
 }
 
+
+/// <summary>
+/// The mechanics → electrochemistry coupling η = Φ_k − φ + V_m p/F (p = −tr σ/3). A symmetric
+/// Li | LLZO | Li cell under a stack pressure s is in uniaxial stress (homogeneous moduli here), so
+/// p = s/3 everywhere and both electrodes' overpotentials shift by the same V_m p/F: the exact
+/// solution is φ + V_m p/F with the cell voltage unchanged.
+/// </summary>
+public class PressureCouplingTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void UniformPressureShiftsTheIonicPotentialByVmPOverF()
+    {
+        const double stack = 300e6, h = 1e-6, j = 15.0;
+        string toml = TestCases.Column(60, h, 2e-6, $"""
+            control = "galvanostatic"
+            current_density = {j:R}
+            """, end: 1, maxStep: 1, mobility: 3.6e-8, liThickness: 6e-6, extra: $"""
+            [mechanics]
+            young_li = 150e9
+            poisson_li = 0.26
+            stack_pressure = {stack:R}
+            tolerance = 1e-7
+            """);
+        var c = CaseReader.Parse(toml, "pressure");
+        using var b = Backends.Backends.Create("cpu");
+        using var model = new ElectrodepositionModel(c, b);
+        double current = j * c.Grid.CrossSectionM2;
+        Assert.True(model.SolvePotential(current).Converged);
+        var phi0 = model.State.Phi.ToArray();
+        double v0 = model.CellVoltageV;
+
+        using var mechanics = new FractureModel(model);
+        Assert.True(mechanics.SolveDisplacement().Converged);
+        mechanics.UpdateHistory();
+        model.CoupleMechanics(mechanics);
+        var report = model.SolvePotential(current);
+        Assert.True(report.Converged, report.ToString());
+        var phi1 = model.State.Phi.ToArray();
+        var pressure = mechanics.Pressure.ToArray();
+        double vt = model.Scaling.ThermalVoltageV;
+        double expected = model.Scaling.MolarVolume * (stack / 3) / Scaling.Faraday;
+        var material = model.State.Material.ToArray();
+        double worst = 0;
+        for (int n = 0; n < phi0.Length; n++)
+        {
+            if (material[n] != PhaseFieldLi.Kernels.Physics.Materials.Llzo) continue;
+            worst = Math.Max(worst, Math.Abs((phi1[n] - phi0[n]) * vt - expected));
+        }
+        output.WriteLine($"p = {pressure.Average() * mechanics.StressUnitPa / 1e6:F3} MPa (s/3 = {stack / 3e6:F3}); φ shift expected " +
+                         $"{expected * 1e3:F4} mV, worst deviation {worst * 1e3:F5} mV; cell voltage {v0 * 1e3:F4} → {model.CellVoltageV * 1e3:F4} mV");
+        foreach (float p in pressure) Assert.InRange(p * mechanics.StressUnitPa / (stack / 3), 0.999, 1.001);
+        Assert.True(worst < 0.01 * expected, $"φ shift off by {worst * 1e3:F4} mV");
+        Assert.True(Math.Abs(model.CellVoltageV - v0) < 0.01 * expected, "the cell voltage must not change");
+    }
+}

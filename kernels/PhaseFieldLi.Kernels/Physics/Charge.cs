@@ -36,6 +36,8 @@ public struct ChargeAssemblyRule<TF, TI> : IGridRule
 {
     public GridShape Grid;
     public TF Xi, Phi, Damage, BodyPotential;
+    /// <summary>p = −tr σ/3 per cell [E_LLZO], weighted by Li.PressurePotential (0: any field).</summary>
+    public TF Pressure;
     public TF Sigma, Shift, RhsA, RhsB;
     public TI Label, Material;
     public LiPhaseParameters Li;
@@ -57,7 +59,7 @@ public struct ChargeAssemblyRule<TF, TI> : IGridRule
         float phi = Phi[idx];
         float potential = label >= 0 ? BodyPotential[label] : 0f;
         float rate = LiPhase.Rate(xi, LiPhase.Laplacian(Grid, Xi, idx, i, j, k), Damage[idx], material,
-            label, potential, phi, Li, out float slope);
+            label, potential, phi, Pressure[idx], Li, out float slope);
         float a = P.Q * slope;
         Sigma[idx] = Charge.Conductivity(xi, Damage[idx], material, P);
         Shift[idx] = a;

@@ -8,8 +8,9 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// Li metal phase field ξ — nonlinear Allen–Cahn with Butler–Volmer kinetics (MODEL.md §3):
 ///
 ///   ∂ξ/∂t = −L_σ [W g′(ξ) − κ ∇²ξ] − L_η m h′(ξ) [exp((1−α)Fη/RT) − exp(−αFη/RT)]
-///   η = Φ_k − φ   (overpotential of the metal body k that owns the cell; the pressure term V_m p/F
-///                  joins with mechanics)
+///   η = Φ_k − φ + V_m p/F   (overpotential of the metal body k that owns the cell; p = −tr σ/3 of
+///                            the cell from the mechanics, 0 when mechanics is off: pressure in the
+///                            Li resists deposition and caps p at −Fη/V_m, the seed's σ_0,max)
 ///
 /// m restricts the Faradaic reaction to space that exists: 1 in reservoirs, d² in LLZO. It multiplies
 /// dissolution too: a smooth m keeps the Newton linearisation of the charge equation smooth (a
@@ -50,14 +51,14 @@ public static class LiPhase
     /// equation). The capillary part does not depend on φ.
     /// </summary>
     public static float Rate(float xi, float laplacianXi, float damage, int material, int label,
-        float bodyPotential, float phi, in LiPhaseParameters p, out float dRateDPhi)
+        float bodyPotential, float phi, float pressure, in LiPhaseParameters p, out float dRateDPhi)
     {
         dRateDPhi = 0f;
         if (Materials.IsCollector(material)) return 0f; // the foil behind the electrode: ξ ≡ 1
         float capillary = -p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi;
         if (label < 0) return capillary;
 
-        float eta = bodyPotential - phi;
+        float eta = bodyPotential - phi + p.PressurePotential * pressure;
         float bv = ButlerVolmer(eta, p.Alpha);
         float k = p.KineticRate * SpaceFactor(damage, material, p.Confine) * HPrime(xi);
         dRateDPhi = k * ButlerVolmerSlope(eta, p.Alpha);
@@ -71,6 +72,8 @@ public struct LiPhaseRateRule<TF, TI> : IGridRule
 {
     public GridShape Grid;
     public TF Xi, Phi, Damage, BodyPotential, Rate;
+    /// <summary>p = −tr σ/3 per cell [E_LLZO], weighted by P.PressurePotential (0: any field).</summary>
+    public TF Pressure;
     public TI Label, Material;
     public LiPhaseParameters P;
 
@@ -85,7 +88,7 @@ public struct LiPhaseRateRule<TF, TI> : IGridRule
         int label = Label[idx];
         float potential = label >= 0 ? BodyPotential[label] : 0f;
         Rate[idx] = LiPhase.Rate(Xi[idx], LiPhase.Laplacian(Grid, Xi, idx, i, j, k), Damage[idx],
-            Material[idx], label, potential, Phi[idx], P, out _);
+            Material[idx], label, potential, Phi[idx], Pressure[idx], P, out _);
     }
 }
 

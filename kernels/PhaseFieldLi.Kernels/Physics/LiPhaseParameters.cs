@@ -20,7 +20,10 @@ public readonly record struct LiPhaseParameters(
     float LabelThreshold,
     /// <summary>ξ above which a cell joins a neighbouring body as its diffuse rim; below it a cell
     /// belongs to no body and gets no Faradaic term.</summary>
-    float RimThreshold);
+    float RimThreshold,
+    /// <summary>V_m·E_LLZO/(RT): the overpotential shift V_m p/F in RT/F per unit of kernel pressure
+    /// (stress unit E_LLZO); 0 without mechanics.</summary>
+    float PressurePotential = 0f);
 
 /// <summary>Non-dimensional parameters of the charge equation ∇̂·(σ̂∇̂φ̂) = Q ∂ξ/∂t.</summary>
 public readonly record struct ChargeParameters(

@@ -34,6 +34,7 @@ public sealed class ElectrodepositionModel : IDisposable
         Case = c;
         Backend = backend;
         Scaling = new Scaling(c);
+        Li = Scaling.Li;
         _ops = Operations.For(backend);
         State = new State(backend, c.Grid.CellCount);
         IPreconditioner preconditioner = c.Solver.Method == PotentialSolver.JacobiCg
@@ -118,6 +119,22 @@ public sealed class ElectrodepositionModel : IDisposable
         State.BodyPotential.Upload(_bodyPotential);
     }
 
+    /// <summary>The Li-phase parameters the kernels see (Scaling.Li, plus the pressure coupling once mechanics is on).</summary>
+    public LiPhaseParameters Li { get; private set; }
+
+    /// <summary>
+    /// Puts the mechanics' pressure into the overpotential: η = Φ_k − φ + V_m p/F with p = −tr σ/3 of
+    /// each cell (updated whenever the mechanics solves).
+    /// </summary>
+    public void CoupleMechanics(FractureModel mechanics)
+    {
+        State.Pressure = mechanics.Pressure;
+        Li = Scaling.Li with
+        {
+            PressurePotential = (float)(Scaling.MolarVolume * mechanics.StressUnitPa / (Scaling.GasConstant * Case.Electrochemistry.TemperatureK)),
+        };
+    }
+
     public Case Case { get; }
     public Grid Grid => Case.Grid;
     public Backend Backend { get; }
@@ -153,7 +170,7 @@ public sealed class ElectrodepositionModel : IDisposable
         double nonlinear = double.NaN;
         for (int it = 1; it <= solver.NewtonMaxIterations; it++)
         {
-            _ops.AssembleCharge(State, shape, Scaling.Li, Scaling.Charge, galvanostatic ? Bodies.Positive : -1);
+            _ops.AssembleCharge(State, shape, Li, Scaling.Charge, galvanostatic ? Bodies.Positive : -1);
             _cg.Prepare(new HelmholtzProblem(shape, State.Sigma, State.Shift));
             last = _cg.Solve(State.RhsA, State.Phi, solver.Tolerance, solver.MaxIterations);
             linear += last.Iterations;
@@ -243,7 +260,7 @@ public sealed class ElectrodepositionModel : IDisposable
     /// <summary>∂ξ/∂t everywhere at the current φ; the body currents and max |∂ξ/∂t|.</summary>
     public RateReport ComputeRates()
     {
-        _ops.LiPhaseRate(State, Grid.Shape, Scaling.Li);
+        _ops.LiPhaseRate(State, Grid.Shape, Li);
         float max = _ops.MaxAbs(State.Rate);
         double neg = Scaling.CurrentA(_ops.BodySum(State.Rate, State.Label, Bodies.Negative));
         double pos = Scaling.CurrentA(_ops.BodySum(State.Rate, State.Label, Bodies.Positive));

@@ -80,7 +80,7 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         b.ForEachCell(new LiPhaseRateRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Phi = F(s.Phi), Damage = F(s.Damage), BodyPotential = F(s.BodyPotential),
-            Rate = F(s.Rate), Label = I(s.Label), Material = I(s.Material), P = p,
+            Rate = F(s.Rate), Pressure = F(s.Pressure), Label = I(s.Label), Material = I(s.Material), P = p,
         }, g);
 
     public void AdvanceLiPhase(State s, float dt) =>
@@ -94,7 +94,7 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         b.ForEachCell(new ChargeAssemblyRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Phi = F(s.Phi), Damage = F(s.Damage), BodyPotential = F(s.BodyPotential),
-            Sigma = F(s.Sigma), Shift = F(s.Shift), RhsA = F(s.RhsA), RhsB = F(s.RhsB),
+            Pressure = F(s.Pressure), Sigma = F(s.Sigma), Shift = F(s.Shift), RhsA = F(s.RhsA), RhsB = F(s.RhsB),
             Label = I(s.Label), Material = I(s.Material), Li = li, P = p, GalvanostaticBody = galvanostaticBody,
         }, g);
 

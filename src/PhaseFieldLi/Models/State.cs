@@ -27,6 +27,7 @@ public sealed class State : IDisposable
         Label = backend.Int("label", cells);
         Material = backend.Int("material", cells);
         BodyPotential = backend.Float("body_potential", MaxBodies);
+        Pressure = Damage;
     }
 
     public Field<float> Xi { get; }
@@ -38,6 +39,12 @@ public sealed class State : IDisposable
     public Field<float> Shift { get; }
     public Field<float> RhsA { get; }
     public Field<float> RhsB { get; }
+    /// <summary>
+    /// p = −tr σ/3 per cell [E_LLZO] read by the Faradaic term: the mechanics' pressure once coupled
+    /// (<see cref="ElectrodepositionModel.CoupleMechanics"/>); until then d, with a coupling weight of 0.
+    /// </summary>
+    public Field<float> Pressure { get; set; }
+
     public Field<int> Label { get; }
     public Field<int> Material { get; }
     public Field<float> BodyPotential { get; }
