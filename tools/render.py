@@ -1,6 +1,7 @@
 """Render a PhaseFieldLi run with ParaView (pvpython): the xi = 0.5 iso-surface (the Li), the
-d = 0.5 iso-surface (cracks) and a mid-plane slice of phi, at the last time, to a PNG; print the
-time steps and each array's name, shape and range.
+d = 0.5 iso-surface (cracks) and a mid-plane slice of phi (of the von Mises stress in a fracture
+run), at the last time, to a PNG; print the time steps, each array's name, shape and range, and the
+number of points on the d = 0.5 iso-surface.
 
 usage: QT_QPA_PLATFORM=offscreen pvpython tools/render.py RUN_DIR [OUT.png]
 """
@@ -38,10 +39,14 @@ if "damage" in info["arrays"] and info["arrays"]["damage"]["range"][1] > 0.5:
     crack = Contour(Input=points, ContourBy=["POINTS", "damage"], Isosurfaces=[0.5])
     d = Show(crack, view)
     d.Opacity = 0.3
+    UpdatePipeline(time=t, proxy=crack)
+    info["crack_iso_points"] = crack.GetDataInformation().GetNumberOfPoints()
+    cb = crack.GetDataInformation().GetBounds()
+    info["crack_iso_bounds"] = list(cb)
 cut = Slice(Input=points)
 cut.SliceType.Normal = [1, 0, 0]
 s = Show(cut, view)
-ColorBy(s, ("POINTS", "phi"))
+ColorBy(s, ("POINTS", "phi" if "phi" in info["arrays"] else "von_mises"))
 b = reader.GetDataInformation().GetBounds()
 centre = [(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, (b[4] + b[5]) / 2]
 size = max(b[1] - b[0], b[3] - b[2], b[5] - b[4])

@@ -30,6 +30,9 @@ public readonly unsafe struct HostView<T>(T* pointer) : IView<T> where T : unman
 {
     private readonly T* _p = pointer;
 
+    /// <summary>The raw address (for the host backend's vectorised row kernels).</summary>
+    public T* Pointer => _p;
+
     public T this[int index]
     {
         get => _p[index];

@@ -64,13 +64,13 @@ public static class Operations
 {
     public static IOperations For(Backend backend) => backend switch
     {
-        HostBackend h => new Operations<HostView<float>, HostView<int>>(h),
+        HostBackend h => new HostOperations(h),
         IlgpuBackend d => new Operations<DeviceView<float>, DeviceView<int>>(d),
         _ => throw new ArgumentException($"unknown backend type {backend.GetType().Name}"),
     };
 }
 
-public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
+public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private TF F(Field<float> f) => b.View(f);
@@ -136,18 +136,18 @@ public sealed class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
 
     public double Dot(Field<float> x, Field<float> y) => b.Sum(new DotRule<TF> { X = F(x), Y = F(y) }, x.Length);
 
-    public double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q) =>
+    public virtual double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q) =>
         b.SumCells(new CgMatVecRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), P = F(p), Q = F(q) }, g);
 
     public (double Rr, double RzOld) CgStep(float alpha, Field<float> x, Field<float> r, Field<float> p, Field<float> q,
         Field<float> z) =>
         b.Sum2(new CgStepRule<TF> { X = F(x), R = F(r), P = F(p), Q = F(q), Z = F(z), Alpha = alpha }, x.Length);
 
-    public double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
+    public virtual double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r) =>
         b.SumCells(new ResidualRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) }, g);
 
-    public void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour) =>
+    public virtual void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour) =>
         b.ForEachCell(new GaussSeidelRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), Colour = colour },
             g);
 
