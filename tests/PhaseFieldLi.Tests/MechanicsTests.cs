@@ -432,3 +432,77 @@ public class PressureCouplingTests(ITestOutputHelper output)
         Assert.True(Math.Abs(model.CellVoltageV - v0) < 0.01 * expected, "the cell voltage must not change");
     }
 }
+
+/// <summary>
+/// The deposition growth strain ε* = (ξ − ξ₀) M⊗M: Li plated into the LLZO opens the space it fills.
+/// A Li layer across the whole section expands the free block by its thickness without stress; with
+/// the top held, the layers are springs in series loaded by that thickness (ν = 0: exactly uniaxial).
+/// </summary>
+public class GrowthStrainTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("traction")]
+    [InlineData("displacement")]
+    public void PlatedLayerOpensTheBlockByItsThickness(string top)
+    {
+        const double eLlzo = 150e9, eLi = 7.8e9, h = MechanicsTests.H;
+        int nz = 12, layers = 3;
+        string toml = $"""
+            name = "growth"
+            physics = "fracture"
+            [grid]
+            cells = [3, 3, {nz}]
+            spacing = {h:R}
+            [time]
+            end = 1.0
+            [mechanics]
+            young_llzo = {eLlzo:R}
+            poisson_llzo = 0.0
+            young_li = {eLi:R}
+            poisson_li = 0.0
+            top = "{top}"
+            tolerance = 1e-7
+            [fracture]
+            cleavage_normal = [0, 0, 1]
+            """;
+        var c = CaseReader.Parse(toml, "growth");
+        using var b = Backends.Backends.Create("cpu");
+        using var host = new ElectrodepositionModel(c, b);
+        using var m = new FractureModel(host);
+        var g = host.Grid.Shape;
+        var xi = new float[g.Count];
+        for (int k = 4; k < 4 + layers; k++)
+        for (int j = 0; j < 3; j++)
+        for (int i = 0; i < 3; i++)
+            xi[g.Index(i, j, k)] = 1f; // Li plated into these cells since the start (ξ₀ = 0)
+        host.State.Xi.Upload(xi);
+        m.EnableGrowthStrain();
+        var solve = m.SolveDisplacement();
+        m.UpdateHistory();
+        var u = m.Displacement.ToArray();
+        double uTop = m.DisplacementM(u, 3, 3, nz, 2);
+        double stress = -m.Pressure.ToArray().Average() * 3 * m.StressUnitPa; // σ_zz (uniaxial: p = −σ_zz/3)
+        var pressure = m.Pressure.ToArray();
+        if (top == "traction")
+        {
+            output.WriteLine($"free top: {solve}; u_z(top) = {uTop:E6} m (layer thickness {layers * h:E6} m); max |p| {pressure.Max(Math.Abs) * m.StressUnitPa:E3} Pa");
+            Assert.InRange(uTop / (layers * h), 1 - 1e-4, 1 + 1e-4);
+            Assert.True(pressure.Max(Math.Abs) * m.StressUnitPa < 1e-4 * eLi, "free expansion must be stress-free");
+        }
+        else
+        {
+            double compliance = 0;
+            var x = host.State.Xi.ToArray();
+            for (int k = 0; k < nz; k++)
+            {
+                double hx = PhaseFieldLi.Kernels.Physics.Interpolation.H(x[g.Index(0, 0, k)]);
+                compliance += h / ((1 + 1e-6) * (1 - hx) * eLlzo + hx * eLi);
+            }
+            double expected = -layers * h / compliance;
+            output.WriteLine($"held top: {solve}; σ_zz = {stress:E6} Pa, springs in series {expected:E6} Pa; u_z(top) = {uTop:E3} m");
+            Assert.InRange(stress / expected, 1 - 1e-3, 1 + 1e-3);
+            foreach (float p in pressure) Assert.InRange(p * m.StressUnitPa / (-expected / 3), 1 - 1e-3, 1 + 1e-3);
+        }
+        Assert.True(solve.Converged, solve.ToString());
+    }
+}

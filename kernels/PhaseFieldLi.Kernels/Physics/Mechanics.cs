@@ -6,10 +6,12 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// <summary>
 /// Kernel units of the mechanics: length h, stress E_LLZO. Lamé constants of intact LLZO and of Li,
 /// the residual stiffness k of fully cracked LLZO, the pressure in open crack space (Sneddon's p,
-/// acting where d is), and the boundary loads (see <see cref="ElasticBoundary"/>).
+/// acting where d is), and the deposition growth strain: Li plated into the LLZO (a crack) since the
+/// start, e = max(0, ξ − ξ₀), opens the crack by its own thickness, ε* = e·Growth·M⊗M with M the
+/// cleavage normal (axis CleavageAxis); Growth = 0 switches it off.
 /// </summary>
 public readonly record struct MechanicsParameters(float LambdaLlzo, float MuLlzo, float LambdaLi, float MuLi,
-    float ResidualStiffness, float CrackPressure);
+    float ResidualStiffness, float CrackPressure, float Growth = 0f, int CleavageAxis = 2);
 
 /// <summary>
 /// Outer faces of the box for the displacement u (kernel units). The three low faces are symmetry
@@ -65,6 +67,14 @@ public static class Mechanics
         dx = 0.25f * sx * fy * fz;
         dy = 0.25f * sy * fx * fz;
         dz = 0.25f * sz * fx * fy;
+    }
+
+    /// <summary>Growth strain e of an element (ε* = e M⊗M): Li plated into LLZO since the start.</summary>
+    public static float Growth(float xi, float xi0, int material, in MechanicsParameters p)
+    {
+        if (p.Growth == 0f || material != Materials.Llzo) return 0f;
+        float e = xi - xi0;
+        return e > 0f ? p.Growth * e : 0f;
     }
 
     /// <summary>Degraded Lamé constants of one element.</summary>
@@ -195,15 +205,17 @@ public struct ElasticDiagonalRule<TF, TI> : IGridRule where TF : struct, IView<f
 
 /// <summary>
 /// Loads of the elements of one colour: the eigen-pressure P = p·d, f_a += P ∫_e ∇N_a dV = P s_a/4
-/// (s_a the corner's signs), and on the top layer the normal traction t, f_z += t/4 at each of the
-/// four top corners (a face of area h² = 1 shared by four nodes).
+/// (s_a the corner's signs), the growth eigenstress e(λI + 2μM⊗M) the same way, and on the top
+/// layer the normal traction t, f_z += t/4 at each of the four top corners (a face of area h² = 1
+/// shared by four nodes).
 /// </summary>
-public struct ElasticLoadRule<TF> : IGridRule where TF : struct, IView<float>
+public struct ElasticLoadRule<TF, TI> : IGridRule where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public GridShape Cells, Nodes;
     public ElasticBoundary Boundary;
     public MechanicsParameters P;
-    public TF Damage, F;
+    public TF Xi, Xi0, Damage, F;
+    public TI Material;
     public int Colour;
 
     public void Apply(int idx)
@@ -215,16 +227,24 @@ public struct ElasticLoadRule<TF> : IGridRule where TF : struct, IView<float>
     public void Apply(int idx, int i, int j, int k)
     {
         if (Mechanics.Colour(i, j, k) != Colour) return;
-        float pressure = P.CrackPressure * Damage[idx];
+        float xi = Xi[idx], d = Damage[idx];
+        int material = Material[idx];
+        float pressure = P.CrackPressure * d;
+        // Growth eigenstress C:ε* = e (λ I + 2μ M⊗M) acts like the pressure: f_a = (C:ε*) ∫∇N_a.
+        float e = Mechanics.Growth(xi, Xi0[idx], material, P);
+        Mechanics.Moduli(xi, d, material, P, out float lambda, out float mu);
+        float gx = pressure + e * (lambda + (P.CleavageAxis == 0 ? 2f * mu : 0f));
+        float gy = pressure + e * (lambda + (P.CleavageAxis == 1 ? 2f * mu : 0f));
+        float gz = pressure + e * (lambda + (P.CleavageAxis == 2 ? 2f * mu : 0f));
         bool top = k == Cells.Nz - 1 && Boundary.TopKind == ElasticBoundary.Traction;
         int n0 = Nodes.Index(i, j, k), count = Nodes.Count;
         for (int a = 0; a < 8; a++)
         {
             float sx = (a & 1) != 0 ? 1f : -1f, sy = (a & 2) != 0 ? 1f : -1f, sz = (a & 4) != 0 ? 1f : -1f;
             int n = Mechanics.Corner(Nodes, n0, a);
-            F[n] += 0.25f * pressure * sx;
-            F[n + count] += 0.25f * pressure * sy;
-            F[n + 2 * count] += 0.25f * pressure * sz + (top && (a >> 2) != 0 ? 0.25f * Boundary.TopValue : 0f);
+            F[n] += 0.25f * gx * sx;
+            F[n + count] += 0.25f * gy * sy;
+            F[n + 2 * count] += 0.25f * gz * sz + (top && (a >> 2) != 0 ? 0.25f * Boundary.TopValue : 0f);
         }
     }
 }
@@ -261,8 +281,8 @@ public struct ElasticConstraintRule<TF> : IGridRule where TF : struct, IView<flo
 }
 
 /// <summary>
-/// Element results from u (mean over the Gauss points): the stored-energy density of the element
-/// ψ = ½ σ:ε (returned, for the total energy), the history H = max(H, ψ⁺) of the tensile part of the
+/// Element results from u (mean over the Gauss points), with the elastic strain ε − ε*: the
+/// stored-energy density of the element ψ = ½ σ:ε (returned, for the total energy), the history H = max(H, ψ⁺) of the tensile part of the
 /// intact LLZO's energy (volumetric–deviatoric split, Amor 2009: ψ⁺ = ½ K ⟨tr ε⟩₊² + μ ε_d:ε_d,
 /// weighted by 1 − h(ξ)), the von Mises stress and the pressure −tr σ/3 (including −P).
 /// </summary>
@@ -271,7 +291,7 @@ public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float
     public GridShape Cells, Nodes;
     public ElasticBoundary Boundary;
     public MechanicsParameters P;
-    public TF Xi, Damage, U, History, VonMises, Pressure;
+    public TF Xi, Xi0, Damage, U, History, VonMises, Pressure;
     public TI Material;
 
     public double Value(int idx)
@@ -288,6 +308,8 @@ public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float
         float llzo = Materials.IsCollector(material) ? 0f : 1f - Interpolation.H(xi);
         float bulk = P.LambdaLlzo + 2f * P.MuLlzo / 3f;
         float eigen = P.CrackPressure * d;
+        float e = Mechanics.Growth(xi, Xi0[idx], material, P);
+        float ex = P.CleavageAxis == 0 ? e : 0f, ey = P.CleavageAxis == 1 ? e : 0f, ez = P.CleavageAxis == 2 ? e : 0f;
         int n0 = Nodes.Index(i, j, k);
         float psi = 0f, psiPlus = 0f, sxx = 0f, syy = 0f, szz = 0f, sxy = 0f, sxz = 0f, syz = 0f;
         for (int q = 0; q < 8; q++)
@@ -296,6 +318,7 @@ public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float
                 Mechanics.Gauss(q >> 2), false,
                 out float g00, out float g01, out float g02, out float g10, out float g11, out float g12,
                 out float g20, out float g21, out float g22);
+            g00 -= ex; g11 -= ey; g22 -= ez; // elastic strain ε − ε*
             float tr = g00 + g11 + g22;
             float exy = 0.5f * (g01 + g10), exz = 0.5f * (g02 + g20), eyz = 0.5f * (g12 + g21);
             float qxx = lambda * tr + 2f * mu * g00, qyy = lambda * tr + 2f * mu * g11, qzz = lambda * tr + 2f * mu * g22;

@@ -58,6 +58,8 @@ public sealed class FractureModel : IDisposable
         _damageRhs = backend.Float("damage_rhs", cells.Count);
         _solvedDamage = backend.Float("damage_solved", cells.Count);
         _damageFloor = backend.Float("damage_floor", cells.Count);
+        InitialXi = backend.Float("xi_initial", cells.Count);
+        ops.Copy(state.Xi, InitialXi);
         ops.Fill(_ones, 1f);
         _elastic = new ConjugateGradient(backend, ops, dofs, new DiagonalPreconditioner(ops, _inverseDiagonal));
         _damage = new ConjugateGradient(backend, ops, cells, new Multigrid(backend, ops, cells));
@@ -103,8 +105,22 @@ public sealed class FractureModel : IDisposable
     public MechanicsSettings Settings => _settings;
     public double StressUnitPa => _scaling.StressUnitPa(_settings);
 
-    private ElasticSystem BuildSystem(double timeS) => new(Cells, Nodes, _scaling.Boundary(_settings), _scaling.Mechanics(_settings, timeS),
-        _state.Xi, _state.Damage, _state.Material);
+    private ElasticSystem BuildSystem(double timeS) => new(Cells, Nodes, _scaling.Boundary(_settings),
+        _scaling.Mechanics(_settings, timeS) with { Growth = GrowthOn ? 1f : 0f, CleavageAxis = _settings.CleavageAxis },
+        _state.Xi, _state.Damage, _state.Material, InitialXi);
+
+    /// <summary>ξ at the start (Li already in a flaw is stress-free; only Li plated since then opens cracks).</summary>
+    public Field<float> InitialXi { get; }
+
+    /// <summary>Whether plated Li opens the crack it fills (the coupled model; off for fracture-only runs).</summary>
+    public bool GrowthOn { get; private set; }
+
+    /// <summary>Switches the deposition growth strain on (coupled electro-chemo-mechanics).</summary>
+    public void EnableGrowthStrain(double timeS = 0)
+    {
+        GrowthOn = true;
+        System = BuildSystem(timeS);
+    }
 
     /// <summary>Sets the loads of time t (the crack-pressure ramp).</summary>
     public void SetLoad(double timeS) => System = BuildSystem(timeS);
@@ -204,7 +220,7 @@ public sealed class FractureModel : IDisposable
 
     public void Dispose()
     {
-        foreach (var f in new IDisposable?[] { Displacement, _load, _inverseDiagonal, _lift, History, VonMises, Pressure, _ones, _damageShift,
+        foreach (var f in new IDisposable?[] { InitialXi, Displacement, _load, _inverseDiagonal, _lift, History, VonMises, Pressure, _ones, _damageShift,
                      _damageRhs, _solvedDamage, _damageFloor, _elastic, _damage })
             f?.Dispose();
     }

@@ -55,7 +55,7 @@ public interface IOperations
 
 /// <summary>What every elastic element pass reads: grids, loads, parameters and the cell fields ξ, d, material.</summary>
 public readonly record struct ElasticSystem(GridShape Cells, GridShape Nodes, ElasticBoundary Boundary, MechanicsParameters P,
-    Field<float> Xi, Field<float> Damage, Field<int> Material);
+    Field<float> Xi, Field<float> Damage, Field<int> Material, Field<float> InitialXi);
 
 /// <summary>The three upper-face prolongation weights of one coarse multigrid level.</summary>
 public sealed record TransferFields(Field<float> X, Field<float> Y, Field<float> Z);
@@ -209,7 +209,11 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
 
     public void ElasticLoad(in ElasticSystem m, Field<float> f)
     {
-        var rule = new ElasticLoadRule<TF> { Cells = m.Cells, Nodes = m.Nodes, Boundary = m.Boundary, P = m.P, Damage = F(m.Damage), F = F(f) };
+        var rule = new ElasticLoadRule<TF, TI>
+        {
+            Cells = m.Cells, Nodes = m.Nodes, Boundary = m.Boundary, P = m.P, Xi = F(m.Xi), Xi0 = F(m.InitialXi), Damage = F(m.Damage),
+            Material = I(m.Material), F = F(f),
+        };
         for (int colour = 0; colour < 8; colour++)
         {
             rule.Colour = colour;
@@ -224,7 +228,7 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     public double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure) =>
         b.SumCells(new ElasticStateRule<TF, TI>
         {
-            Cells = m.Cells, Nodes = m.Nodes, Boundary = m.Boundary, P = m.P, Xi = F(m.Xi), Damage = F(m.Damage),
+            Cells = m.Cells, Nodes = m.Nodes, Boundary = m.Boundary, P = m.P, Xi = F(m.Xi), Xi0 = F(m.InitialXi), Damage = F(m.Damage),
             Material = I(m.Material), U = F(u), History = F(history), VonMises = F(vonMises), Pressure = F(pressure),
         }, m.Cells);
 
