@@ -90,8 +90,17 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             Console.WriteLine($"  ParaView:    paraview {Path.GetFullPath(Path.Combine(output, "fields.xdmf"))}   (Contour damage = 0.5)");
             return cancel.IsCancellationRequested ? 130 : rows.All(r => r.Converged) ? 0 : 4;
         }
+        FractureModel? mechanics = null;
+        if (c.Physics == Physics.Coupled)
+        {
+            if (resume != null) throw new ArgumentException("--resume: coupled runs do not checkpoint the mechanics yet");
+            mechanics = new FractureModel(model);
+            mechanics.EnableGrowthStrain();
+            model.CoupleMechanics(mechanics);
+        }
+        using var mechanicsLifetime = mechanics;
         if (resume != null) model.Restore(resume);
-        var sim = new Simulation(model, output, log) { State = resume?.State ?? new RunState() };
+        var sim = new Simulation(model, output, log) { State = resume?.State ?? new RunState(), Mechanics = mechanics };
         var progress = new Progress(sim, log);
         sim.StepCompleted += progress.OnStep;
         RunSummary summary;

@@ -27,9 +27,10 @@ public sealed record Case(
 
 /// <summary>
 /// Electrodeposition: Li phase, potential and metal bodies (the d field is given). Fracture:
-/// quasi-static elasticity and damage under a load ramp, no electrochemistry.
+/// quasi-static elasticity and damage under a load ramp, no electrochemistry. Coupled: both, with
+/// the Li pressure in the overpotential and plated Li opening the cracks it fills.
 /// </summary>
-public enum Physics { Electrodeposition, Fracture }
+public enum Physics { Electrodeposition, Fracture, Coupled }
 
 public sealed record TimeSettings(
     double EndS,

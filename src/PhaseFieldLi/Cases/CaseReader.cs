@@ -30,8 +30,12 @@ public static class CaseReader
         }
         var top = new TomlSection(root, "");
         string title = top.Text("name", name);
-        var physics = top.Choice("physics", "electrodeposition", "electrodeposition", "fracture") == "fracture"
-            ? Physics.Fracture : Physics.Electrodeposition;
+        var physics = top.Choice("physics", "electrodeposition", "electrodeposition", "fracture", "coupled") switch
+        {
+            "fracture" => Physics.Fracture,
+            "coupled" => Physics.Coupled,
+            _ => Physics.Electrodeposition,
+        };
 
         var g = top.Section("grid");
         double[] cells = g.Vector("cells", 3, "(nx, ny, nz)", required: true)!;
@@ -116,8 +120,8 @@ public static class CaseReader
         var mechanics = top.Has("mechanics") || top.Has("fracture")
             ? ReadMechanics(top.Section("mechanics"), top.Section("fracture"), h)
             : null;
-        if (physics == Physics.Fracture && mechanics == null)
-            throw new CaseException("physics", "\"fracture\"", "needs a [mechanics] or [fracture] table");
+        if (physics != Physics.Electrodeposition && mechanics == null)
+            throw new CaseException("physics", physics == Physics.Fracture ? "\"fracture\"" : "\"coupled\"", "needs a [mechanics] or [fracture] table");
         top.RejectUnknownKeys();
         return new Case(title, grid, time, chem, pf, solver, electrodes, flaws, text) { Mechanics = mechanics, Physics = physics };
     }

@@ -31,21 +31,27 @@ public sealed record DiagnosticsRow(
     double Body2CentreZM = double.NaN,
     double Body2LiVolumeM3 = double.NaN,
     double Body2CurrentA = double.NaN,
-    double Body2PotentialV = double.NaN)
+    double Body2PotentialV = double.NaN,
+    /// <summary>Coupled mechanics: the largest pressure −tr σ/3 in a Li-bearing LLZO cell (ξ > ½) [Pa], the
+    /// crack area projected on the cleavage plane [m²], and the staggered u–d iterations of the step.</summary>
+    double MaxLiPressurePa = double.NaN,
+    double CrackAreaM2 = double.NaN,
+    int StaggerIterations = 0)
 {
     public const string CsvHeader =
         "step,time_s,dt_s,cell_voltage_V,applied_current_A,negative_current_A,positive_current_A," +
         "negative_li_volume_m3,total_li_volume_m3,tip_height_m,tip_velocity_m_per_s," +
         "tip_current_density_A_per_m2,tip_current_density_from_velocity_A_per_m2,nominal_current_density_A_per_m2," +
         "newton_iterations,linear_iterations,linear_residual," +
-        "isolated_bodies,body2_centre_z_m,body2_li_volume_m3,body2_current_A,body2_potential_V";
+        "isolated_bodies,body2_centre_z_m,body2_li_volume_m3,body2_current_A,body2_potential_V," +
+        "max_li_pressure_Pa,crack_area_m2,stagger_iterations";
 
     public string ToCsv(IFormatProvider f) => string.Join(",",
         Step.ToString(f), R(TimeS), R(DtS), R(CellVoltageV), R(AppliedCurrentA), R(NegativeCurrentA), R(PositiveCurrentA),
         R(NegativeLiVolumeM3), R(TotalLiVolumeM3), R(TipHeightM), R(TipVelocityMPerS), R(TipCurrentDensityAPerM2),
         R(TipCurrentDensityFromVelocityAPerM2), R(NominalCurrentDensityAPerM2), NewtonIterations.ToString(f),
         LinearIterations.ToString(f), R(LinearResidual), IsolatedBodies.ToString(f), R(Body2CentreZM), R(Body2LiVolumeM3),
-        R(Body2CurrentA), R(Body2PotentialV));
+        R(Body2CurrentA), R(Body2PotentialV), R(MaxLiPressurePa), R(CrackAreaM2), StaggerIterations.ToString(f));
 
     private static string R(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
 }

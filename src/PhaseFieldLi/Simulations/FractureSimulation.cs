@@ -49,7 +49,7 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
             double t = Math.Min(step * dt, c.Time.EndS);
             model.SetLoad(t);
             var report = model.Stagger();
-            var (area, extent) = CrackSize();
+            var (area, extent) = model.CrackSize();
             float maxVm = host.Ops.MaxAbs(model.VonMises);
             var row = new FractureRow(step, t, model.Settings.CrackPressureAt(t), area, extent, report.ElasticEnergyJ,
                 maxVm * model.StressUnitPa, report.Iterations, report.LastElasticSolve.Iterations, report.MaxDamageChange, report.Converged);
@@ -70,31 +70,6 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
             AtomicFile.WriteText(Path.Combine(outputDirectory, "fracture.csv"), csv.ToString());
         }
         return Rows;
-    }
-
-    /// <summary>
-    /// Crack area projected on the cleavage plane [m²]: lines of cells along the cleavage normal M that
-    /// hold a cell with d &gt; ½, times h²; and the crack's largest in-plane distance from the origin
-    /// corner (the symmetry axis of an octant model) [m].
-    /// </summary>
-    public (double AreaM2, double ExtentM) CrackSize()
-    {
-        var d = host.State.Damage.ToArray();
-        var g = host.Grid.Shape;
-        int axis = model.Settings.CleavageAxis;
-        var cracked = new HashSet<(int, int)>();
-        double extent = 0;
-        for (int k = 0; k < g.Nz; k++)
-        for (int j = 0; j < g.Ny; j++)
-        for (int i = 0; i < g.Nx; i++)
-        {
-            if (d[g.Index(i, j, k)] <= 0.5f) continue;
-            var (a, b) = axis == 0 ? (j, k) : axis == 1 ? (i, k) : (i, j);
-            cracked.Add((a, b));
-            extent = Math.Max(extent, Math.Sqrt((a + 1.0) * (a + 1.0) + (b + 1.0) * (b + 1.0)));
-        }
-        double h = host.Grid.SpacingM;
-        return (cracked.Count * h * h, extent * h);
     }
 
     private void WriteSnapshot(Hdf5SnapshotWriter writer, int index, int step, double t)

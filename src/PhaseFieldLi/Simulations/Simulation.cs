@@ -29,6 +29,28 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
 
     public ElectrodepositionModel Model { get; } = model;
 
+    /// <summary>
+    /// Coupled electro-chemo-mechanics (physics = "coupled"): after each Li update the staggered u–d
+    /// solve runs with the plated Li's growth strain; its pressure enters the next step's overpotential.
+    /// </summary>
+    public FractureModel? Mechanics { get; init; }
+
+    private StaggerReport? _lastStagger;
+
+    /// <summary>The named mechanics step of the coupled loop: loads of time t, then staggered u–d to tolerance.</summary>
+    private void AdvanceMechanics(double timeS, int step)
+    {
+        if (Mechanics is not { } m) return;
+        m.SetLoad(timeS);
+        var r = m.Stagger();
+        _lastStagger = r;
+        if (!r.Converged)
+            _log.LogWarning("step {Step}: staggered u–d iteration not converged ({Iterations} iterations, max |Δd| {Change:E2}; elastic {Solve})",
+                step, r.Iterations, r.MaxDamageChange, r.LastElasticSolve);
+        _log.LogDebug("step {Step}: mechanics {Iterations} staggered iterations, elastic {Solve}, max |Δd| {Change:E2}", step, r.Iterations,
+            r.LastElasticSolve, r.MaxDamageChange);
+    }
+
     public static RunMetadata Metadata(ElectrodepositionModel m)
     {
         var c = m.Case;
@@ -80,6 +102,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
 
         bool cancelled = false;
         int failuresInARow = 0;
+        AdvanceMechanics(st.TimeS, st.Step); // the stress state of the initial Li and loads
         while (st.TimeS < time.EndS * (1 - 1e-12) && st.Step < time.MaxSteps)
         {
             if (cancel.IsCancellationRequested) { cancelled = true; break; }
@@ -133,6 +156,12 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                     tip?.HeightM ?? double.NaN, velocity, tip?.CurrentDensityAPerM2 ?? double.NaN,
                     Scaling.Faraday / scaling.MolarVolume * velocity, j, potential.NewtonIterations,
                     potential.LinearIterations, potential.LastSolve.RelativeResidual, Model.IsolatedBodies);
+                if (Mechanics is { } mech)
+                    row = row with
+                    {
+                        MaxLiPressurePa = mech.MaxLiPressurePa(), CrackAreaM2 = mech.CrackSize().AreaM2,
+                        StaggerIterations = _lastStagger?.Iterations ?? 0,
+                    };
                 if (Model.IsolatedBodies > 0)
                     row = row with
                     {
@@ -151,6 +180,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             Model.AdvanceLiPhase(dt);
             st.TimeS += dt;
             st.Step++;
+            AdvanceMechanics(st.TimeS, st.Step);
             if (st.Step % c.PhaseField.RelabelEvery == 0) Model.RelabelBodies();
             else Model.UpdateBodies();
             if (time.CheckpointIntervalS > 0 && st.TimeS >= st.NextCheckpointS)
@@ -197,6 +227,17 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             new("label", s.Label.ToArray(), "1", "metal body: -1 none, 0 negative electrode, 1 positive electrode, >=2 isolated"),
             new("deposition_rate", s.Rate.ToArray(), "1/s", "dxi/dt (positive = Li deposits)"),
         };
+        if (Mechanics is { } m)
+        {
+            float unit = (float)m.StressUnitPa;
+            float[] Pa(float[] a)
+            {
+                for (int n = 0; n < a.Length; n++) a[n] *= unit;
+                return a;
+            }
+            fields.Add(new("pressure", Pa(m.Pressure.ToArray()), "Pa", "pressure -tr(sigma)/3 (enters the overpotential as V_m p/F)"));
+            fields.Add(new("von_mises", Pa(m.VonMises.ToArray()), "Pa", "von Mises stress"));
+        }
         string path = writer.Write(new Snapshot(index, st.Step, st.TimeS, fields));
         st.Snapshots.Add((index, st.Step, st.TimeS));
         _log.LogInformation("snapshot {Index} at t = {T:G4} s → {Path}", index, st.TimeS, path);
