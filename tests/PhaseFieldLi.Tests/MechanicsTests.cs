@@ -81,6 +81,7 @@ public class MechanicsTests(ITestOutputHelper output)
         Assert.InRange(energy / expectedEnergy, 1 - 1e-4, 1 + 1e-4);
         foreach (float s in vm) Assert.InRange(s * e / p, 1 - 1e-3, 1 + 1e-3);
         foreach (float s in pressure) Assert.InRange(s * e / (p / 3), 1 - 1e-3, 1 + 1e-3);
+        foreach (float w in m.EnergyDensity.ToArray()) Assert.InRange(w * e / (p * p / (2 * e)), 1 - 1e-3, 1 + 1e-3);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public class OutputTests(ITestOutputHelper output)
             """);
         output.WriteLine(stdout);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("damage history pressure ux uy uz von_mises xi", lines[0]);
+        Assert.Equal("damage energy_density history pressure ux uy uz von_mises xi", lines[0]);
         var v = lines[1].Split(' ').Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(damage.Sum(x => (double)x), v[0], 3);
         Assert.Equal(vmMax, v[1], vmMax * 1e-5);

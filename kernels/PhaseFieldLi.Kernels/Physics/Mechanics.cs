@@ -91,6 +91,11 @@ public static class Mechanics
         (c == 0 && i == 0) || (c == 1 && (j == 0 || (bc.PlaneStrain != 0 && j == nodes.Ny - 1)))
         || (c == 2 && (k == 0 || (bc.TopKind == ElasticBoundary.Displacement && k == nodes.Nz - 1)));
 
+    /// <summary>Does element (i, j, k) have a corner with a prescribed component? (Only those need masking.)</summary>
+    public static bool TouchesPrescribed(in GridShape cells, in ElasticBoundary bc, int i, int j, int k) =>
+        i == 0 || j == 0 || k == 0 || (bc.PlaneStrain != 0 && j == cells.Ny - 1)
+        || (bc.TopKind == ElasticBoundary.Displacement && k == cells.Nz - 1);
+
     /// <summary>Displacement gradient G_cd = ∂u_c/∂x_d at one Gauss point; prescribed components read as 0 when Mask.</summary>
     public static void Gradient<TF>(in GridShape nodes, in ElasticBoundary bc, in TF u, int n0, int i, int j, int k,
         float gx, float gy, float gz, bool mask,
@@ -140,10 +145,11 @@ public struct ElasticForceRule<TF, TI> : IGridRule where TF : struct, IView<floa
         if (Mechanics.Colour(i, j, k) != Colour) return;
         Mechanics.Moduli(Xi[idx], Damage[idx], Material[idx], P, out float lambda, out float mu);
         int n0 = Nodes.Index(i, j, k), count = Nodes.Count;
+        bool mask = Mask != 0 && Mechanics.TouchesPrescribed(Cells, Boundary, i, j, k);
         for (int q = 0; q < 8; q++)
         {
             float gx = Mechanics.Gauss(q & 1), gy = Mechanics.Gauss((q >> 1) & 1), gz = Mechanics.Gauss(q >> 2);
-            Mechanics.Gradient(Nodes, Boundary, U, n0, i, j, k, gx, gy, gz, Mask != 0,
+            Mechanics.Gradient(Nodes, Boundary, U, n0, i, j, k, gx, gy, gz, mask,
                 out float g00, out float g01, out float g02, out float g10, out float g11, out float g12,
                 out float g20, out float g21, out float g22);
             float tr = g00 + g11 + g22;
@@ -284,14 +290,15 @@ public struct ElasticConstraintRule<TF> : IGridRule where TF : struct, IView<flo
 /// Element results from u (mean over the Gauss points), with the elastic strain ε − ε*: the
 /// stored-energy density of the element ψ = ½ σ:ε (returned, for the total energy), the history H = max(H, ψ⁺) of the tensile part of the
 /// intact LLZO's energy (volumetric–deviatoric split, Amor 2009: ψ⁺ = ½ K ⟨tr ε⟩₊² + μ ε_d:ε_d,
-/// weighted by 1 − h(ξ)), the von Mises stress and the pressure −tr σ/3 (including −P).
+/// weighted by 1 − h(ξ)), the von Mises stress and the pressure −tr σ/3 (including −P); ψ is also
+/// stored per cell (Energy).
 /// </summary>
 public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public GridShape Cells, Nodes;
     public ElasticBoundary Boundary;
     public MechanicsParameters P;
-    public TF Xi, Xi0, Damage, U, History, VonMises, Pressure;
+    public TF Xi, Xi0, Damage, U, History, VonMises, Pressure, Energy;
     public TI Material;
 
     public double Value(int idx)
@@ -339,6 +346,7 @@ public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float
         float vm2 = 0.5f * ((sxx - syy) * (sxx - syy) + (syy - szz) * (syy - szz) + (szz - sxx) * (szz - sxx))
                     + 3f * (sxy * sxy + sxz * sxz + syz * syz);
         VonMises[idx] = MathF.Sqrt(vm2);
+        Energy[idx] = psi * mean;
         return psi * mean;
     }
 }

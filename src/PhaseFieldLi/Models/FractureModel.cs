@@ -53,6 +53,7 @@ public sealed class FractureModel : IDisposable
         History = backend.Float("history", cells.Count);
         VonMises = backend.Float("von_mises", cells.Count);
         Pressure = backend.Float("pressure", cells.Count);
+        EnergyDensity = backend.Float("energy_density", cells.Count);
         _ones = backend.Float("damage_conductivity", cells.Count);
         _damageShift = backend.Float("damage_shift", cells.Count);
         _damageRhs = backend.Float("damage_rhs", cells.Count);
@@ -98,6 +99,8 @@ public sealed class FractureModel : IDisposable
     public Field<float> VonMises { get; }
     /// <summary>Pressure −tr σ/3 per cell [E_LLZO] (after <see cref="UpdateHistory"/>).</summary>
     public Field<float> Pressure { get; }
+    /// <summary>Stored elastic energy density ψ = ½ σ:(ε − ε*) per cell [E_LLZO] (after <see cref="UpdateHistory"/>).</summary>
+    public Field<float> EnergyDensity { get; }
 
     /// <summary>The element passes' inputs at the current load.</summary>
     public ElasticSystem System { get; private set; }
@@ -153,7 +156,7 @@ public sealed class FractureModel : IDisposable
     /// <summary>H = max(H, ψ⁺), von Mises stress and pressure per cell; returns the elastic energy [J].</summary>
     public double UpdateHistory()
     {
-        double energy = _ops.ElasticState(System, Displacement, History, VonMises, Pressure);
+        double energy = _ops.ElasticState(System, Displacement, History, VonMises, Pressure, EnergyDensity);
         double h = _scaling.SpacingM;
         return energy * StressUnitPa * h * h * h;
     }
@@ -259,7 +262,7 @@ public sealed class FractureModel : IDisposable
 
     public void Dispose()
     {
-        foreach (var f in new IDisposable?[] { InitialXi, Displacement, _load, _inverseDiagonal, _lift, History, VonMises, Pressure, _ones, _damageShift,
+        foreach (var f in new IDisposable?[] { InitialXi, Displacement, _load, _inverseDiagonal, _lift, History, VonMises, Pressure, EnergyDensity, _ones, _damageShift,
                      _damageRhs, _solvedDamage, _damageFloor, _elastic, _damage })
             f?.Dispose();
     }

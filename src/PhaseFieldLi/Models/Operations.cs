@@ -44,7 +44,8 @@ public interface IOperations
     void ElasticDiagonal(in ElasticSystem m, Field<float> diagonal);
     void ElasticLoad(in ElasticSystem m, Field<float> f);
     void ElasticConstraint(in ElasticSystem m, Field<float> source, Field<float> target, bool copy);
-    double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure);
+    double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure,
+        Field<float> energy);
     void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive);
     float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
@@ -225,11 +226,13 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         b.ForEachCell(new ElasticConstraintRule<TF> { Nodes = m.Nodes, Boundary = m.Boundary, Source = F(source), Target = F(target), Copy = copy ? 1 : 0 },
             m.Nodes);
 
-    public double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure) =>
+    public double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure,
+        Field<float> energy) =>
         b.SumCells(new ElasticStateRule<TF, TI>
         {
             Cells = m.Cells, Nodes = m.Nodes, Boundary = m.Boundary, P = m.P, Xi = F(m.Xi), Xi0 = F(m.InitialXi), Damage = F(m.Damage),
             Material = I(m.Material), U = F(u), History = F(history), VonMises = F(vonMises), Pressure = F(pressure),
+            Energy = F(energy),
         }, m.Cells);
 
     public void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive) =>

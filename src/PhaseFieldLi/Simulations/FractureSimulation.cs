@@ -104,6 +104,7 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
             new("history", Scaled(model.History.ToArray(), unit), "J/m3", "history H = max psi+ of the intact LLZO"),
             new("von_mises", Scaled(model.VonMises.ToArray(), unit), "Pa", "von Mises stress"),
             new("pressure", Scaled(model.Pressure.ToArray(), unit), "Pa", "pressure -tr(sigma)/3"),
+            new("energy_density", Scaled(model.EnergyDensity.ToArray(), unit), "J/m3", "stored elastic energy density psi"),
             new("ux", components[0], "m", "displacement x (mean of the cell's corners)"),
             new("uy", components[1], "m", "displacement y"),
             new("uz", components[2], "m", "displacement z"),
