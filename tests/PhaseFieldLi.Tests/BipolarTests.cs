@@ -88,6 +88,18 @@ public class BipolarTests(ITestOutputHelper output)
 /// </summary>
 public class FloatingSphereTests(ITestOutputHelper output)
 {
+    /// <summary>The Li sphere: radius 6 µm, on the cell's axis, 34 µm above the bottom (off the mid-plane).</summary>
+    private const double Radius = 6e-6, CentreZ = 34e-6;
+
+    private static readonly string Sphere = $"""
+        [[flaw]]
+        shape = "sphere"
+        centre = [18.0e-6, 18.0e-6, {CentreZ:R}]
+        radius = {Radius:R}
+        damage = 0.0
+        li = 1.0
+        """;
+
     private static string Cell(string sphere, double i0 = 5000.0) => $"""
         name = "sphere"
         [grid]
@@ -116,15 +128,8 @@ public class FloatingSphereTests(ITestOutputHelper output)
     [Fact]
     public void SphereFloatsAtTheFarFieldPotentialOfItsCentreWithZeroNetCurrent()
     {
-        const double a = 6e-6, zc = 34e-6;
-        string sphere = $"""
-            [[flaw]]
-            shape = "sphere"
-            centre = [18.0e-6, 18.0e-6, {zc:R}]
-            radius = {a:R}
-            damage = 0.0
-            li = 1.0
-            """;
+        const double a = Radius, zc = CentreZ;
+        string sphere = Sphere;
         using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
         double current;
         double phiFar;
@@ -189,15 +194,8 @@ public class FloatingSphereTests(ITestOutputHelper output)
     [InlineData(50.0)]
     public void PoleCurrentFollowsTheLinearKineticsRatio(double i0)
     {
-        const double a = 6e-6, zc = 34e-6, sigma = 0.05, j = 15.0;
-        string sphere = $"""
-            [[flaw]]
-            shape = "sphere"
-            centre = [18.0e-6, 18.0e-6, {zc:R}]
-            radius = {a:R}
-            damage = 0.0
-            li = 1.0
-            """;
+        const double a = Radius, zc = CentreZ, sigma = 0.05, j = 15.0;
+        string sphere = Sphere;
         var c = CaseReader.Parse(Cell(sphere, i0), "sphere");
         using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);

@@ -560,5 +560,26 @@ public class CoupledLoopTests(ITestOutputHelper output)
         Assert.Equal(0, worstHealing);
         Assert.True(rows[^1].MaxLiPressurePa > 1e6, "Li plated into the crack must be under pressure");
         Assert.All(rows, r => Assert.True(r.StaggerIterations >= 1));
+
+        // The device reductions of the diagnostics against plain host loops over the same fields.
+        var d = model.State.Damage.ToArray();
+        var xi = model.State.Xi.ToArray();
+        var material = model.State.Material.ToArray();
+        var pressure = mechanics.Pressure.ToArray();
+        var g = model.Grid.Shape;
+        var lines = new HashSet<(int, int)>();
+        double maxPressure = double.NegativeInfinity;
+        for (int k = 0; k < g.Nz; k++)
+        for (int jj = 0; jj < g.Ny; jj++)
+        for (int i = 0; i < g.Nx; i++)
+        {
+            int n = g.Index(i, jj, k);
+            if (material[n] != PhaseFieldLi.Kernels.Physics.Materials.Llzo) continue;
+            if (d[n] > 0.5f) lines.Add((jj, k)); // cleavage normal x: lines along x
+            if (xi[n] > 0.5f) maxPressure = Math.Max(maxPressure, pressure[n]);
+        }
+        double h = model.Grid.SpacingM;
+        Assert.Equal(lines.Count * h * h, mechanics.CrackSize().AreaM2, 1e-18);
+        Assert.Equal(maxPressure * mechanics.StressUnitPa, mechanics.MaxLiPressurePa(), 1e-3);
     }
 }

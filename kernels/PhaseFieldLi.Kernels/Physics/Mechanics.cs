@@ -91,11 +91,6 @@ public static class Mechanics
         (c == 0 && i == 0) || (c == 1 && (j == 0 || (bc.PlaneStrain != 0 && j == nodes.Ny - 1)))
         || (c == 2 && (k == 0 || (bc.TopKind == ElasticBoundary.Displacement && k == nodes.Nz - 1)));
 
-    /// <summary>Does element (i, j, k) have a corner with a prescribed component? (Only those need masking.)</summary>
-    public static bool TouchesPrescribed(in GridShape cells, in ElasticBoundary bc, int i, int j, int k) =>
-        i == 0 || j == 0 || k == 0 || (bc.PlaneStrain != 0 && j == cells.Ny - 1)
-        || (bc.TopKind == ElasticBoundary.Displacement && k == cells.Nz - 1);
-
     /// <summary>Displacement gradient G_cd = ∂u_c/∂x_d at one Gauss point; prescribed components read as 0 when Mask.</summary>
     public static void Gradient<TF>(in GridShape nodes, in ElasticBoundary bc, in TF u, int n0, int i, int j, int k,
         float gx, float gy, float gz, bool mask,
@@ -145,11 +140,10 @@ public struct ElasticForceRule<TF, TI> : IGridRule where TF : struct, IView<floa
         if (Mechanics.Colour(i, j, k) != Colour) return;
         Mechanics.Moduli(Xi[idx], Damage[idx], Material[idx], P, out float lambda, out float mu);
         int n0 = Nodes.Index(i, j, k), count = Nodes.Count;
-        bool mask = Mask != 0 && Mechanics.TouchesPrescribed(Cells, Boundary, i, j, k);
         for (int q = 0; q < 8; q++)
         {
             float gx = Mechanics.Gauss(q & 1), gy = Mechanics.Gauss((q >> 1) & 1), gz = Mechanics.Gauss(q >> 2);
-            Mechanics.Gradient(Nodes, Boundary, U, n0, i, j, k, gx, gy, gz, mask,
+            Mechanics.Gradient(Nodes, Boundary, U, n0, i, j, k, gx, gy, gz, Mask != 0,
                 out float g00, out float g01, out float g02, out float g10, out float g11, out float g12,
                 out float g20, out float g21, out float g22);
             float tr = g00 + g11 + g22;
@@ -394,5 +388,66 @@ public struct DamageIrreversibilityRule<TF> : ICellMax where TF : struct, IView<
         float change = MathF.Abs(d - Damage[idx]);
         Damage[idx] = d;
         return ILGPU.Interop.FloatAsInt(change);
+    }
+}
+
+/// <summary>
+/// Crack diagnostics on the device. Value: 1 for each line of cells along the cleavage normal M
+/// (counted at its cell with index 0 along M) that holds a LLZO cell with d &gt; ½ — the crack area
+/// projected on the cleavage plane, in h². Key: the float bits of the largest in-plane distance of
+/// such a cell from the corner line (the symmetry axis of an octant model), in h.
+/// </summary>
+public struct CrackLinesRule<TF, TI> : ICellSum, ICellMax where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Damage;
+    public TI Material;
+    public int Axis;
+
+    private bool Cracked(int idx) => Damage[idx] > 0.5f && Material[idx] == Materials.Llzo;
+
+    public double Value(int idx)
+    {
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        int along = Axis == 0 ? i : Axis == 1 ? j : k;
+        if (along != 0) return 0.0;
+        int stride = Axis == 0 ? 1 : Axis == 1 ? Grid.Nx : Grid.Plane;
+        int length = Axis == 0 ? Grid.Nx : Axis == 1 ? Grid.Ny : Grid.Nz;
+        for (int n = 0; n < length; n++)
+            if (Cracked(idx + n * stride)) return 1.0;
+        return 0.0;
+    }
+
+    public long Key(int idx)
+    {
+        if (!Cracked(idx)) return long.MinValue;
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        float a = (Axis == 0 ? j : i) + 1f, b = (Axis == 2 ? j : k) + 1f;
+        return ILGPU.Interop.FloatAsInt(MathF.Sqrt(a * a + b * b));
+    }
+}
+
+/// <summary>
+/// Largest pressure −tr σ/3 in a LLZO cell holding Li (ξ &gt; ½), as an order-preserving key of its
+/// float bits (negative floats flipped so that the integer order is the float order).
+/// </summary>
+public struct LiPressureMaxRule<TF, TI> : ICellMax where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public TF Xi, Pressure;
+    public TI Material;
+
+    public long Key(int idx)
+    {
+        if (Xi[idx] <= 0.5f || Material[idx] != Materials.Llzo) return long.MinValue;
+        int bits = (int)ILGPU.Interop.FloatAsInt(Pressure[idx]);
+        return bits >= 0 ? bits : bits ^ 0x7FFFFFFF;
+    }
+
+    /// <summary>The pressure a key stands for (NaN for "no such cell").</summary>
+    public static float Decode(long key)
+    {
+        if (key == long.MinValue) return float.NaN;
+        int bits = (int)key;
+        return BitConverter.Int32BitsToSingle(bits >= 0 ? bits : bits ^ 0x7FFFFFFF);
     }
 }

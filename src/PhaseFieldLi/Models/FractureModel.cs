@@ -200,43 +200,19 @@ public sealed class FractureModel : IDisposable
     }
 
     /// <summary>
-    /// Crack area projected on the cleavage plane [m²]: lines of cells along the cleavage normal M that
-    /// hold a LLZO cell with d &gt; ½, times h²; and the crack's largest in-plane distance from the origin
-    /// corner (the symmetry axis of an octant model) [m]. Host-side (diagnostics only).
+    /// Crack area projected on the cleavage plane [m²] (lines of cells along M holding a LLZO cell with
+    /// d &gt; ½, times h²) and the crack's largest in-plane distance from the corner line [m] — reductions
+    /// on the device (Physics/Mechanics.cs, CrackLinesRule).
     /// </summary>
     public (double AreaM2, double ExtentM) CrackSize()
     {
-        var d = _state.Damage.ToArray();
-        var material = _state.Material.ToArray();
-        var g = Cells;
-        int axis = _settings.CleavageAxis;
-        var cracked = new HashSet<(int, int)>();
-        double extent = 0;
-        for (int k = 0; k < g.Nz; k++)
-        for (int j = 0; j < g.Ny; j++)
-        for (int i = 0; i < g.Nx; i++)
-        {
-            int idx = g.Index(i, j, k);
-            if (d[idx] <= 0.5f || material[idx] != Materials.Llzo) continue;
-            var (a, b) = axis == 0 ? (j, k) : axis == 1 ? (i, k) : (i, j);
-            cracked.Add((a, b));
-            extent = Math.Max(extent, Math.Sqrt((a + 1.0) * (a + 1.0) + (b + 1.0) * (b + 1.0)));
-        }
+        var (lines, extent) = _ops.CrackLines(Cells, _state.Damage, _state.Material, _settings.CleavageAxis);
         double h = _scaling.SpacingM;
-        return (cracked.Count * h * h, extent * h);
+        return (lines * h * h, extent * h);
     }
 
-    /// <summary>Largest pressure −tr σ/3 in a LLZO cell holding Li (ξ &gt; ½) [Pa]; NaN if none. Host-side.</summary>
-    public double MaxLiPressurePa()
-    {
-        var xi = _state.Xi.ToArray();
-        var material = _state.Material.ToArray();
-        var p = Pressure.ToArray();
-        double max = double.NaN;
-        for (int n = 0; n < p.Length; n++)
-            if (xi[n] > 0.5f && material[n] == Materials.Llzo && !(p[n] <= max)) max = p[n];
-        return max * StressUnitPa;
-    }
+    /// <summary>Largest pressure −tr σ/3 in a LLZO cell holding Li (ξ &gt; ½) [Pa]; NaN if none (a device reduction).</summary>
+    public double MaxLiPressurePa() => _ops.MaxLiPressure(_state.Xi, Pressure, _state.Material) * StressUnitPa;
 
     /// <summary>u at node (i, j, k), component c [m].</summary>
     public double DisplacementM(float[] u, int i, int j, int k, int c) => u[Nodes.Index(i, j, k) + c * Nodes.Count] * _scaling.SpacingM;

@@ -46,6 +46,8 @@ public interface IOperations
     void ElasticConstraint(in ElasticSystem m, Field<float> source, Field<float> target, bool copy);
     double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure,
         Field<float> energy);
+    (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis);
+    float MaxLiPressure(Field<float> xi, Field<float> pressure, Field<int> material);
     void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive);
     float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
@@ -234,6 +236,17 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Material = I(m.Material), U = F(u), History = F(history), VonMises = F(vonMises), Pressure = F(pressure),
             Energy = F(energy),
         }, m.Cells);
+
+    public (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis)
+    {
+        var rule = new CrackLinesRule<TF, TI> { Grid = g, Damage = F(damage), Material = I(material), Axis = axis };
+        long extent = b.Max(rule, g.Count);
+        return (b.Sum(rule, g.Count), extent == long.MinValue ? 0f : BitConverter.Int32BitsToSingle((int)extent));
+    }
+
+    public float MaxLiPressure(Field<float> xi, Field<float> pressure, Field<int> material) =>
+        LiPressureMaxRule<TF, TI>.Decode(b.Max(new LiPressureMaxRule<TF, TI> { Xi = F(xi), Pressure = F(pressure), Material = I(material) },
+            xi.Length));
 
     public void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive) =>
         b.ForEach(new DamageAssemblyRule<TF> { History = F(history), Shift = F(shift), Rhs = F(rhs), Reaction = reaction, Drive = drive },
