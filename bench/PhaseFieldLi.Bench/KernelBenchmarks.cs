@@ -8,14 +8,17 @@ using PhaseFieldLi.Models;
 namespace PhaseFieldLi.Bench;
 
 /// <summary>
-/// Each kernel of a coupled step once over N³ cells on the host backend, next to a copy of one
+/// Each kernel of a coupled step once over N³ cells on the backend PFLI_BENCH_BACKEND names (host by
+/// default; sizes from PFLI_BENCH_SIZES), next to a copy of one
 /// float array (the bandwidth reference): the Li phase rate, one red–black Gauss–Seidel sweep (both
 /// colours) and one mat-vec of the potential operator, one label-propagation sweep, the damage
 /// assembly, and one elastic operator application (8 colour passes of Q1 elements).
 /// </summary>
 public class KernelBenchmarks
 {
-    [Params(64, 128)]
+    public static IEnumerable<int> Sizes => BenchBackend.Sizes;
+
+    [ParamsSource(nameof(Sizes))]
     public int N;
 
     private Backend _backend = null!;
@@ -49,7 +52,7 @@ public class KernelBenchmarks
             max = [{N / 2 + 2}e-6, {N}e-6, {N / 2}e-6]
             li = 1.0
             """, "kernels");
-        _backend = PhaseFieldLi.Backends.Backends.Create("cpu");
+        _backend = PhaseFieldLi.Backends.Backends.Create(BenchBackend.Name);
         _model = new ElectrodepositionModel(c, _backend);
         _mechanics = new FractureModel(_model);
         _ops = _model.Ops;
@@ -61,10 +64,18 @@ public class KernelBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public void CopyOneArray() => _ops.Copy(_model.State.Xi, _copy);
+    public void CopyOneArray()
+    {
+        _ops.Copy(_model.State.Xi, _copy);
+        _backend.Synchronize();
+    }
 
     [Benchmark]
-    public void LiPhaseRate() => _ops.LiPhaseRate(_model.State, _model.Grid.Shape, _model.Li);
+    public void LiPhaseRate()
+    {
+        _ops.LiPhaseRate(_model.State, _model.Grid.Shape, _model.Li);
+        _backend.Synchronize();
+    }
 
     [Benchmark]
     public void GaussSeidelSweep()
@@ -72,6 +83,7 @@ public class KernelBenchmarks
         var s = _model.State;
         _ops.GaussSeidel(_model.Grid.Shape, OperatorSpec.Default, s.Sigma, s.Shift, s.RhsA, s.Phi, 0);
         _ops.GaussSeidel(_model.Grid.Shape, OperatorSpec.Default, s.Sigma, s.Shift, s.RhsA, s.Phi, 1);
+        _backend.Synchronize();
     }
 
     [Benchmark]
@@ -85,13 +97,18 @@ public class KernelBenchmarks
     public int LabelSweep() => _ops.PropagateLabels(_model.State, _model.Grid.Shape, 0.05f, 1e-4f);
 
     [Benchmark]
-    public void DamageAssembly() => _ops.DamageAssembly(_mechanics.History, _copy, _model.State.Rate, 0.25f, 2.7e5f);
+    public void DamageAssembly()
+    {
+        _ops.DamageAssembly(_mechanics.History, _copy, _model.State.Rate, 0.25f, 2.7e5f);
+        _backend.Synchronize();
+    }
 
     [Benchmark]
     public void ElasticOperator()
     {
         _ops.Fill(_f, 0f);
         _ops.ElasticForce(_mechanics.System, _u, _f, mask: true);
+        _backend.Synchronize();
     }
 
     [GlobalCleanup]

@@ -11,8 +11,8 @@ namespace PhaseFieldLi.Bench;
 /// <summary>
 /// Time to solve −∇·(σ∇u) + a u = f to 1e-4 relative residual from u = 0 on N³ (the float32 floor
 /// of the true residual is ≈ 2e-5 at 64³ with this jump and grows like N²; docs/validation.md),
-/// σ with a 1e4 jump across x = ½, on the host
-/// backend: multigrid-preconditioned CG, multigrid V-cycles alone, and the previous Jacobi-PCG.
+/// σ with a 1e4 jump across x = ½, on the backend
+/// PFLI_BENCH_BACKEND names (host by default): multigrid-preconditioned CG, multigrid V-cycles alone, and the previous Jacobi-PCG.
 /// Jacobi-PCG at 256³ is left out (minutes per solve). Iterations are printed once per case.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
@@ -32,7 +32,7 @@ public class SolverBenchmarks
     [ParamsSource(nameof(Cases))]
     public (int N, string Method) Case;
 
-    private HostBackend _b = null!;
+    private Backend _b = null!;
     private IOperations _ops = null!;
     private GridShape _g;
     private Field<float> _sigma = null!, _shift = null!, _rhs = null!, _x = null!;
@@ -45,7 +45,7 @@ public class SolverBenchmarks
     {
         int n = Case.N;
         _g = new GridShape(n, n, n);
-        _b = new HostBackend();
+        _b = Backends.Backends.Create(BenchBackend.Name);
         _ops = Operations.For(_b);
         var s = new float[_g.Count];
         var f = new float[_g.Count];

@@ -7,7 +7,7 @@ namespace PhaseFieldLi.Bench;
 
 /// <summary>
 /// One whole coupled step of the quickstart case (potential solve with Newton + galvanostat, rates,
-/// Li update, labels) on the host backend, from a state 10 steps in. Cell-updates/s = cells / time.
+/// Li update, labels) on the backend PFLI_BENCH_BACKEND names (host by default), from a state 10 steps in. Cell-updates/s = cells / time.
 /// </summary>
 public class StepBenchmarks
 {
@@ -15,7 +15,9 @@ public class StepBenchmarks
     private ElectrodepositionModel _model = null!;
     private double _current;
 
-    [Params("cpu")]
+    public static IEnumerable<string> BackendNames => [BenchBackend.Name];
+
+    [ParamsSource(nameof(BackendNames))]
     public string Backend = "cpu";
 
     [GlobalSetup]
@@ -30,7 +32,11 @@ public class StepBenchmarks
     }
 
     [Benchmark]
-    public void CoupledStep() => Step();
+    public void CoupledStep()
+    {
+        Step();
+        _backend.Synchronize();
+    }
 
     private void Step()
     {

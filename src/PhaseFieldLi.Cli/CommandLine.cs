@@ -2,7 +2,7 @@ namespace PhaseFieldLi.Cli;
 
 /// <summary>Parsed command line; unknown options are errors.</summary>
 public sealed record CommandLine(string Command, string? CasePath, string Backend, string? Output, bool Verbose, string? Resume = null,
-    int Steps = 10)
+    int Steps = 10, string Against = "cpu", double Tolerance = 1e-3)
 {
     public const string Usage = """
         usage:
@@ -10,16 +10,19 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
           phasefield run --resume <run-dir>/checkpoint.h5 [--backend …] [--output DIR]
           phasefield check <case.toml>
           phasefield bench <case.toml> [--backend …] [--steps N]   whole-step throughput vs the copy bandwidth
+          phasefield compare <case.toml> [--backend …] [--against cpu] [--steps N] [--tolerance R] [--output DIR]
+                                     the first N steps on two backends, field by field (exit 5 above R, relative)
           phasefield devices
         """;
 
     public static CommandLine Parse(string[] args)
     {
         string command = args[0];
-        if (command is not ("run" or "check" or "devices" or "bench"))
+        if (command is not ("run" or "check" or "devices" or "bench" or "compare"))
             throw new ArgumentException($"unknown command '{command}'");
         string? casePath = null, output = null, resume = null;
-        string backend = "auto";
+        string backend = "auto", against = "cpu";
+        double tolerance = 1e-3;
         bool verbose = false;
         int steps = 10;
         for (int a = 1; a < args.Length; a++)
@@ -30,6 +33,16 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
                     backend = args[++a];
                     if (!PhaseFieldLi.Backends.Backends.Names.Contains(backend))
                         throw new ArgumentException($"--backend '{backend}': must be one of {string.Join(", ", PhaseFieldLi.Backends.Backends.Names)}");
+                    break;
+                case "--against" when a + 1 < args.Length:
+                    against = args[++a];
+                    if (!PhaseFieldLi.Backends.Backends.Names.Contains(against))
+                        throw new ArgumentException($"--against '{against}': must be one of {string.Join(", ", PhaseFieldLi.Backends.Backends.Names)}");
+                    break;
+                case "--tolerance" when a + 1 < args.Length:
+                    if (!double.TryParse(args[++a], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out tolerance)
+                        || !(tolerance > 0))
+                        throw new ArgumentException($"--tolerance '{args[a]}': must be a positive number");
                     break;
                 case "--output" when a + 1 < args.Length:
                     output = args[++a];
@@ -55,6 +68,6 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
             throw new ArgumentException("--resume takes the place of the case file, with 'run' only");
         if (command != "devices" && casePath == null && resume == null)
             throw new ArgumentException($"'{command}' needs a case file");
-        return new CommandLine(command, casePath, backend, output, verbose, resume, steps);
+        return new CommandLine(command, casePath, backend, output, verbose, resume, steps, against, tolerance);
     }
 }

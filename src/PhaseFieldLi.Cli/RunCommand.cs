@@ -71,6 +71,19 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             return 0;
         }
 
+        if (options.Command == "compare")
+        {
+            string root = options.Output ?? Path.Combine("runs", c.Name + "-compare");
+            EnsureWritable(root);
+            var cmp = PhaseFieldLi.Diagnostics.BackendComparison.Run(c, options.Against, options.Backend, options.Steps, root);
+            Console.WriteLine(cmp.Table());
+            bool ok = cmp.MaxRelative <= options.Tolerance;
+            Console.WriteLine(ok
+                ? $"agree: every field within {options.Tolerance:G3} (relative to its largest value)"
+                : $"DIFFER: largest relative difference {cmp.MaxRelative:E2} > --tolerance {options.Tolerance:G3}");
+            return ok ? 0 : 5;
+        }
+
         string output = options.Output
                         ?? (options.Resume != null ? Path.GetDirectoryName(Path.GetFullPath(options.Resume))! : Path.Combine("runs", c.Name));
         EnsureWritable(output);

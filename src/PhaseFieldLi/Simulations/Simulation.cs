@@ -202,7 +202,16 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             Model.ComputeRates();
         }
         WriteSnapshot(snapshots, st);
-        TimeSeriesPlots.Write(outputDirectory, _rows);
+        try
+        {
+            TimeSeriesPlots.Write(outputDirectory, _rows);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        {
+            // The plots are a convenience; a machine without the native drawing libraries still gets
+            // every field, the time series and the checkpoint.
+            _log.LogWarning("PNG plots skipped: the native drawing library could not be loaded ({Message})", e.Message);
+        }
         wall.Stop();
         double updates = (double)(st.Step - startStep) * c.Grid.CellCount / Math.Max(wall.Elapsed.TotalSeconds, 1e-9);
         return new RunSummary(st.Step, st.TimeS, wall.Elapsed.TotalSeconds, updates, cancelled, outputDirectory, _rows,
