@@ -2,7 +2,7 @@ namespace PhaseFieldLi.Cli;
 
 /// <summary>Parsed command line; unknown options are errors.</summary>
 public sealed record CommandLine(string Command, string? CasePath, string Backend, string? Output, bool Verbose, string? Resume = null,
-    int Steps = 10, string Against = "cpu", double Tolerance = 1e-3)
+    int Steps = 10, string Against = "cpu", double Tolerance = 1e-3, bool Check = false)
 {
     public const string Usage = """
         usage:
@@ -12,7 +12,7 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
           phasefield bench <case.toml> [--backend …] [--steps N]   whole-step throughput vs the copy bandwidth
           phasefield compare <case.toml> [--backend …] [--against cpu] [--steps N] [--tolerance R] [--output DIR]
                                      the first N steps on two backends, field by field (exit 5 above R, relative)
-          phasefield devices
+          phasefield devices [--check [--backend …]]   list backends; --check tests sums and labelling on each
         """;
 
     public static CommandLine Parse(string[] args)
@@ -23,7 +23,7 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
         string? casePath = null, output = null, resume = null;
         string backend = "auto", against = "cpu";
         double tolerance = 1e-3;
-        bool verbose = false;
+        bool verbose = false, check = false;
         int steps = 10;
         for (int a = 1; a < args.Length; a++)
         {
@@ -54,6 +54,9 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
                     if (!int.TryParse(args[++a], out steps) || steps < 1)
                         throw new ArgumentException($"--steps '{args[a]}': must be a positive integer");
                     break;
+                case "--check":
+                    check = true;
+                    break;
                 case "--verbose":
                     verbose = true;
                     break;
@@ -68,6 +71,6 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
             throw new ArgumentException("--resume takes the place of the case file, with 'run' only");
         if (command != "devices" && casePath == null && resume == null)
             throw new ArgumentException($"'{command}' needs a case file");
-        return new CommandLine(command, casePath, backend, output, verbose, resume, steps, against, tolerance);
+        return new CommandLine(command, casePath, backend, output, verbose, resume, steps, against, tolerance, check);
     }
 }

@@ -27,7 +27,18 @@ catch (ArgumentException e)
 if (options.Command == "devices")
 {
     foreach (var line in PhaseFieldLi.Backends.Backends.Describe()) Console.WriteLine(line);
-    return 0;
+    if (!options.Check) return 0;
+    bool all = true;
+    foreach (string name in options.Backend == "auto" ? PhaseFieldLi.Backends.Backends.Present() : [options.Backend])
+    {
+        using var b = PhaseFieldLi.Backends.Backends.Create(name);
+        foreach (var (check, passed, detail) in PhaseFieldLi.Diagnostics.BackendSelfCheck.Run(b))
+        {
+            Console.WriteLine($"{(passed ? "pass" : "FAIL")}  {name}: {check}: {detail}");
+            all &= passed;
+        }
+    }
+    return all ? 0 : 5;
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });

@@ -5,7 +5,8 @@ namespace PhaseFieldLi.Kernels.Launch;
 
 /// <summary>
 /// The only ILGPU entry points of the solver. They are thin: one thread (or one strided range of
-/// cells) calls the per-cell rule, and reductions add their per-thread partial once with an atomic.
+/// cells) calls the per-cell rule, sums write per-thread partials that a second pass folds (no floating-point atomics),
+/// maxima use one integer atomic per thread.
 /// Launch shapes are owned by the device backend, not by these methods.
 /// </summary>
 public static class CellKernels
@@ -13,18 +14,23 @@ public static class CellKernels
     public static void ForEach<TRule>(Index1D idx, TRule rule) where TRule : struct, ICellRule
         => rule.Apply(idx);
 
-    /// <summary>Grid-stride sum: thread t adds cells t, t+stride, …; one atomic per thread.</summary>
-    public static void Sum<TRule>(Index1D t, TRule rule, ArrayView<double> result, int count, int stride)
+    /// <summary>
+    /// Grid-stride sum, stage 1: thread t adds cells t, t+stride, … and writes its partial to
+    /// partial[t]. No floating-point atomics: ILGPU 1.5.3's double Atomic.Add gave a float's bits on
+    /// an H100 (4096 came back as 5.76e-315, measured), and a fixed summation order makes every
+    /// reduction bitwise reproducible run to run.
+    /// </summary>
+    public static void Sum<TRule>(Index1D t, TRule rule, ArrayView<double> partial, int count, int stride)
         where TRule : struct, ICellSum
     {
         double acc = 0.0;
         for (int idx = t; idx < count; idx += stride)
             acc += rule.Value(idx);
-        Atomic.Add(ref result[0], acc);
+        partial[t] = acc;
     }
 
-    /// <summary>Grid-stride pair of sums into result[0] and result[1].</summary>
-    public static void Sum2<TRule>(Index1D t, TRule rule, ArrayView<double> result, int count, int stride)
+    /// <summary>Stage 1 of a pair of sums: partials in partial[t] and partial[stride + t].</summary>
+    public static void Sum2<TRule>(Index1D t, TRule rule, ArrayView<double> partial, int count, int stride)
         where TRule : struct, ICellSum2
     {
         double acc0 = 0.0, acc1 = 0.0;
@@ -34,8 +40,20 @@ public static class CellKernels
             acc0 += v0;
             acc1 += v1;
         }
-        Atomic.Add(ref result[0], acc0);
-        Atomic.Add(ref result[1], acc1);
+        partial[t] = acc0;
+        partial[stride + t] = acc1;
+    }
+
+    /// <summary>
+    /// Stage 2: folds `length` partials (from offset) into `width` ones, folded[offset2 + s] =
+    /// Σ partial[offset + s + m·width]; the host adds the `width` results in order.
+    /// </summary>
+    public static void Fold(Index1D s, ArrayView<double> partial, ArrayView<double> folded, int offset, int length, int width, int foldedOffset)
+    {
+        double acc = 0.0;
+        for (int m = s; m < length; m += width)
+            acc += partial[offset + m];
+        folded[foldedOffset + s] = acc;
     }
 
     /// <summary>Grid-stride maximum of a long key; one atomic per thread.</summary>

@@ -97,6 +97,27 @@ public static class Backends
         }
     }
 
+    /// <summary>The backends this machine can run: cpu, ilgpu-cpu, and cuda/opencl where a device is usable.</summary>
+    public static IEnumerable<string> Present()
+    {
+        yield return "cpu";
+        yield return "ilgpu-cpu";
+        foreach (string gpu in new[] { "cuda", "opencl" })
+        {
+            bool ok;
+            try
+            {
+                using var probe = Create(gpu);
+                ok = true;
+            }
+            catch (ArgumentException)
+            {
+                ok = false;
+            }
+            if (ok) yield return gpu;
+        }
+    }
+
     /// <summary>One line per device ILGPU sees, plus the host backend.</summary>
     public static IEnumerable<string> Describe()
     {

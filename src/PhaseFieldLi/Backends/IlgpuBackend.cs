@@ -16,10 +16,11 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     private readonly Context _context;
     private readonly Accelerator _accelerator;
     private readonly Dictionary<Type, Delegate> _kernels = [];
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _sums;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials, _folded;
     private readonly MemoryBuffer1D<long, Stride1D.Dense> _max;
     private readonly int _reductionThreads;
-    private readonly double[] _sumsHost = new double[2];
+    private readonly double[] _foldedHost = new double[2 * FoldWidth];
+    private const int FoldWidth = 1024;
     private readonly long[] _maxHost = new long[1];
 
     public IlgpuBackend(string name, Context context, Accelerator accelerator)
@@ -27,10 +28,12 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         Name = name;
         _context = context;
         _accelerator = accelerator;
-        _sums = accelerator.Allocate1D<double>(2);
         _max = accelerator.Allocate1D<long>(1);
-        // Enough threads to fill the device; each adds one partial sum with an atomic.
+        // Enough threads to fill the device; each writes one partial sum (two for pairs of sums),
+        // which a second pass folds into FoldWidth values for the host to add in order.
         _reductionThreads = Math.Max(1, accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor);
+        _partials = accelerator.Allocate1D<double>(2 * _reductionThreads);
+        _folded = accelerator.Allocate1D<double>(2 * FoldWidth);
     }
 
     public override string Name { get; }
@@ -92,22 +95,42 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     {
         var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
-        _sums.MemSetToZero();
         int threads = Threads(count);
-        kernel(threads, rule, _sums.View, count, threads);
-        _sums.View.CopyToCPU(_sumsHost);
-        return _sumsHost[0];
+        kernel(threads, rule, _partials.View, count, threads);
+        int width = Fold(0, threads, 0);
+        _folded.View.CopyToCPU(_foldedHost);
+        return Add(0, width);
     }
 
     public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
     {
         var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
-        _sums.MemSetToZero();
         int threads = Threads(count);
-        kernel(threads, rule, _sums.View, count, threads);
-        _sums.View.CopyToCPU(_sumsHost);
-        return (_sumsHost[0], _sumsHost[1]);
+        kernel(threads, rule, _partials.View, count, threads);
+        int width = Fold(0, threads, 0);
+        Fold(threads, threads, FoldWidth);
+        _folded.View.CopyToCPU(_foldedHost);
+        return (Add(0, width), Add(FoldWidth, width));
+    }
+
+    /// <summary>Folds partials [offset, offset + length) into _folded[foldedOffset …]; returns the width.</summary>
+    private int Fold(int offset, int length, int foldedOffset)
+    {
+        var fold = Kernel<FoldPass, Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(CellKernels.Fold));
+        int width = Math.Min(length, FoldWidth);
+        fold(width, _partials.View, _folded.View, offset, length, width, foldedOffset);
+        return width;
+    }
+
+    private sealed class FoldPass;
+
+    private double Add(int offset, int width)
+    {
+        double sum = 0.0;
+        for (int s = 0; s < width; s++) sum += _foldedHost[offset + s];
+        return sum;
     }
 
     public override long Max<TRule>(TRule rule, int count)
@@ -126,7 +149,8 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
 
     public override void Dispose()
     {
-        _sums.Dispose();
+        _partials.Dispose();
+        _folded.Dispose();
         _max.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
