@@ -75,8 +75,31 @@ public class GpuCompilationTests(ITestOutputHelper output)
             var description = EntryPointDescription.FromImplicitlyGroupedKernel(EntryFor(rule));
             var kernel = (PTXCompiledKernel)backend.Compile(description, default(KernelSpecialization));
             Assert.Contains(".entry", kernel.PTXAssembly);
+            int f64 = kernel.PTXAssembly.Split('\n').Count(l => l.Contains(".f64") && !l.Contains(".reg"));
+            if (f64 > 0) output.WriteLine($"{rule.Name}: {f64} double-precision instructions");
             compiled++;
         }
         output.WriteLine($"{compiled} kernels compiled to PTX for sm_80");
+    }
+
+    /// <summary>
+    /// The reductions accumulate in double and must stay double on the GPU: with ILGPU's
+    /// Fast32BitOnly math mode every double became a float, and a sum of 4096 ones came back from an
+    /// H100 as 5.76e-315 (a float's bits read as a double). The PTX of a sum kernel must add and
+    /// store in 64-bit floating point.
+    /// </summary>
+    [Fact]
+    public void ReductionsAccumulateInDoubleOnTheGpu()
+    {
+        using var context = PhaseFieldLi.Backends.Backends.Build(b => b.Cuda());
+        var arch = CudaArchitecture.SM_80;
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch, CudaInstructionSet.ISA_80, null!);
+        var rule = Close(typeof(PhaseFieldLi.Kernels.Physics.BodyMomentRule<,>));
+        var kernel = (PTXCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(EntryFor(rule)),
+            default(KernelSpecialization));
+        string ptx = kernel.PTXAssembly;
+        output.WriteLine(string.Join('\n', ptx.Split('\n').Where(l => l.Contains(".f64"))));
+        Assert.Contains("add.f64", ptx);
+        Assert.Contains("st.f64", ptx);
     }
 }

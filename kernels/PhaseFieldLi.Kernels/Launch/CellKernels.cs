@@ -16,9 +16,9 @@ public static class CellKernels
 
     /// <summary>
     /// Grid-stride sum, stage 1: thread t adds cells t, t+stride, … and writes its partial to
-    /// partial[t]. No floating-point atomics: ILGPU 1.5.3's double Atomic.Add gave a float's bits on
-    /// an H100 (4096 came back as 5.76e-315, measured), and a fixed summation order makes every
-    /// reduction bitwise reproducible run to run.
+    /// partial[t]. No floating-point atomics: a fixed summation order makes every reduction bitwise
+    /// reproducible run to run on a GPU too. The accumulators must stay double on the device (the
+    /// context's math mode must not be Fast32BitOnly; GpuCompilationTests checks the PTX).
     /// </summary>
     public static void Sum<TRule>(Index1D t, TRule rule, ArrayView<double> partial, int count, int stride)
         where TRule : struct, ICellSum
