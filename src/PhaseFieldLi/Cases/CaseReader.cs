@@ -86,7 +86,7 @@ public static class CaseReader
             MobilityM3PerJS: p.Number("mobility", 1e-9, 0, 1, "m³/(J·s)", exclusiveMin: true),
             EmptyCrackXi: p.Number("empty_crack_xi", 0.05, 0, 1, "(phase-field value)", exclusiveMin: true),
             LabelThreshold: p.Number("label_threshold", 0.05, 0, 0.5, "(phase-field value)", exclusiveMin: true),
-            RimThreshold: p.Number("rim_threshold", 1e-4, 0, 0.5, "(phase-field value, below label_threshold)", exclusiveMin: true),
+            RimThreshold: p.Number("rim_threshold", 1e-8, 0, 0.5, "(phase-field value, below label_threshold)", exclusiveMin: true),
             ConfineToDamage: p.Boolean("confine_to_damage", true),
             RelabelEvery: p.Integer("relabel_every", 10, 1, 1_000_000));
         if (pf.RimThreshold >= pf.LabelThreshold)
@@ -99,7 +99,7 @@ public static class CaseReader
             Tolerance: s.Number("tolerance", 1e-5, 1e-8, 0.1, "(relative residual)"),
             MaxIterations: s.Integer("max_iterations", 5000, 1, 1_000_000),
             NewtonTolerance: s.Number("newton_tolerance", 1e-4, 1e-8, 0.1, "(relative residual at the start of a Newton step)"),
-            NewtonMaxIterations: s.Integer("newton_max_iterations", 8, 1, 100),
+            NewtonMaxIterations: s.Integer("newton_max_iterations", 16, 1, 100),
             MaxFailuresInARow: s.Integer("max_failures_in_a_row", 20, 1, 1_000_000));
         s.RejectUnknownKeys();
 

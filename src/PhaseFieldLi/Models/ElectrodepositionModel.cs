@@ -53,6 +53,18 @@ public sealed class ElectrodepositionModel : IDisposable
         RelabelBodies();
     }
 
+    /// <summary>
+    /// Σξ (cells) each isolated body must keep: set when the body first appears (or after bodies
+    /// merged or split) and then held. The body's zero-net-current row asks for the current that
+    /// returns Σξ to it over the next step, (M_ref − M)/Δt_last: float32 ξ loses increments below
+    /// half an ulp near ξ = 1 and the clamp to [0, 1] cuts overshoots, and without this feedback
+    /// those losses accumulated to a drift of 1e-6 of the body's Li (measured in BipolarTests).
+    /// </summary>
+    public double[] BodyMassReference { get; } = new double[State.MaxBodies];
+
+    /// <summary>The last time step taken by <see cref="AdvanceLiPhase"/> [s] (0 before the first).</summary>
+    public double LastStepS { get; private set; }
+
     /// <summary>Isolated metal bodies (labels 2 … 1 + IsolatedBodies), each at its own floating potential.</summary>
     public int IsolatedBodies { get; private set; }
 
@@ -75,11 +87,13 @@ public sealed class ElectrodepositionModel : IDisposable
             throw new InvalidOperationException($"{first.Count} isolated metal bodies; at most {State.MaxBodies - 2} are supported");
         var compact = new Dictionary<int, int>();
         var potentials = (float[])_bodyPotential.Clone();
+        var previousOf = new int[State.MaxBodies];
         foreach (var (provisional, cell) in first)
         {
             int id = 2 + compact.Count;
             compact[provisional] = id;
             int previous = old[cell];
+            previousOf[id] = previous;
             potentials[id] = previous >= 2 ? _bodyPotential[previous] : InitialFloatingPotential(labels, provisional);
         }
         if (compact.Count > 0)
@@ -88,6 +102,14 @@ public sealed class ElectrodepositionModel : IDisposable
                 if (labels[n] >= 2) labels[n] = compact[labels[n]];
             State.Label.Upload(labels);
         }
+        // A body that is the same body as before (same count, found through its first cell) keeps
+        // its mass reference; new, merged or split bodies start from what they hold now.
+        var references = new double[State.MaxBodies];
+        for (int id = 2; id < 2 + compact.Count; id++)
+            references[id] = compact.Count == IsolatedBodies && previousOf[id] >= 2
+                ? BodyMassReference[previousOf[id]]
+                : _ops.BodySum(State.Xi, State.Label, id);
+        references.CopyTo(BodyMassReference, 0);
         IsolatedBodies = compact.Count;
         potentials.CopyTo(_bodyPotential, 0);
         State.BodyPotential.Upload(_bodyPotential);
@@ -117,6 +139,9 @@ public sealed class ElectrodepositionModel : IDisposable
         State.Material.Upload(c.Material);
         c.BodyPotential.CopyTo(_bodyPotential, 0);
         State.BodyPotential.Upload(_bodyPotential);
+        c.BodyMassReference.CopyTo(BodyMassReference, 0);
+        LastStepS = c.LastStepS;
+        IsolatedBodies = c.Label.Where(l => l >= 2).DefaultIfEmpty(1).Max() - 1;
     }
 
     /// <summary>The Li-phase parameters the kernels see (Scaling.Li, plus the pressure coupling once mechanics is on).</summary>
@@ -168,6 +193,7 @@ public sealed class ElectrodepositionModel : IDisposable
         int linear = 0;
         SolveReport last = default;
         double nonlinear = double.NaN;
+        double[]? bodyTargets = null;
         for (int it = 1; it <= solver.NewtonMaxIterations; it++)
         {
             _ops.AssembleCharge(State, shape, Li, Scaling.Charge, galvanostatic ? Bodies.Positive : -1);
@@ -178,7 +204,8 @@ public sealed class ElectrodepositionModel : IDisposable
             double change = 0;
             if (IsolatedBodies > 0)
             {
-                change = UpdateBodyPotentials(galvanostatic, target, invQ);
+                bodyTargets ??= IsolatedBodyTargets();
+                change = UpdateBodyPotentials(galvanostatic, target, invQ, bodyTargets);
             }
             else if (galvanostatic)
             {
@@ -208,7 +235,7 @@ public sealed class ElectrodepositionModel : IDisposable
     /// make the electrode carry −I and every isolated body exactly zero (mass conservation).
     /// φ itself is re-solved with the new potentials by the next Newton iteration.
     /// </summary>
-    private double UpdateBodyPotentials(bool galvanostatic, double target, float invQ)
+    private double UpdateBodyPotentials(bool galvanostatic, double target, float invQ, double[] bodyTargets)
     {
         var unknowns = new List<int>();
         if (galvanostatic) unknowns.Add(Bodies.Positive);
@@ -225,7 +252,7 @@ public sealed class ElectrodepositionModel : IDisposable
             {
                 var (linearSum, response) = _ops.GalvanostatSums(State, unknowns[jj], invQ, ownResponse: jj == kk);
                 matrix[jj, kk] = response;
-                rhs[jj] = (unknowns[jj] == Bodies.Positive && galvanostatic ? target : 0.0) - linearSum;
+                rhs[jj] = (unknowns[jj] == Bodies.Positive && galvanostatic ? target : bodyTargets[unknowns[jj]]) - linearSum;
             }
         }
         var delta = matrix.Solve(rhs);
@@ -239,6 +266,19 @@ public sealed class ElectrodepositionModel : IDisposable
         }
         State.BodyPotential.Upload(_bodyPotential);
         return change;
+    }
+
+    /// <summary>
+    /// Σ∂ξ/∂t [1/s] each isolated body is asked to carry this step: (M_ref − M)/Δt_last, the current
+    /// that gives back what rounding and clamping took in the last step (0 before the first step).
+    /// </summary>
+    private double[] IsolatedBodyTargets()
+    {
+        var t = new double[State.MaxBodies];
+        if (LastStepS > 0)
+            for (int k = 2; k < 2 + IsolatedBodies; k++)
+                t[k] = (BodyMassReference[k] - _ops.BodySum(State.Xi, State.Label, k)) / LastStepS;
+        return t;
     }
 
     /// <summary>The last response solve that missed its tolerance (null if none).</summary>
@@ -268,7 +308,11 @@ public sealed class ElectrodepositionModel : IDisposable
     }
 
     /// <summary>ξ ← ξ + Δt ∂ξ/∂t (forward Euler, clamped to [0, 1]).</summary>
-    public void AdvanceLiPhase(double dtS) => _ops.AdvanceLiPhase(State, (float)dtS);
+    public void AdvanceLiPhase(double dtS)
+    {
+        _ops.AdvanceLiPhase(State, (float)dtS);
+        LastStepS = dtS;
+    }
 
     /// <summary>Re-labels the metal bodies after ξ changed; returns the sweeps it took.</summary>
     public int UpdateBodies()

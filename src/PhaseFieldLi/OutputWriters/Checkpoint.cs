@@ -14,11 +14,11 @@ namespace PhaseFieldLi.OutputWriters;
 /// </summary>
 public static class Checkpoint
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     public const string FileName = "checkpoint.h5";
 
     public sealed record Contents(string CaseText, string CaseName, string CaseHash, float[] Xi, float[] Phi, float[] PhiResponse,
-        float[] Damage, int[] Label, int[] Material, float[] BodyPotential, RunState State);
+        float[] Damage, int[] Label, int[] Material, float[] BodyPotential, RunState State, double[] BodyMassReference, double LastStepS);
 
     public static void Write(string path, ElectrodepositionModel model, RunState state)
     {
@@ -33,6 +33,7 @@ public static class Checkpoint
             ["label"] = s.Label.ToArray(),
             ["material"] = s.Material.ToArray(),
             ["body_potential"] = s.BodyPotential.ToArray(),
+            ["body_mass_reference"] = model.BodyMassReference,
             ["case_text"] = Encoding.UTF8.GetBytes(c.SourceText),
             ["series_text"] = Encoding.UTF8.GetBytes(string.Join("\n", state.SeriesLines)),
             ["snapshot_index"] = state.Snapshots.Select(x => x.Index).ToArray(),
@@ -51,6 +52,7 @@ public static class Checkpoint
         file.Attributes["last_tip_height_m"] = state.LastTipHeightM;
         file.Attributes["last_tip_time_s"] = state.LastTipTimeS;
         file.Attributes["unconverged_solves"] = state.UnconvergedSolves;
+        file.Attributes["last_step_s"] = model.LastStepS;
         AtomicFile.Write(path, stream => file.Write(stream));
     }
 
@@ -79,6 +81,7 @@ public static class Checkpoint
         if (series.Length > 0) state.SeriesLines.AddRange(series.Split('\n'));
         return new Contents(Encoding.UTF8.GetString(A<byte>("case_text")), f.Attribute("case_name").Read<string>(),
             f.Attribute("case_sha256").Read<string>(), A<float>("xi"), A<float>("phi"), A<float>("phi_response"),
-            A<float>("damage"), A<int>("label"), A<int>("material"), A<float>("body_potential"), state);
+            A<float>("damage"), A<int>("label"), A<int>("material"), A<float>("body_potential"), state,
+            A<double>("body_mass_reference"), D("last_step_s"));
     }
 }
