@@ -16,7 +16,7 @@ namespace PhaseFieldLi.Tests;
 /// stored to ε ≈ 6e-8 relative, the residual scales like h²f): measured ≈ 5e-6 at 32³, 2e-5 at 64³.
 /// So tolerances here sit above that floor, the cycle count is judged by the residual reduction per
 /// cycle before the floor, and the discretisation error (second order) is what is asserted.
-/// 1e-8, as the issue asks, needs float64 fields for the elliptic unknowns (docs/model.md).
+/// 1e-8, as the issue asks, is reached by mixed-precision iterative refinement (IterativeRefinement).
 /// </summary>
 public class MultigridTests(ITestOutputHelper output)
 {
@@ -169,6 +169,73 @@ public class MultigridTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The issue's 1e-8: mixed-precision iterative refinement (float32 MG-CG corrections, residual of
+    /// the pair x_hi + x_lo in double) on the 1e4 jump reaches 1e-8 relative residual at 32³, 64³
+    /// and 128³ with a bounded, nearly constant number of MG-CG iterations. The residual is checked
+    /// independently on the host in double from the downloaded pair. Float32 MG-CG alone stalls at
+    /// its rounding floor (printed at 64³).
+    /// </summary>
+    [Fact]
+    public void IterativeRefinementReachesOneEMinusEightInBoundedIterations()
+    {
+        var iterations = new List<int>();
+        foreach (int n in new[] { 32, 64, 128 })
+        {
+            using var p = Build("cpu", n, 1e4);
+            using var cg = new ConjugateGradient(p.B, p.Ops, p.G, new Multigrid(p.B, p.Ops, p.G));
+            using var refine = new IterativeRefinement(p.B, p.Ops, p.G, cg);
+            var problem = new HelmholtzProblem(p.G, p.Sigma, p.Shift);
+            var report = refine.Solve(problem, p.Rhs, p.X, 1e-8);
+            double independent = HostRelativeResidual(p, p.X.ToArray(), refine.Low.ToArray());
+            output.WriteLine($"{n}³: {report.Iterations} refinement steps, {refine.InnerIterations} MG-CG iterations, " +
+                             $"relative residual {report.RelativeResidual:E2} (host, double: {independent:E2}); max error {MaxError(p):E2}");
+            Assert.True(report.Converged, report.ToString());
+            Assert.InRange(independent, 0, 1.5e-8);
+            iterations.Add(refine.InnerIterations);
+            if (n == 64)
+            {
+                p.X.Fill(0f);
+                cg.Prepare(problem);
+                var plain = cg.Solve(p.Rhs, p.X, 1e-8, 60);
+                double floor = HostRelativeResidual(p, p.X.ToArray(), new float[p.G.Count]);
+                output.WriteLine($"  float32 MG-CG alone at 64³: its recursive residual says {plain.RelativeResidual:E2}, " +
+                                 $"the true residual of its float iterate (host, double) is {floor:E2}");
+                Assert.True(floor > 10 * independent, "refinement must beat the float32 floor");
+            }
+        }
+        Assert.True(iterations.Max() <= 20, $"MG-CG iterations to 1e-8: {string.Join(", ", iterations)}");
+        Assert.True(iterations[^1] <= iterations[0] + 4, $"MG-CG iterations to 1e-8 grow with N: {string.Join(", ", iterations)}");
+    }
+
+    /// <summary>‖b − A(x_hi + x_lo)‖/‖b‖ in double on the host, the operator written out independently.</summary>
+    private static double HostRelativeResidual(Problem p, float[] hi, float[] lo)
+    {
+        var s = p.Sigma.ToArray();
+        var a = p.Shift.ToArray();
+        var b = p.Rhs.ToArray();
+        var g = p.G;
+        double rr = 0, bb = 0;
+        for (int k = 0; k < g.Nz; k++)
+        for (int j = 0; j < g.Ny; j++)
+        for (int i = 0; i < g.Nx; i++)
+        {
+            int c = g.Index(i, j, k);
+            double xc = (double)hi[c] + lo[c];
+            double ax = (double)a[c] * xc;
+            foreach (var (ok, nb) in new[] { (i > 0, c - 1), (i < g.Nx - 1, c + 1), (j > 0, c - g.Nx), (j < g.Ny - 1, c + g.Nx),
+                         (k > 0, c - g.Plane), (k < g.Nz - 1, c + g.Plane) })
+            {
+                if (!ok) continue;
+                float f = 2f * s[c] * s[nb] / (s[c] + s[nb]); // the operator's float face conductance
+                ax += f * (xc - ((double)hi[nb] + lo[nb]));
+            }
+            rr += (b[c] - ax) * (b[c] - ax);
+            bb += (double)b[c] * b[c];
+        }
+        return Math.Sqrt(rr / bb);
+    }
+
     [Fact]
     public void NonPowerOfTwoGridsWork()
     {
@@ -196,6 +263,22 @@ public class MultigridTests(ITestOutputHelper output)
         double d = xa.Zip(xb, (u, v) => Math.Abs(u - v)).Max();
         output.WriteLine($"max |Δu| cpu vs ilgpu-cpu: {d:E2}");
         Assert.True(d < 1e-4);
+
+        // The refinement kernels (double-arithmetic residual, pair update) on both backends.
+        var pairs = new List<double[]>();
+        foreach (var p in new[] { a, b })
+        {
+            p.X.Fill(0f);
+            using var cg = new ConjugateGradient(p.B, p.Ops, p.G, new Multigrid(p.B, p.Ops, p.G));
+            using var refine = new IterativeRefinement(p.B, p.Ops, p.G, cg);
+            Assert.True(refine.Solve(new HelmholtzProblem(p.G, p.Sigma, p.Shift), p.Rhs, p.X, 1e-9).Converged);
+            var hi = p.X.ToArray();
+            var lo = refine.Low.ToArray();
+            pairs.Add(hi.Select((h, n) => (double)h + lo[n]).ToArray());
+        }
+        double dr = pairs[0].Zip(pairs[1], (u, v) => Math.Abs(u - v)).Max();
+        output.WriteLine($"refined to 1e-9: max |Δu| cpu vs ilgpu-cpu: {dr:E2}");
+        Assert.True(dr < 1e-6);
     }
 
     /// <summary>

@@ -32,6 +32,13 @@ public interface IOperations
     double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q);
     (double Rr, double RzOld) CgStep(float alpha, Field<float> x, Field<float> r, Field<float> p, Field<float> q, Field<float> z);
     double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, Field<float> r);
+
+    /// <summary>r = b − A(x_hi + x_lo) with double arithmetic (iterative refinement); returns r·r.</summary>
+    double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> xHi,
+        Field<float> xLo, Field<float> r);
+
+    /// <summary>(x_hi, x_lo) ← x_hi + x_lo + e, renormalised.</summary>
+    void AddCorrection(Field<float> xHi, Field<float> xLo, Field<float> e);
     void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour);
     void Restrict(GridShape fine, GridShape coarse, Field<float> fineField, Field<float> coarseField, float scale);
     void TransferWeights(GridShape coarse, OperatorSpec spec, Field<float> coarseSigma, TransferFields w);
@@ -149,6 +156,16 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     public virtual double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r) =>
         b.SumCells(new ResidualRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) }, g);
+
+    public double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> xHi,
+        Field<float> xLo, Field<float> r) =>
+        b.SumCells(new PreciseResidualRule<TF>
+        {
+            Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), XHi = F(xHi), XLo = F(xLo), R = F(r),
+        }, g);
+
+    public void AddCorrection(Field<float> xHi, Field<float> xLo, Field<float> e) =>
+        b.ForEach(new AddCorrectionRule<TF> { XHi = F(xHi), XLo = F(xLo), E = F(e) }, xHi.Length);
 
     public virtual void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour) =>
         b.ForEachCell(new GaussSeidelRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), Colour = colour },
