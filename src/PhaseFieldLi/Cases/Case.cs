@@ -32,6 +32,8 @@ public sealed record Case(
 /// </summary>
 public enum Physics { Electrodeposition, Fracture, Coupled }
 
+public enum ElasticPreconditioner { Multigrid, Jacobi }
+
 public sealed record TimeSettings(
     double EndS,
     double MaxStepS,
@@ -159,7 +161,9 @@ public sealed record MechanicsSettings(
     double StaggerTolerance,
     int StaggerMaxIterations,
     /// <summary>Rollers on both y faces: an x–z problem in plane strain.</summary>
-    bool PlaneStrain)
+    bool PlaneStrain,
+    /// <summary>Preconditioner of the elastic CG: nodal multigrid V-cycle or Jacobi.</summary>
+    ElasticPreconditioner Preconditioner = ElasticPreconditioner.Multigrid)
 {
     /// <summary>Crack pressure at time t [Pa].</summary>
     public double CrackPressureAt(double timeS) => CrackPressurePa + CrackPressureRatePaPerS * timeS;

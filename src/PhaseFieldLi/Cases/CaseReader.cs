@@ -168,7 +168,9 @@ public static class CaseReader
             MaxIterations: m.Integer("max_iterations", 20000, 1, 10_000_000),
             StaggerTolerance: f.Number("stagger_tolerance", 1e-3, 1e-8, 1, "(max change of d between staggered iterations)"),
             StaggerMaxIterations: f.Integer("stagger_max_iterations", 50, 1, 100_000),
-            PlaneStrain: m.Boolean("plane_strain", false));
+            PlaneStrain: m.Boolean("plane_strain", false),
+            Preconditioner: m.Choice("preconditioner", "multigrid", "multigrid", "jacobi") == "multigrid"
+                ? ElasticPreconditioner.Multigrid : ElasticPreconditioner.Jacobi);
         if (m.Has("top_displacement") && top != "displacement")
             throw m.Error("top_displacement", settings.TopDisplacementM, "needs top = \"displacement\"");
         if (settings.LengthScaleM < h)

@@ -26,6 +26,7 @@ public sealed class FractureModel : IDisposable
     private readonly Scaling _scaling;
     private readonly MechanicsSettings _settings;
     private readonly ConjugateGradient _elastic;
+    private readonly ElasticMultigrid? _multigrid; // owned (and disposed) by _elastic
     private readonly ConjugateGradient _damage;
     private readonly Field<float> _load, _inverseDiagonal, _ones, _damageShift, _damageRhs, _solvedDamage, _damageFloor;
     private readonly Field<float>? _lift;
@@ -62,7 +63,9 @@ public sealed class FractureModel : IDisposable
         InitialXi = backend.Float("xi_initial", cells.Count);
         ops.Copy(state.Xi, InitialXi);
         ops.Fill(_ones, 1f);
-        _elastic = new ConjugateGradient(backend, ops, dofs, new DiagonalPreconditioner(ops, _inverseDiagonal));
+        _multigrid = settings.Preconditioner == ElasticPreconditioner.Multigrid ? new ElasticMultigrid(backend, ops, cells) : null;
+        _elastic = new ConjugateGradient(backend, ops, dofs,
+            _multigrid != null ? _multigrid : new DiagonalPreconditioner(ops, _inverseDiagonal));
         _damage = new ConjugateGradient(backend, ops, cells, new Multigrid(backend, ops, cells));
         _operator = new ElasticOperator(this);
         System = BuildSystem(0);
@@ -149,6 +152,7 @@ public sealed class FractureModel : IDisposable
         _ops.Fill(_inverseDiagonal, 0f);
         _ops.ElasticDiagonal(m, _inverseDiagonal); // prescribed rows keep the element diagonal: still a positive scaling
         _ops.Reciprocal(_inverseDiagonal);
+        _multigrid?.Prepare(m, _inverseDiagonal);
         _elastic.Prepare(_operator);
         return _elastic.Solve(_load, Displacement, _settings.Tolerance, _settings.MaxIterations);
     }

@@ -61,6 +61,13 @@ public interface IOperations
     void Fill(Field<float> f, float value);
     void Reciprocal(Field<float> x);
     void Copy(Field<float> x, Field<float> y);
+
+    // Elasticity multigrid (ElasticTransfer.cs).
+    void ElasticStiffnessFactor(in ElasticSystem m, Field<float> factor);
+    void CoarsenCells(GridShape fine, GridShape coarse, Field<float> fineField, Field<float> coarseField);
+    void EffectiveDamage(Field<float> factor, Field<float> damage, float residualStiffness);
+    void NodalRestrict(GridShape fineNodes, GridShape coarseNodes, Field<float> fine, Field<float> coarse);
+    void NodalProlongAdd(GridShape coarseNodes, GridShape fineNodes, Field<float> coarse, Field<float> fine);
 }
 
 /// <summary>What every elastic element pass reads: grids, loads, parameters and the cell fields ξ, d, material.</summary>
@@ -272,6 +279,22 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     public float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage) =>
         BitConverter.Int32BitsToSingle((int)b.Max(new DamageIrreversibilityRule<TF> { Solved = F(solved), Floor = F(floor), Damage = F(damage) },
             damage.Length));
+
+    public void ElasticStiffnessFactor(in ElasticSystem m, Field<float> factor) =>
+        b.ForEach(new StiffnessFactorRule<TF, TI> { Xi = F(m.Xi), Damage = F(m.Damage), Material = I(m.Material), P = m.P, Factor = F(factor) },
+            m.Cells.Count);
+
+    public void CoarsenCells(GridShape fine, GridShape coarse, Field<float> fineField, Field<float> coarseField) =>
+        b.ForEachCell(new CoarsenCellsRule<TF> { Fine = fine, Coarse = coarse, FineField = F(fineField), CoarseField = F(coarseField) }, coarse);
+
+    public void EffectiveDamage(Field<float> factor, Field<float> damage, float residualStiffness) =>
+        b.ForEach(new EffectiveDamageRule<TF> { Factor = F(factor), Damage = F(damage), ResidualStiffness = residualStiffness }, factor.Length);
+
+    public void NodalRestrict(GridShape fineNodes, GridShape coarseNodes, Field<float> fine, Field<float> coarse) =>
+        b.ForEachCell(new NodalRestrictRule<TF> { FineNodes = fineNodes, CoarseNodes = coarseNodes, Fine = F(fine), Coarse = F(coarse) }, coarseNodes);
+
+    public void NodalProlongAdd(GridShape coarseNodes, GridShape fineNodes, Field<float> coarse, Field<float> fine) =>
+        b.ForEachCell(new NodalProlongAddRule<TF> { FineNodes = fineNodes, CoarseNodes = coarseNodes, Fine = F(fine), Coarse = F(coarse) }, fineNodes);
 
     public void Reciprocal(Field<float> x) => b.ForEach(new ReciprocalRule<TF> { X = F(x) }, x.Length);
 

@@ -1,0 +1,192 @@
+using PhaseFieldLi.Backends;
+using PhaseFieldLi.Fields;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Models;
+
+namespace PhaseFieldLi.Solvers;
+
+/// <summary>
+/// Geometric multigrid V-cycle for the Q1 elasticity operator, a preconditioner for CG. Vertex-centred
+/// levels (coarse nodes = even fine nodes, coarse cell = 2 × 2 × 2 fine cells) while every cell
+/// count is even and at least 4; trilinear prolongation P of all three components together, R = Pᵀ.
+/// Coarse operators are re-discretised: each coarse element is LLZO whose degradation carries the
+/// mean stiffness factor μ_e/μ_LLZO of its 8 fine elements, with the moduli doubled per level (a Q1
+/// stiffness matrix scales with h, and every level works in unit spacing), so K_c ≈ Pᵀ K P. The
+/// smoother is damped Jacobi on the vector operator (ω = 0.6, 2 sweeps before and after), the
+/// coarsest level is solved by Jacobi-PCG to 1e-2. Prescribed components (rollers, a held top) are
+/// identity rows: the V-cycle zeroes their residual before restricting and passes them through.
+/// </summary>
+public sealed class ElasticMultigrid : IPreconditioner
+{
+    private sealed class Level(GridShape cells)
+    {
+        public GridShape Cells = cells;
+        public GridShape Nodes = new(cells.Nx + 1, cells.Ny + 1, cells.Nz + 1);
+        public ElasticSystem System;
+        public Field<float> X = null!, B = null!, R = null!, InverseDiagonal = null!, Factor = null!;
+        public Field<float>? Xi, Damage, InitialXi;
+        public Field<int>? Material;
+    }
+
+    private readonly IOperations _ops;
+    private readonly List<Level> _levels = [];
+    private readonly ConjugateGradient _coarse;
+    private readonly CoarseOperator _coarseOperator;
+    private const float Omega = 0.6f;
+    private const int Sweeps = 2;
+
+    public ElasticMultigrid(Backend backend, IOperations ops, GridShape cells)
+    {
+        _ops = ops;
+        var fine = new Level(cells);
+        fine.Factor = backend.Float("emg_factor_0", cells.Count);
+        fine.R = backend.Float("emg_r_0", 3 * fine.Nodes.Count);
+        _levels.Add(fine);
+        var c = cells;
+        while (c.Nx % 2 == 0 && c.Ny % 2 == 0 && c.Nz % 2 == 0 && Math.Min(c.Nx, Math.Min(c.Ny, c.Nz)) >= 4)
+        {
+            c = new GridShape(c.Nx / 2, c.Ny / 2, c.Nz / 2);
+            int l = _levels.Count;
+            var level = new Level(c);
+            int dofs = 3 * level.Nodes.Count;
+            level.X = backend.Float($"emg_x_{l}", dofs);
+            level.B = backend.Float($"emg_b_{l}", dofs);
+            level.R = backend.Float($"emg_r_{l}", dofs);
+            level.InverseDiagonal = backend.Float($"emg_inverse_diagonal_{l}", dofs);
+            level.Factor = backend.Float($"emg_factor_{l}", c.Count);
+            level.Xi = backend.Float($"emg_xi_{l}", c.Count);
+            level.InitialXi = level.Xi;
+            level.Damage = backend.Float($"emg_damage_{l}", c.Count);
+            level.Material = backend.Int($"emg_material_{l}", c.Count); // 0 = LLZO
+            _levels.Add(level);
+        }
+        var last = _levels[^1];
+        _coarseOperator = new CoarseOperator(this, _levels.Count - 1);
+        var inverse = _levels.Count > 1 ? last.InverseDiagonal : backend.Float("emg_inverse_diagonal_0", 3 * last.Nodes.Count);
+        if (_levels.Count == 1) last.InverseDiagonal = inverse;
+        _coarse = new ConjugateGradient(backend, ops, 3 * last.Nodes.Count, new DiagonalPreconditioner(ops, inverse));
+    }
+
+    /// <summary>Number of levels, the fine one included.</summary>
+    public int Levels => _levels.Count;
+
+    /// <summary>Total CG iterations of the coarsest-level solves since the last <see cref="Prepare"/>.</summary>
+    public int CoarseIterations { get; private set; }
+
+    /// <summary>Builds the coarse operators for the fine system (call whenever ξ, d or the material change).</summary>
+    public void Prepare(in ElasticSystem fine, Field<float> fineInverseDiagonal)
+    {
+        var f = _levels[0];
+        f.System = fine;
+        if (_levels.Count > 1) f.InverseDiagonal = fineInverseDiagonal;
+        else _ops.Copy(fineInverseDiagonal, f.InverseDiagonal);
+        _ops.ElasticStiffnessFactor(fine, f.Factor);
+        var coarseBoundary = fine.Boundary with { TopValue = 0f };
+        for (int l = 1; l < _levels.Count; l++)
+        {
+            var lv = _levels[l];
+            var up = _levels[l - 1];
+            _ops.CoarsenCells(up.Cells, lv.Cells, up.Factor, lv.Factor);
+            _ops.EffectiveDamage(lv.Factor, lv.Damage!, fine.P.ResidualStiffness);
+            float scale = MathF.Pow(2f, l);
+            lv.System = new ElasticSystem(lv.Cells, lv.Nodes, coarseBoundary,
+                fine.P with { LambdaLlzo = fine.P.LambdaLlzo * scale, MuLlzo = fine.P.MuLlzo * scale, Growth = 0f, CrackPressure = 0f },
+                lv.Xi!, lv.Damage!, lv.Material!, lv.InitialXi!);
+            _ops.Fill(lv.InverseDiagonal, 0f);
+            _ops.ElasticDiagonal(lv.System, lv.InverseDiagonal);
+            _ops.Reciprocal(lv.InverseDiagonal);
+        }
+        _coarse.Prepare(_coarseOperator);
+        CoarseIterations = 0;
+    }
+
+    public void Setup(HelmholtzProblem problem) { } // the elastic system comes through Prepare
+
+    /// <summary>z = V-cycle(r); prescribed rows pass through (z = r there).</summary>
+    public void Apply(Field<float> r, Field<float> z)
+    {
+        Cycle(0, r, z);
+        _ops.ElasticConstraint(_levels[0].System, r, z, copy: true);
+    }
+
+    private void Cycle(int l, Field<float> b, Field<float> x)
+    {
+        var lv = _levels[l];
+        if (l == _levels.Count - 1)
+        {
+            _ops.Fill(x, 0f);
+            var report = _coarse.Solve(b, x, 1e-2, 500);
+            CoarseIterations += report.Iterations;
+            return;
+        }
+        // Pre-smoothing from x = 0: the first sweep is x = ω D⁻¹ b.
+        _ops.Multiply(lv.InverseDiagonal, b, x);
+        _ops.Axpby(0f, b, Omega, x);
+        for (int s = 1; s < Sweeps; s++) Jacobi(lv, b, x);
+        Residual(lv, b, x, lv.R);
+        ZeroPrescribed(lv, lv.R);
+        var down = _levels[l + 1];
+        _ops.NodalRestrict(lv.Nodes, down.Nodes, lv.R, down.B);
+        ZeroPrescribed(down, down.B);
+        Cycle(l + 1, down.B, down.X);
+        _ops.NodalProlongAdd(down.Nodes, lv.Nodes, down.X, x);
+        for (int s = 0; s < Sweeps; s++) Jacobi(lv, b, x);
+    }
+
+    /// <summary>x += ω D⁻¹ (b − A x).</summary>
+    private void Jacobi(Level lv, Field<float> b, Field<float> x)
+    {
+        Residual(lv, b, x, lv.R);
+        _ops.Multiply(lv.InverseDiagonal, lv.R, lv.R);
+        _ops.Axpy(Omega, lv.R, x);
+    }
+
+    /// <summary>r = b − A x with A = K on free rows, identity on prescribed rows.</summary>
+    private void Residual(Level lv, Field<float> b, Field<float> x, Field<float> r)
+    {
+        Operator(lv, x, r);
+        _ops.Axpby(1f, b, -1f, r);
+    }
+
+    private void Operator(Level lv, Field<float> x, Field<float> q)
+    {
+        _ops.Fill(q, 0f);
+        _ops.ElasticForce(lv.System, x, q, mask: true);
+        _ops.ElasticConstraint(lv.System, x, q, copy: true);
+    }
+
+    private void ZeroPrescribed(Level lv, Field<float> v) =>
+        _ops.ElasticConstraint(lv.System with { Boundary = lv.System.Boundary with { TopValue = 0f } }, v, v, copy: false);
+
+    private sealed class CoarseOperator(ElasticMultigrid mg, int level) : ILinearOperator
+    {
+        public double Apply(Field<float> p, Field<float> q)
+        {
+            mg.Operator(mg._levels[level], p, q);
+            return mg._ops.Dot(p, q);
+        }
+
+        public double Residual(Field<float> b, Field<float> x, Field<float> r)
+        {
+            mg.Residual(mg._levels[level], b, x, r);
+            return mg._ops.Dot(r, r);
+        }
+    }
+
+    public void Dispose()
+    {
+        _coarse.Dispose();
+        for (int l = 0; l < _levels.Count; l++)
+        {
+            var lv = _levels[l];
+            lv.Factor.Dispose();
+            lv.R.Dispose();
+            if (l == 0)
+            {
+                if (_levels.Count == 1) lv.InverseDiagonal.Dispose();
+                continue;
+            }
+            foreach (var f in new IDisposable?[] { lv.X, lv.B, lv.InverseDiagonal, lv.Xi, lv.Damage, lv.Material }) f?.Dispose();
+        }
+    }
+}
