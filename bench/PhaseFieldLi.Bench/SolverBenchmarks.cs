@@ -9,7 +9,8 @@ using PhaseFieldLi.Solvers;
 namespace PhaseFieldLi.Bench;
 
 /// <summary>
-/// Time to solve −∇·(σ∇u) + a u = f to 1e-4 relative residual from u = 0 on N³ (the float32 floor
+/// Time to solve −∇·(σ∇u) + a u = f to 1e-4 relative residual from u = 0 on N³ (and to 1e-8 with
+/// mixed-precision iterative refinement around MG-CG: "refined-1e-8", iterations = inner MG-CG ones) (the float32 floor
 /// of the true residual is ≈ 2e-5 at 64³ with this jump and grows like N²; docs/validation.md),
 /// σ with a 1e4 jump across x = ½, on the backend
 /// PFLI_BENCH_BACKEND names (host by default): multigrid-preconditioned CG, multigrid V-cycles alone, and the previous Jacobi-PCG.
@@ -22,7 +23,8 @@ public class SolverBenchmarks
     public IEnumerable<(int, string)> Cases()
     {
         (int, string)[] all =
-            [(64, "mg-cg"), (64, "mg"), (64, "jacobi-cg"), (128, "mg-cg"), (128, "mg"), (128, "jacobi-cg"), (256, "mg-cg"), (256, "mg")];
+            [(64, "mg-cg"), (64, "mg"), (64, "jacobi-cg"), (128, "mg-cg"), (128, "mg"), (128, "jacobi-cg"), (256, "mg-cg"), (256, "mg"),
+             (64, "refined-1e-8"), (128, "refined-1e-8"), (256, "refined-1e-8")];
         string? only = Environment.GetEnvironmentVariable("PFLI_SOLVER_CASES");
         if (string.IsNullOrWhiteSpace(only)) return all;
         var wanted = only.Split(',').Select(x => x.Trim()).ToHashSet();
@@ -38,6 +40,7 @@ public class SolverBenchmarks
     private Field<float> _sigma = null!, _shift = null!, _rhs = null!, _x = null!;
     private ConjugateGradient? _cg;
     private Multigrid? _mg;
+    private IterativeRefinement? _refine;
     private bool _printed;
 
     [GlobalSetup]
@@ -65,8 +68,9 @@ public class SolverBenchmarks
         if (Case.Method == "mg") _mg = new Multigrid(_b, _ops, _g);
         else
         {
-            IPreconditioner p = Case.Method == "mg-cg" ? new Multigrid(_b, _ops, _g) : new JacobiPreconditioner(_b, _ops, _g);
+            IPreconditioner p = Case.Method is "mg-cg" or "refined-1e-8" ? new Multigrid(_b, _ops, _g) : new JacobiPreconditioner(_b, _ops, _g);
             _cg = new ConjugateGradient(_b, _ops, _g, p);
+            if (Case.Method == "refined-1e-8") _refine = new IterativeRefinement(_b, _ops, _g, _cg);
         }
     }
 
@@ -77,6 +81,11 @@ public class SolverBenchmarks
         var problem = new HelmholtzProblem(_g, _sigma, _shift);
         SolveReport r;
         if (_mg != null) r = _mg.Solve(problem, _rhs, _x, 1e-4, 100);
+        else if (_refine != null)
+        {
+            r = _refine.Solve(problem, _rhs, _x, 1e-8);
+            r = r with { Iterations = _refine.InnerIterations };
+        }
         else
         {
             _cg!.Prepare(problem);
@@ -93,6 +102,7 @@ public class SolverBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _refine?.Dispose();
         _cg?.Dispose();
         _mg?.Dispose();
         _b.Dispose();

@@ -63,7 +63,9 @@ public sealed class FractureModel : IDisposable
         InitialXi = backend.Float("xi_initial", cells.Count);
         ops.Copy(state.Xi, InitialXi);
         ops.Fill(_ones, 1f);
-        _multigrid = settings.Preconditioner == ElasticPreconditioner.Multigrid ? new ElasticMultigrid(backend, ops, cells) : null;
+        // A grid that cannot coarsen (an odd cell count) gets Jacobi: one level is no multigrid.
+        _multigrid = settings.Preconditioner == ElasticPreconditioner.Multigrid && ElasticMultigrid.CanCoarsen(cells)
+            ? new ElasticMultigrid(backend, ops, cells) : null;
         _elastic = new ConjugateGradient(backend, ops, dofs,
             _multigrid != null ? _multigrid : new DiagonalPreconditioner(ops, _inverseDiagonal));
         _damage = new ConjugateGradient(backend, ops, cells, new Multigrid(backend, ops, cells));
@@ -130,6 +132,9 @@ public sealed class FractureModel : IDisposable
 
     /// <summary>Sets the loads of time t (the crack-pressure ramp).</summary>
     public void SetLoad(double timeS) => System = BuildSystem(timeS);
+
+    /// <summary>Levels of the elastic multigrid (0 when the elastic CG is Jacobi-preconditioned).</summary>
+    public int ElasticLevels => _multigrid?.Levels ?? 0;
 
     /// <summary>Solves K(ξ, d) u = f for the displacement (warm start from the last u).</summary>
     public SolveReport SolveDisplacement()

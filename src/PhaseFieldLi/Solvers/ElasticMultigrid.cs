@@ -43,7 +43,7 @@ public sealed class ElasticMultigrid : IPreconditioner
         fine.R = backend.Float("emg_r_0", 3 * fine.Nodes.Count);
         _levels.Add(fine);
         var c = cells;
-        while (c.Nx % 2 == 0 && c.Ny % 2 == 0 && c.Nz % 2 == 0 && Math.Min(c.Nx, Math.Min(c.Ny, c.Nz)) >= 4)
+        while (CanCoarsen(c))
         {
             c = new GridShape(c.Nx / 2, c.Ny / 2, c.Nz / 2);
             int l = _levels.Count;
@@ -66,6 +66,10 @@ public sealed class ElasticMultigrid : IPreconditioner
         if (_levels.Count == 1) last.InverseDiagonal = inverse;
         _coarse = new ConjugateGradient(backend, ops, 3 * last.Nodes.Count, new DiagonalPreconditioner(ops, inverse));
     }
+
+    /// <summary>Whether a grid of these cells has a coarser level (every count even and ≥ 4).</summary>
+    public static bool CanCoarsen(GridShape c) =>
+        c.Nx % 2 == 0 && c.Ny % 2 == 0 && c.Nz % 2 == 0 && Math.Min(c.Nx, Math.Min(c.Ny, c.Nz)) >= 4;
 
     /// <summary>Number of levels, the fine one included.</summary>
     public int Levels => _levels.Count;
