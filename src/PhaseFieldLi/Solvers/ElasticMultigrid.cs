@@ -12,7 +12,7 @@ namespace PhaseFieldLi.Solvers;
 /// Coarse operators are re-discretised: each coarse element is LLZO whose degradation carries the
 /// mean stiffness factor μ_e/μ_LLZO of its 8 fine elements, with the moduli doubled per level (a Q1
 /// stiffness matrix scales with h, and every level works in unit spacing), so K_c ≈ Pᵀ K P. The
-/// smoother is damped Jacobi on the vector operator (ω = 0.6, 2 sweeps before and after), the
+/// smoother is damped Jacobi on the vector operator (ω from a power iteration, 2 sweeps before and after), the
 /// coarsest level is solved by Jacobi-PCG to 1e-2. Prescribed components (rollers, a held top) are
 /// identity rows: the V-cycle zeroes their residual before restricting and passes them through.
 /// </summary>
@@ -24,6 +24,8 @@ public sealed class ElasticMultigrid : IPreconditioner
         public GridShape Nodes = new(cells.Nx + 1, cells.Ny + 1, cells.Nz + 1);
         public ElasticSystem System;
         public Field<float> X = null!, B = null!, R = null!, InverseDiagonal = null!, Factor = null!;
+        /// <summary>Jacobi damping of this level, from its largest eigenvalue of D⁻¹A.</summary>
+        public float Omega = 0.6f;
         public Field<float>? Xi, Damage, InitialXi;
         public Field<int>? Material;
     }
@@ -32,8 +34,10 @@ public sealed class ElasticMultigrid : IPreconditioner
     private readonly List<Level> _levels = [];
     private readonly ConjugateGradient _coarse;
     private readonly CoarseOperator _coarseOperator;
-    private const float Omega = 0.6f;
     private const int Sweeps = 2;
+    private const int PowerIterations = 10;
+    private const double MaxOmega = 0.6;
+    private readonly Field<float> _power; // fine-level scratch of the power iteration
 
     public ElasticMultigrid(Backend backend, IOperations ops, GridShape cells)
     {
@@ -41,6 +45,7 @@ public sealed class ElasticMultigrid : IPreconditioner
         var fine = new Level(cells);
         fine.Factor = backend.Float("emg_factor_0", cells.Count);
         fine.R = backend.Float("emg_r_0", 3 * fine.Nodes.Count);
+        _power = backend.Float("emg_power", 3 * fine.Nodes.Count);
         _levels.Add(fine);
         var c = cells;
         while (CanCoarsen(c))
@@ -100,8 +105,40 @@ public sealed class ElasticMultigrid : IPreconditioner
             _ops.ElasticDiagonal(lv.System, lv.InverseDiagonal);
             _ops.Reciprocal(lv.InverseDiagonal);
         }
+        for (int l = 0; l < _levels.Count - 1; l++) _levels[l].Omega = SmootherDamping(_levels[l]);
         _coarse.Prepare(_coarseOperator);
         CoarseIterations = 0;
+    }
+
+    /// <summary>
+    /// ω = min(0.6, 1/λ_max(D⁻¹A)), λ_max by 10 power iterations from the inverse diagonal (not a
+    /// rigid-body mode). 0.6 alone is unsafe: Li (ν = 0.38) raises λ_max, and the smoother amplified
+    /// the stiffest modes of a Li-filled crack until CG broke down. 1/λ alone is unsafe too: power
+    /// iteration underestimates λ_max where the stiffest modes are local (a 10⁶ stiffness contrast),
+    /// and ω = 1.2/λ_est broke down there (measured on both cases of ElasticMultigridTests).
+    /// </summary>
+    public float SmootherDamping(int level) => _levels[level].Omega;
+
+
+    private float SmootherDamping(Level lv)
+    {
+        _ops.Copy(lv.InverseDiagonal, lv.R);
+        ZeroPrescribed(lv, lv.R);
+        double lambda = 1;
+        var a = lv.R;
+        var b = lv == _levels[0] ? _power : lv.B;
+        for (int it = 0; it < PowerIterations; it++)
+        {
+            double norm = Math.Sqrt(_ops.Dot(a, a));
+            if (!(norm > 0)) break;
+            _ops.Axpby(0f, a, (float)(1 / norm), a);
+            Operator(lv, a, b);
+            _ops.Multiply(lv.InverseDiagonal, b, b);
+            ZeroPrescribed(lv, b);
+            lambda = Math.Sqrt(_ops.Dot(b, b));
+            (a, b) = (b, a);
+        }
+        return (float)Math.Min(MaxOmega, 1.0 / Math.Max(lambda, 1e-6));
     }
 
     public void Setup(HelmholtzProblem problem) { } // the elastic system comes through Prepare
@@ -125,7 +162,7 @@ public sealed class ElasticMultigrid : IPreconditioner
         }
         // Pre-smoothing from x = 0: the first sweep is x = ω D⁻¹ b.
         _ops.Multiply(lv.InverseDiagonal, b, x);
-        _ops.Axpby(0f, b, Omega, x);
+        _ops.Axpby(0f, b, lv.Omega, x);
         for (int s = 1; s < Sweeps; s++) Jacobi(lv, b, x);
         Residual(lv, b, x, lv.R);
         ZeroPrescribed(lv, lv.R);
@@ -142,7 +179,7 @@ public sealed class ElasticMultigrid : IPreconditioner
     {
         Residual(lv, b, x, lv.R);
         _ops.Multiply(lv.InverseDiagonal, lv.R, lv.R);
-        _ops.Axpy(Omega, lv.R, x);
+        _ops.Axpy(lv.Omega, lv.R, x);
     }
 
     /// <summary>r = b − A x with A = K on free rows, identity on prescribed rows.</summary>
@@ -179,6 +216,7 @@ public sealed class ElasticMultigrid : IPreconditioner
 
     public void Dispose()
     {
+        _power.Dispose();
         _coarse.Dispose();
         for (int l = 0; l < _levels.Count; l++)
         {
