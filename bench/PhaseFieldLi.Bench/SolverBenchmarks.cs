@@ -10,7 +10,8 @@ namespace PhaseFieldLi.Bench;
 
 /// <summary>
 /// Time to solve −∇·(σ∇u) + a u = f to 1e-4 relative residual from u = 0 on N³ (and to 1e-8 with
-/// mixed-precision iterative refinement around MG-CG: "refined-1e-8", iterations = inner MG-CG ones) (the float32 floor
+/// mixed-precision iterative refinement around MG-CG, "refined-1e-8", around plain V-cycles,
+/// "mg-refined-1e-8", and around Jacobi-PCG, "jacobi-refined-1e-8"; iterations = the inner ones) (the float32 floor
 /// of the true residual is ≈ 2e-5 at 64³ with this jump and grows like N²; docs/validation.md),
 /// σ with a 1e4 jump across x = ½, on the backend
 /// PFLI_BENCH_BACKEND names (host by default): multigrid-preconditioned CG, multigrid V-cycles alone, and the previous Jacobi-PCG.
@@ -24,7 +25,9 @@ public class SolverBenchmarks
     {
         (int, string)[] all =
             [(64, "mg-cg"), (64, "mg"), (64, "jacobi-cg"), (128, "mg-cg"), (128, "mg"), (128, "jacobi-cg"), (256, "mg-cg"), (256, "mg"),
-             (64, "refined-1e-8"), (128, "refined-1e-8"), (256, "refined-1e-8")];
+             (64, "refined-1e-8"), (128, "refined-1e-8"), (256, "refined-1e-8"),
+             (64, "mg-refined-1e-8"), (128, "mg-refined-1e-8"), (256, "mg-refined-1e-8"),
+             (64, "jacobi-refined-1e-8"), (128, "jacobi-refined-1e-8")];
         string? only = Environment.GetEnvironmentVariable("PFLI_SOLVER_CASES");
         if (string.IsNullOrWhiteSpace(only)) return all;
         var wanted = only.Split(',').Select(x => x.Trim()).ToHashSet();
@@ -65,12 +68,16 @@ public class SolverBenchmarks
         _shift = _b.Float("a", _g.Count); _shift.Fill((float)(h * h));
         _rhs = _b.Float("f", _g.Count); _rhs.Upload(f);
         _x = _b.Float("x", _g.Count);
-        if (Case.Method == "mg") _mg = new Multigrid(_b, _ops, _g);
+        if (Case.Method is "mg" or "mg-refined-1e-8")
+        {
+            _mg = new Multigrid(_b, _ops, _g);
+            if (Case.Method == "mg-refined-1e-8") _refine = new IterativeRefinement(_b, _ops, _g, _mg);
+        }
         else
         {
             IPreconditioner p = Case.Method is "mg-cg" or "refined-1e-8" ? new Multigrid(_b, _ops, _g) : new JacobiPreconditioner(_b, _ops, _g);
             _cg = new ConjugateGradient(_b, _ops, _g, p);
-            if (Case.Method == "refined-1e-8") _refine = new IterativeRefinement(_b, _ops, _g, _cg);
+            if (Case.Method is "refined-1e-8" or "jacobi-refined-1e-8") _refine = new IterativeRefinement(_b, _ops, _g, _cg, 20000);
         }
     }
 
@@ -80,12 +87,12 @@ public class SolverBenchmarks
         _x.Fill(0f);
         var problem = new HelmholtzProblem(_g, _sigma, _shift);
         SolveReport r;
-        if (_mg != null) r = _mg.Solve(problem, _rhs, _x, 1e-4, 100);
-        else if (_refine != null)
+        if (_refine != null)
         {
             r = _refine.Solve(problem, _rhs, _x, 1e-8);
             r = r with { Iterations = _refine.InnerIterations };
         }
+        else if (_mg != null) r = _mg.Solve(problem, _rhs, _x, 1e-4, 100);
         else
         {
             _cg!.Prepare(problem);
