@@ -1,0 +1,40 @@
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Diagnostics;
+using Xunit.Abstractions;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>
+/// The user-facing backend checks: `phasefield devices --check` (BackendSelfCheck: sums, maxima and
+/// body labelling against known answers — on CUDA it caught reductions that returned a float's bits)
+/// and `phasefield compare` (BackendComparison: the same steps on two backends, field by field).
+/// </summary>
+public class BackendToolsTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void SelfCheckPassesOnEveryCiBackend(string backend)
+    {
+        using var b = PhaseFieldLi.Backends.Backends.Create(backend);
+        var checks = BackendSelfCheck.Run(b).ToList();
+        foreach (var (check, passed, detail) in checks) output.WriteLine($"{(passed ? "pass" : "FAIL")} {check}: {detail}");
+        Assert.Equal(4, checks.Count);
+        Assert.All(checks, c => Assert.True(c.Passed, $"{c.Check}: {c.Detail}"));
+    }
+
+    [Fact]
+    public void CompareRunsBothBackendsAndReportsEveryFieldInSiUnits()
+    {
+        var c = CaseReader.Parse(TestCases.TinyCrack, "tiny-crack");
+        var result = BackendComparison.Run(c, "cpu", "ilgpu-cpu", 2, TestCases.TempDir());
+        output.WriteLine(result.Table());
+        Assert.Equal(2, result.A.Steps);
+        Assert.Equal(result.A.Steps, result.B.Steps);
+        Assert.Equal(["xi", "phi"], result.Fields.Select(f => f.Field));
+        var phi = result.Fields.Single(f => f.Field == "phi");
+        Assert.Equal("V", phi.Unit);
+        Assert.InRange(phi.MaxAbs, 1e-4, 1.0); // volts, not RT/F units
+        Assert.True(result.MaxRelative <= 1e-4, result.Table());
+    }
+}
