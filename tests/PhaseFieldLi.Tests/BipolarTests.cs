@@ -81,6 +81,60 @@ public class BipolarTests(ITestOutputHelper output)
 }
 
 /// <summary>
+/// `[phase_field] crack_face_conduction`: an opened crack (d = 1, no Li) runs from the negative
+/// electrode's Li to a Li slab in the LLZO. Without conduction the slab is an isolated body with its
+/// own floating potential; with it, electrons reach the slab along the crack faces and the slab is
+/// part of the negative electrode (same label, same potential).
+/// </summary>
+public class CrackFaceConductionTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnOpenedCrackConnectsTheLiItTouchesOnlyWithConduction(bool conduction)
+    {
+        string geometry = """
+            [[flaw]]
+            shape = "box"
+            min = [0.0, 0.0, 60.0e-6]
+            max = [1.0e-6, 1.0e-6, 90.0e-6]
+            li = 1.0
+            [[flaw]]
+            shape = "box"
+            min = [0.0, 0.0, 5.0e-6]
+            max = [1.0e-6, 1.0e-6, 65.0e-6]
+            damage = 1.0
+            """;
+        string toml = TestCases.Column(160, 1e-6, 2e-6, "current_density = 15.0", end: 10, maxStep: 5, mobility: 3.6e-8,
+            extraPhaseField: $"crack_face_conduction = {(conduction ? "true" : "false")}", extra: geometry,
+            liThickness: 8e-6, positiveLiThickness: 12e-6, growthRoom: 0);
+        var c = CaseReader.Parse(toml, "crack-conduction");
+        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var model = new ElectrodepositionModel(c, b);
+        var labels = model.State.Label.ToArray();
+        int slab = labels[75], crack = labels[40];
+        output.WriteLine($"conduction {conduction}: {model.IsolatedBodies} isolated bodies; slab label {slab}, crack-cell label {crack}");
+        if (conduction)
+        {
+            // The empty crack blocks ions across the whole 1-cell column, so current reaches the slab
+            // only through the crack faces: with conduction the cell runs (without, it is an open
+            // circuit and the time-step watchdog stops it).
+            var summary = new Simulation(model, TestCases.TempDir()).Run();
+            Assert.True(summary.Steps >= 2 && summary.UnconvergedSolves == 0, $"{summary.Steps} steps, {summary.UnconvergedSolves} unconverged");
+            Assert.Equal(0, model.IsolatedBodies);
+            Assert.Equal(PhaseFieldLi.Kernels.Physics.Bodies.Negative, slab);
+            Assert.Equal(PhaseFieldLi.Kernels.Physics.Bodies.Negative, crack);
+        }
+        else
+        {
+            Assert.Equal(1, model.IsolatedBodies);
+            Assert.Equal(2, slab);
+            Assert.Equal(PhaseFieldLi.Kernels.Physics.Bodies.None, crack);
+        }
+    }
+}
+
+/// <summary>
 /// Two isolated slabs in one column, and a current that reverses half-way: each body keeps its own
 /// Li volume (≤ 1e-6 relative over the whole run), both move toward the positive electrode at
 /// j V_m/F while the current flows one way, and both move back at the same speed once it reverses.

@@ -19,9 +19,11 @@ namespace PhaseFieldLi.Kernels.Physics;
 public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public GridShape Grid;
-    public TF Xi;
+    public TF Xi, Damage;
     public TI Label, Material;
     public float Threshold, RimThreshold;
+    /// <summary>1: damaged LLZO (d &gt; ½) conducts electrons along the crack faces and is core (BodyLabels.IsCore).</summary>
+    public int CrackConduction;
 
     public double Value(int idx)
     {
@@ -33,8 +35,9 @@ public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<fl
         else
         {
             float xi = Xi[idx];
-            if (xi <= RimThreshold) next = Bodies.None;
-            else if (xi > Threshold)
+            bool core = BodyLabels.IsCore(xi, Damage[idx], material, Threshold, CrackConduction);
+            if (!core && xi <= RimThreshold) next = Bodies.None;
+            else if (core)
             {
                 // Core: the smallest label among itself and its core neighbours.
                 next = old;
@@ -77,9 +80,20 @@ public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<fl
     private int Smaller(int current, int n, float through)
     {
         int l = Label[n];
-        if (l < 0 || Xi[n] <= through) return current;
+        if (l < 0 || !BodyLabels.IsCore(Xi[n], Damage[n], Material[n], through, CrackConduction)) return current;
         return current < 0 || l < current ? l : current;
     }
+}
+
+public static class BodyLabels
+{
+    /// <summary>
+    /// Does a cell connect metal bodies? Metal (ξ above the threshold), or — with crack-face
+    /// conduction — damaged LLZO (d &gt; ½): electrons run along the faces of an opened crack, so an
+    /// emptied crack keeps the Li at both its ends one body (and one potential).
+    /// </summary>
+    public static bool IsCore(float xi, float damage, int material, float threshold, int crackConduction) =>
+        xi > threshold || (crackConduction != 0 && material == Materials.Llzo && damage > 0.5f);
 }
 
 /// <summary>
@@ -114,16 +128,17 @@ public struct TipRule<TF, TI> : ICellMax where TF : struct, IView<float> where T
 /// </summary>
 public struct ResetLabelsRule<TF, TI> : ICellRule where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    public TF Xi;
+    public TF Xi, Damage;
     public TI Label, Material;
     public float Threshold;
+    public int CrackConduction;
 
     public void Apply(int idx)
     {
         int material = Material[idx];
         Label[idx] = material == Materials.CollectorNegative ? Bodies.Negative
             : material == Materials.CollectorPositive ? Bodies.Positive
-            : Xi[idx] > Threshold ? idx + 2 : Bodies.None;
+            : BodyLabels.IsCore(Xi[idx], Damage[idx], material, Threshold, CrackConduction) ? idx + 2 : Bodies.None;
     }
 }
 

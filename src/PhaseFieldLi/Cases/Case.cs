@@ -84,7 +84,9 @@ public sealed record PhaseFieldSettings(
     double RimThreshold,
     bool ConfineToDamage,
     /// <summary>Steps between full relabellings (splits, new isolated bodies); incremental in between.</summary>
-    int RelabelEvery);
+    int RelabelEvery,
+    /// <summary>Damaged LLZO (d &gt; ½) conducts electrons along the crack faces and joins the body it touches.</summary>
+    bool CrackFaceConduction = false);
 
 /// <summary>How the potential's linear systems are solved.</summary>
 public enum PotentialSolver { MultigridCg, JacobiCg }

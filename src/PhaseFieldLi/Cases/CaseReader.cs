@@ -88,7 +88,8 @@ public static class CaseReader
             LabelThreshold: p.Number("label_threshold", 0.05, 0, 0.5, "(phase-field value)", exclusiveMin: true),
             RimThreshold: p.Number("rim_threshold", 1e-8, 0, 0.5, "(phase-field value, below label_threshold)", exclusiveMin: true),
             ConfineToDamage: p.Boolean("confine_to_damage", true),
-            RelabelEvery: p.Integer("relabel_every", 10, 1, 1_000_000));
+            RelabelEvery: p.Integer("relabel_every", 10, 1, 1_000_000),
+            CrackFaceConduction: p.Boolean("crack_face_conduction", false));
         if (pf.RimThreshold >= pf.LabelThreshold)
             throw p.Error("rim_threshold", pf.RimThreshold, $"must be below label_threshold ({pf.LabelThreshold})");
         p.RejectUnknownKeys();

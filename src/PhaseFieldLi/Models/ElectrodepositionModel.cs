@@ -77,7 +77,7 @@ public sealed class ElectrodepositionModel : IDisposable
     public void RelabelBodies()
     {
         var old = State.Label.ToArray();
-        _ops.ResetLabels(State, Scaling.Li.LabelThreshold);
+        _ops.ResetLabels(State, Scaling.Li.LabelThreshold, Case.PhaseField.CrackFaceConduction);
         UpdateBodies();
         var labels = State.Label.ToArray();
         var first = new SortedDictionary<int, int>(); // provisional label → its first cell
@@ -318,7 +318,7 @@ public sealed class ElectrodepositionModel : IDisposable
     public int UpdateBodies()
     {
         int sweeps = 0;
-        while (_ops.PropagateLabels(State, Grid.Shape, Scaling.Li.LabelThreshold, Scaling.Li.RimThreshold) > 0)
+        while (_ops.PropagateLabels(State, Grid.Shape, Scaling.Li.LabelThreshold, Scaling.Li.RimThreshold, Case.PhaseField.CrackFaceConduction) > 0)
         {
             sweeps++;
             if (sweeps > 4 * (Grid.Nx + Grid.Ny + Grid.Nz) + 16)

@@ -19,8 +19,8 @@ public interface IOperations
     float MaxAbs(Field<float> f);
     void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody);
     (double First, double Second) GalvanostatSums(State s, int body, float invQ, bool ownResponse = true);
-    int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold);
-    void ResetLabels(State s, float threshold);
+    int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false);
+    void ResetLabels(State s, float threshold, bool crackConduction = false);
     double BodyMoment(State s, GridShape g, int body);
     void BodyShift(State s, int body, Field<float> rhs);
     double BodySum(Field<float> f, Field<int> label, int body);
@@ -122,16 +122,19 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Body = body, InvQ = invQ, Chi = ownResponse ? 1f : 0f,
         }, s.Xi.Length);
 
-    public int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold) =>
+    public int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false) =>
         (int)b.Sum(new PropagateLabelsRule<TF, TI>
         {
-            Grid = g, Xi = F(s.Xi), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
-            RimThreshold = rimThreshold,
+            Grid = g, Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
+            RimThreshold = rimThreshold, CrackConduction = crackConduction ? 1 : 0,
         }, g.Count);
 
-    public void ResetLabels(State s, float threshold) =>
-        b.ForEach(new ResetLabelsRule<TF, TI> { Xi = F(s.Xi), Label = I(s.Label), Material = I(s.Material), Threshold = threshold },
-            s.Xi.Length);
+    public void ResetLabels(State s, float threshold, bool crackConduction = false) =>
+        b.ForEach(new ResetLabelsRule<TF, TI>
+        {
+            Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
+            CrackConduction = crackConduction ? 1 : 0,
+        }, s.Xi.Length);
 
     public double BodyMoment(State s, GridShape g, int body) =>
         b.Sum(new BodyMomentRule<TF, TI> { Grid = g, Xi = F(s.Xi), Label = I(s.Label), Body = body }, g.Count);
