@@ -633,7 +633,7 @@ public class CoupledLoopTests(ITestOutputHelper output)
     [Fact]
     public void CoupledStepsConserveChargeAndMassAndNeverHealDamage()
     {
-        string toml = "physics = \"coupled\"\n" + TestCases.TinyCrack + """
+        string toml = "physics = \"coupled\"\n" + TestCases.TinyCrack.Replace("max_step = 50.0", "max_step = 50.0\nmax_dd = 2e-2") + """
 
             [mechanics]
             stack_pressure = 4.0e6
@@ -674,6 +674,21 @@ public class CoupledLoopTests(ITestOutputHelper output)
         Assert.Equal(0, worstHealing);
         Assert.True(rows[^1].MaxLiPressurePa > 1e6, "Li plated into the crack must be under pressure");
         Assert.All(rows, r => Assert.True(r.StaggerIterations >= 1));
+
+        // The Δd step bound: a step follows the last one's damage change, dt_n ≤ dt_{n−1}·max_dd/Δd.
+        double maxDd = c.Time.MaxDamageChangePerStep;
+        int limited = 0;
+        for (int n = 1; n < rows.Count; n++)
+        {
+            double dd = rows[n].StepDamageChange;
+            if (!(dd > 0)) continue;
+            double bound = rows[n - 1].DtS * maxDd / dd;
+            Assert.True(rows[n].DtS <= bound * (1 + 1e-9), $"step {n}: dt {rows[n].DtS:G4} s above the Δd bound {bound:G4} s");
+            if (rows[n].DtS >= bound * (1 - 1e-9)) limited++;
+        }
+        output.WriteLine($"max |Δd| per step: {string.Join(", ", rows.Take(12).Select(r => r.StepDamageChange.ToString("E1")))}…; " +
+                         $"{limited} steps limited by max_dd = {maxDd}");
+        Assert.True(limited > 0, "the case must exercise the Δd bound");
 
         // The device reductions of the diagnostics against plain host loops over the same fields.
         var d = model.State.Damage.ToArray();

@@ -44,7 +44,9 @@ public sealed record TimeSettings(
     /// <summary>Simulated time between checkpoints [s]; 0: only when the run ends or is stopped.</summary>
     double CheckpointIntervalS,
     /// <summary>Watchdog: a time step below this [s] stops the run.</summary>
-    double MinStepS);
+    double MinStepS,
+    /// <summary>Coupled runs: the next step is shortened so that max |Δd| per step stays near this.</summary>
+    double MaxDamageChangePerStep = 0.2);
 
 public enum CellControl { Galvanostatic, Potentiostatic }
 

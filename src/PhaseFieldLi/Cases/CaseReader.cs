@@ -57,7 +57,8 @@ public static class CaseReader
             DiagnosticsEverySteps: t.Integer("diagnostics_every", 1, 1, 1_000_000),
             MaxSteps: t.Integer("max_steps", 1_000_000, 1, int.MaxValue),
             CheckpointIntervalS: t.Number("checkpoint_interval", 0, 0, 1e9, "s (0: at the end and on Ctrl+C only)"),
-            MinStepS: t.Number("min_step", 1e-9, 0, 1e6, "s (a smaller time step stops the run)"));
+            MinStepS: t.Number("min_step", 1e-9, 0, 1e6, "s (a smaller time step stops the run)"),
+            MaxDamageChangePerStep: t.Number("max_dd", 0.2, 0, 1, "(damage change per step, coupled runs)", exclusiveMin: true));
         t.RejectUnknownKeys();
 
         var e = top.Section("electrochemistry");

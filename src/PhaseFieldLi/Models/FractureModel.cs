@@ -9,7 +9,7 @@ namespace PhaseFieldLi.Models;
 
 /// <summary>One staggered u–d solve: iterations, the last elastic solve, the last max |Δd|, and whether it converged.</summary>
 public sealed record StaggerReport(int Iterations, SolveReport LastElasticSolve, double MaxDamageChange, bool Converged,
-    double ElasticEnergyJ);
+    double ElasticEnergyJ, double StepDamageChange = 0);
 
 /// <summary>
 /// Elasticity and AT2 phase-field fracture of the LLZO (MODEL.md §3, Physics/Mechanics.cs), on the
@@ -202,10 +202,18 @@ public sealed class FractureModel : IDisposable
             {
                 SolveDisplacement();
                 energy = UpdateHistory();
-                return new StaggerReport(it, elastic, change, elastic.Converged, energy);
+                return new StaggerReport(it, elastic, change, elastic.Converged, energy, StepDamageChange());
             }
         }
-        return new StaggerReport(_settings.StaggerMaxIterations, elastic, change, false, energy);
+        return new StaggerReport(_settings.StaggerMaxIterations, elastic, change, false, energy, StepDamageChange());
+    }
+
+    /// <summary>max |d − d_step_start| of the load/time step just staggered.</summary>
+    private double StepDamageChange()
+    {
+        _ops.Copy(_state.Damage, _solvedDamage);
+        _ops.Axpy(-1f, _damageFloor, _solvedDamage);
+        return _ops.MaxAbs(_solvedDamage);
     }
 
     /// <summary>

@@ -36,6 +36,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
     public FractureModel? Mechanics { get; init; }
 
     private StaggerReport? _lastStagger;
+    private double _lastDtS;
 
     /// <summary>The named mechanics step of the coupled loop: loads of time t, then staggered u–d to tolerance.</summary>
     private void AdvanceMechanics(double timeS, int step)
@@ -136,6 +137,11 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
 
             double dt = Math.Min(time.MaxStepS, scaling.StableStepS);
             if (rates.MaxRatePerS > 0) dt = Math.Min(dt, time.MaxXiChangePerStep / rates.MaxRatePerS);
+            // Coupled: damage changes with the stress the last step left, so the next step is
+            // shortened in proportion when the last one changed d by more than max_dd (the step is
+            // not repeated: a brittle jump happens in one step whatever its length).
+            if (_lastStagger is { StepDamageChange: > 0 } ls && _lastDtS > 0)
+                dt = Math.Min(dt, _lastDtS * time.MaxDamageChangePerStep / ls.StepDamageChange);
             dt = Math.Min(dt, time.EndS - st.TimeS);
             dt = Math.Min(dt, Math.Max(st.NextOutputS - st.TimeS, 1e-12));
             foreach (var seg in c.Electrochemistry.CurrentSchedule)
@@ -161,6 +167,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                     {
                         MaxLiPressurePa = mech.MaxLiPressurePa(), CrackAreaM2 = mech.CrackSize().AreaM2,
                         StaggerIterations = _lastStagger?.Iterations ?? 0,
+                        StepDamageChange = _lastStagger?.StepDamageChange ?? double.NaN,
                     };
                 if (Model.IsolatedBodies > 0)
                     row = row with
@@ -178,6 +185,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             }
 
             Model.AdvanceLiPhase(dt);
+            _lastDtS = dt;
             st.TimeS += dt;
             st.Step++;
             AdvanceMechanics(st.TimeS, st.Step);
