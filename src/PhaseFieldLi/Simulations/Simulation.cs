@@ -36,7 +36,6 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
     public FractureModel? Mechanics { get; init; }
 
     private StaggerReport? _lastStagger;
-    private double _lastDtS;
 
     /// <summary>The named mechanics step of the coupled loop: loads of time t, then staggered u–d to tolerance.</summary>
     private void AdvanceMechanics(double timeS, int step)
@@ -140,8 +139,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             // Coupled: damage changes with the stress the last step left, so the next step is
             // shortened in proportion when the last one changed d by more than max_dd (the step is
             // not repeated: a brittle jump happens in one step whatever its length).
-            if (_lastStagger is { StepDamageChange: > 0 } ls && _lastDtS > 0)
-                dt = Math.Min(dt, _lastDtS * time.MaxDamageChangePerStep / ls.StepDamageChange);
+            if (_lastStagger is { StepDamageChange: > 0 } ls && Model.LastStepS > 0)
+                dt = Math.Min(dt, Model.LastStepS * time.MaxDamageChangePerStep / ls.StepDamageChange);
             dt = Math.Min(dt, time.EndS - st.TimeS);
             dt = Math.Min(dt, Math.Max(st.NextOutputS - st.TimeS, 1e-12));
             foreach (var seg in c.Electrochemistry.CurrentSchedule)
@@ -185,7 +184,6 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             }
 
             Model.AdvanceLiPhase(dt);
-            _lastDtS = dt;
             st.TimeS += dt;
             st.Step++;
             AdvanceMechanics(st.TimeS, st.Step);

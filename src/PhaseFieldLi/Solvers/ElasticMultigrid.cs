@@ -41,6 +41,8 @@ public sealed class ElasticMultigrid : IPreconditioner
 
     public ElasticMultigrid(Backend backend, IOperations ops, GridShape cells)
     {
+        if (!CanCoarsen(cells))
+            throw new ArgumentException($"elastic multigrid: {cells.Nx} × {cells.Ny} × {cells.Nz} cells have no coarser level (use Jacobi)");
         _ops = ops;
         var fine = new Level(cells);
         fine.Factor = backend.Float("emg_factor_0", cells.Count);
@@ -67,9 +69,7 @@ public sealed class ElasticMultigrid : IPreconditioner
         }
         var last = _levels[^1];
         _coarseOperator = new CoarseOperator(this, _levels.Count - 1);
-        var inverse = _levels.Count > 1 ? last.InverseDiagonal : backend.Float("emg_inverse_diagonal_0", 3 * last.Nodes.Count);
-        if (_levels.Count == 1) last.InverseDiagonal = inverse;
-        _coarse = new ConjugateGradient(backend, ops, 3 * last.Nodes.Count, new DiagonalPreconditioner(ops, inverse));
+        _coarse = new ConjugateGradient(backend, ops, 3 * last.Nodes.Count, new DiagonalPreconditioner(ops, last.InverseDiagonal));
     }
 
     /// <summary>Whether a grid of these cells has a coarser level (every count even and ≥ 4).</summary>
@@ -87,8 +87,7 @@ public sealed class ElasticMultigrid : IPreconditioner
     {
         var f = _levels[0];
         f.System = fine;
-        if (_levels.Count > 1) f.InverseDiagonal = fineInverseDiagonal;
-        else _ops.Copy(fineInverseDiagonal, f.InverseDiagonal);
+        f.InverseDiagonal = fineInverseDiagonal;
         _ops.ElasticStiffnessFactor(fine, f.Factor);
         var coarseBoundary = fine.Boundary with { TopValue = 0f };
         for (int l = 1; l < _levels.Count; l++)
@@ -105,6 +104,8 @@ public sealed class ElasticMultigrid : IPreconditioner
             _ops.ElasticDiagonal(lv.System, lv.InverseDiagonal);
             _ops.Reciprocal(lv.InverseDiagonal);
         }
+        // Re-estimated at every set-up (~10 operator applications, about as much as a warm MG-CG
+        // solve): ξ and d change λ_max between solves, and a stale ω broke CG once already.
         for (int l = 0; l < _levels.Count - 1; l++) _levels[l].Omega = SmootherDamping(_levels[l]);
         _coarse.Prepare(_coarseOperator);
         CoarseIterations = 0;
@@ -117,9 +118,6 @@ public sealed class ElasticMultigrid : IPreconditioner
     /// iteration underestimates λ_max where the stiffest modes are local (a 10⁶ stiffness contrast),
     /// and ω = 1.2/λ_est broke down there (measured on both cases of ElasticMultigridTests).
     /// </summary>
-    public float SmootherDamping(int level) => _levels[level].Omega;
-
-
     private float SmootherDamping(Level lv)
     {
         _ops.Copy(lv.InverseDiagonal, lv.R);
@@ -223,11 +221,7 @@ public sealed class ElasticMultigrid : IPreconditioner
             var lv = _levels[l];
             lv.Factor.Dispose();
             lv.R.Dispose();
-            if (l == 0)
-            {
-                if (_levels.Count == 1) lv.InverseDiagonal.Dispose();
-                continue;
-            }
+            if (l == 0) continue; // the fine inverse diagonal belongs to the caller
             foreach (var f in new IDisposable?[] { lv.X, lv.B, lv.InverseDiagonal, lv.Xi, lv.Damage, lv.Material }) f?.Dispose();
         }
     }
