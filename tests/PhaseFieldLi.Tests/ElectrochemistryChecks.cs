@@ -67,6 +67,48 @@ public class ElectrochemistryChecks(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Separators (bipolar issue, Li|LiPF6|LLZO|LiPF6|Li): check 2 with a 10 µm liquid layer of 10× the
+    /// LLZO conductivity in front of each electrode, V = j[(L − 2t)/σ + 2t/σ_sep] + (4RT/F) asinh(j/(2i₀)),
+    /// and no Li enters a separator: its cells keep their initial ξ while the fronts move.
+    /// </summary>
+    [Fact]
+    public void SeparatorLayersAddTheirOhmicDropAndStayFreeOfLi()
+    {
+        double j = 15.0, sigma = 0.05, sigmaSep = 0.5, t = 10e-6, h = 1e-6, delta = 2e-6;
+        string chem = $"""
+            control = "galvanostatic"
+            current_density = {j:R}
+            sigma_llzo = {sigma:R}
+            """;
+        string toml = TestCases.Column(140, h, delta, chem, end: 600, maxStep: 5, mobility: 3.6e-8,
+            liThickness: 8e-6, positiveLiThickness: 12e-6,
+            extra: $"separator_thickness = {t:R}\nseparator_conductivity = {sigmaSep:R}");
+        var c = Cases.CaseReader.Parse(toml, "test");
+        var initial = InitialConditions.Build(c);
+        var r = TestCases.Run(toml);
+        var planes = TestCases.Crossings(r.Xi, h);
+        Assert.Equal(2, planes.Count);
+        double length = planes[1] - planes[0];
+        double vt = Scaling.GasConstant * 298.15 / F;
+        double expected = j * ((length - 2 * t) / sigma + 2 * t / sigmaSep) + 4 * vt * Math.Asinh(j / (2 * I0));
+        double measured = r.Summary.Rows[^1].CellVoltageV;
+        int separatorCells = 0;
+        double largestChange = 0;
+        for (int k = 0; k < r.Xi.Length; k++)
+        {
+            if (initial.Material[k] != Kernels.Physics.Materials.Separator) continue;
+            separatorCells++;
+            largestChange = Math.Max(largestChange, Math.Abs(r.Xi[k] - initial.Xi[k]));
+        }
+        output.WriteLine($"L = {length * 1e6:F1} µm, V = {measured * 1e3:F4} mV, analytic {expected * 1e3:F4} mV " +
+                         $"(without separators {(j * length / sigma + 4 * vt * Math.Asinh(j / (2 * I0))) * 1e3:F4}), ratio {measured / expected:F4}; " +
+                         $"{separatorCells} separator cells, largest |Δξ| there {largestChange:E2}");
+        Assert.Equal(20, separatorCells);
+        Assert.Equal(0.0, largestChange);
+        Assert.InRange(measured / expected, 0.98, 1.02);
+    }
+
+    /// <summary>
     /// Charge ↔ mass: the negative electrode's Li volume grows by ∫I dt·V_m/F (within 1 %), its Faradaic
     /// current equals the applied one, and the total Li volume of the cell is conserved.
     /// </summary>

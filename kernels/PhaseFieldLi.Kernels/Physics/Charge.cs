@@ -8,7 +8,8 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// Ionic charge conservation, quasi-static (MODEL.md §3):
 ///
 ///   ∇·(σ_l ∇φ) = (F/V_m) ∂ξ/∂t,   zero flux on the outer faces,
-///   σ_l = σ_LLZO (1 − h(ξ)) (1 − e) + σ_min,   e = h(d) exp(−ξ/ξ_e) in LLZO (empty crack), 0 elsewhere.
+///   σ_l = σ_LLZO (1 − h(ξ)) (1 − e) + σ_min,   e = h(d) exp(−ξ/ξ_e) in LLZO (empty crack), 0 elsewhere;
+///   in a separator layer σ_separator (1 − h(ξ)) + σ_min.
 ///
 /// Non-dimensional (x in h, φ in RT/F, σ in σ_LLZO, t in s): ∇̂·(σ̂∇̂φ̂) = Q ∂ξ/∂t.
 /// The Butler–Volmer source is stiff, so it is linearised in φ around the iterate φ* (Newton):
@@ -23,6 +24,7 @@ public static class Charge
 {
     public static float Conductivity(float xi, float damage, int material, in ChargeParameters p)
     {
+        if (material == Materials.Separator) return p.SeparatorSigma * (1f - H(xi)) + p.SigmaMin;
         float empty = material == Materials.Llzo ? H(damage) * MathF.Exp(-xi / p.EmptyCrackXi) : 0f;
         return (1f - H(xi)) * (1f - empty) + p.SigmaMin;
     }

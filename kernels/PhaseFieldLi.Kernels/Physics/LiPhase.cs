@@ -7,15 +7,19 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// <summary>
 /// Li metal phase field ξ — nonlinear Allen–Cahn with Butler–Volmer kinetics (MODEL.md §3):
 ///
-///   ∂ξ/∂t = −L_σ [W g′(ξ) − κ ∇²ξ] − L_η m h′(ξ) [exp((1−α)Fη/RT) − exp(−αFη/RT)]
+///   ∂ξ/∂t = m { −L_σ [W g′(ξ) − κ ∇²ξ] − L_η h′(ξ) [exp((1−α)Fη/RT) − exp(−αFη/RT)] }
 ///   η = Φ_k − φ + V_m p/F   (overpotential of the metal body k that owns the cell; p = −tr σ/3 of
 ///                            the cell from the mechanics, 0 when mechanics is off: pressure in the
 ///                            Li resists deposition and caps p at −Fη/V_m, the seed's σ_0,max)
 ///
-/// m restricts the Faradaic reaction to space that exists: 1 in reservoirs, d² in LLZO. It multiplies
+/// m restricts every change of ξ to space that exists: 1 in reservoirs, d² in LLZO, 0 in a
+/// liquid-electrolyte separator (Li cannot grow through it). It multiplies
 /// dissolution too: a smooth m keeps the Newton linearisation of the charge equation smooth (a
-/// deposit-only switch made Newton cycle at η ≈ 0), and the only Li it freezes is the diffuse tail
-/// of an interface inside intact LLZO, where no Li can physically be. Cells that belong to no body (label −1) get no Faradaic
+/// deposit-only switch made Newton cycle at η ≈ 0). It multiplies the capillary part as well: an
+/// ungated κ∇²ξ dragged the diffuse tail of a moving electrode interface into intact LLZO, where the
+/// deposition growth strain turned a 1 % change of that tail into ~1 GPa of eigenstress and cracked
+/// a layer along the whole interface. What m freezes is the diffuse tail of an interface inside
+/// intact LLZO, where no Li can physically be. Cells that belong to no body (label −1) get no Faradaic
 /// term. Discretisation: cell-centred 7-point Laplacian, zero-flux outer faces, forward Euler in
 /// time (the time step is bounded in Simulation by stability and by max |Δξ|).
 ///
@@ -24,9 +28,10 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// </summary>
 public static class LiPhase
 {
-    /// <summary>Space factor m of the Faradaic term.</summary>
+    /// <summary>Space factor m: 0 in a separator, d² in LLZO (when confined), 1 elsewhere.</summary>
     public static float SpaceFactor(float damage, int material, int confine)
     {
+        if (material == Materials.Separator) return 0f;
         if (confine == 0 || material != Materials.Llzo) return 1f;
         return damage * damage;
     }
@@ -55,12 +60,13 @@ public static class LiPhase
     {
         dRateDPhi = 0f;
         if (Materials.IsCollector(material)) return 0f; // the foil behind the electrode: ξ ≡ 1
-        float capillary = -p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi;
+        float m = SpaceFactor(damage, material, p.Confine);
+        float capillary = m * (-p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi);
         if (label < 0) return capillary;
 
         float eta = bodyPotential - phi + p.PressurePotential * pressure;
         float bv = ButlerVolmer(eta, p.Alpha);
-        float k = p.KineticRate * SpaceFactor(damage, material, p.Confine) * HPrime(xi);
+        float k = p.KineticRate * m * HPrime(xi);
         dRateDPhi = k * ButlerVolmerSlope(eta, p.Alpha);
         return capillary - k * bv;
     }

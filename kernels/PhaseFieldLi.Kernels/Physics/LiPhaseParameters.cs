@@ -32,4 +32,6 @@ public readonly record struct ChargeParameters(
     /// <summary>σ_min/σ_LLZO: floor of the ionic conductivity (metal, empty cracks).</summary>
     float SigmaMin,
     /// <summary>ξ_e: a damaged LLZO cell counts as empty crack with weight exp(−ξ/ξ_e).</summary>
-    float EmptyCrackXi);
+    float EmptyCrackXi,
+    /// <summary>σ_separator/σ_LLZO: ionic conductivity of a liquid-electrolyte separator layer.</summary>
+    float SeparatorSigma = 1f);

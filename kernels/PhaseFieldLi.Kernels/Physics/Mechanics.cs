@@ -80,7 +80,7 @@ public static class Mechanics
     /// <summary>Degraded Lamé constants of one element.</summary>
     public static void Moduli(float xi, float d, int material, in MechanicsParameters p, out float lambda, out float mu)
     {
-        float hx = Materials.IsCollector(material) ? 1f : Interpolation.H(xi);
+        float hx = Materials.IsSoft(material) ? 1f : Interpolation.H(xi);
         float g = (1f - d) * (1f - d) + p.ResidualStiffness;
         lambda = g * (1f - hx) * p.LambdaLlzo + hx * p.LambdaLi;
         mu = g * (1f - hx) * p.MuLlzo + hx * p.MuLi;
@@ -306,7 +306,7 @@ public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float
         float xi = Xi[idx], d = Damage[idx];
         int material = Material[idx];
         Mechanics.Moduli(xi, d, material, P, out float lambda, out float mu);
-        float llzo = Materials.IsCollector(material) ? 0f : 1f - Interpolation.H(xi);
+        float llzo = Materials.IsSoft(material) ? 0f : 1f - Interpolation.H(xi);
         float bulk = P.LambdaLlzo + 2f * P.MuLlzo / 3f;
         float eigen = P.CrackPressure * d;
         float e = Mechanics.Growth(xi, Xi0[idx], material, P);

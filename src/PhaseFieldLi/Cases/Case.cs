@@ -102,12 +102,17 @@ public sealed record SolverSettings(
     /// <summary>Watchdog: this many potential solves in a row that miss their tolerance stop the run.</summary>
     int MaxFailuresInARow);
 
-/// <summary>Electrode slabs along z: collector (Li foil, ξ ≡ 1), initial Li layer, growth room.</summary>
+/// <summary>
+/// Electrode slabs along z: collector (Li foil, ξ ≡ 1), initial Li layer, growth room, and an optional
+/// liquid-electrolyte separator layer between the growth room and the LLZO (Li|LiPF6|LLZO|LiPF6|Li).
+/// </summary>
 public sealed record ElectrodeLayout(
     double CollectorThicknessM,
     double NegativeLiThicknessM,
     double PositiveLiThicknessM,
-    double GrowthRoomM);
+    double GrowthRoomM,
+    double SeparatorThicknessM = 0,
+    double SeparatorConductivitySPerM = 0.1);
 
 public enum FlawShape { Box, Disc, Sphere }
 

@@ -110,12 +110,14 @@ public static class CaseReader
             CollectorThicknessM: el.Number("collector_thickness", h, h, 1, "m (at least one cell)"),
             NegativeLiThicknessM: el.Number("negative_li_thickness", 3 * h, 0, 1, "m"),
             PositiveLiThicknessM: el.Number("positive_li_thickness", 3 * h, 0, 1, "m"),
-            GrowthRoomM: el.Number("growth_room", 2 * h, 0, 1, "m"));
+            GrowthRoomM: el.Number("growth_room", 2 * h, 0, 1, "m"),
+            SeparatorThicknessM: el.Number("separator_thickness", 0, 0, 1, "m"),
+            SeparatorConductivitySPerM: el.Number("separator_conductivity", 0.1, 1e-6, 1e3, "S/m"));
         double used = 2 * electrodes.CollectorThicknessM + electrodes.NegativeLiThicknessM + electrodes.PositiveLiThicknessM
-                      + 2 * electrodes.GrowthRoomM;
+                      + 2 * electrodes.GrowthRoomM + 2 * electrodes.SeparatorThicknessM;
         if (physics != Physics.Fracture && used > 0.8 * grid.Nz * h) // a fracture-only case has no electrodes
             throw el.Error("negative_li_thickness", electrodes.NegativeLiThicknessM,
-                $"electrodes (collectors + Li + growth room = {used:G4} m) leave no electrolyte in a cell {grid.Nz * h:G4} m long");
+                $"electrodes (collectors + Li + growth room + separators = {used:G4} m) leave no electrolyte in a cell {grid.Nz * h:G4} m long");
         el.RejectUnknownKeys();
 
         var flaws = top.TableArray("flaw").Select(ReadFlaw).ToList();

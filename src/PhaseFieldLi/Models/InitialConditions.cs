@@ -5,7 +5,8 @@ namespace PhaseFieldLi.Models;
 
 /// <summary>
 /// Builds the initial ξ, d and material arrays on the host from the case geometry:
-/// along z, collector | Li layer | growth room (reservoir) at each electrode, LLZO between, and
+/// along z, collector | Li layer | growth room (reservoir) | separator (if any) at each electrode, LLZO
+/// between, and
 /// the given flaws (damage, optionally pre-filled with Li); a fracture-only case (physics = "fracture")
 /// is LLZO throughout, without electrodes. Electrode fronts start with the
 /// equilibrium profile ξ = 1/(1 + exp(2s/δ)), s the signed distance into the electrolyte.
@@ -46,6 +47,8 @@ public static class InitialConditions
                 if (z < el.CollectorThicknessM) mat = Materials.CollectorNegative;
                 else if (z > lz - el.CollectorThicknessM) mat = Materials.CollectorPositive;
                 else if (z < negFront + el.GrowthRoomM || z > posFront - el.GrowthRoomM) mat = Materials.Reservoir;
+                else if (z < negFront + el.GrowthRoomM + el.SeparatorThicknessM
+                         || z > posFront - el.GrowthRoomM - el.SeparatorThicknessM) mat = Materials.Separator;
                 double profile = Math.Max(Front(z - negFront, delta), Front(posFront - z, delta));
                 xi[idx] = Materials.IsCollector(mat) ? 1f : (float)profile;
             }

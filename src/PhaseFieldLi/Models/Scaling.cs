@@ -40,7 +40,8 @@ public sealed record Scaling
         Charge = new ChargeParameters(
             Q: (float)(Faraday / MolarVolume * h2 / (e.SigmaLlzoSPerM * ThermalVoltageV)),
             SigmaMin: (float)(e.SigmaMinSPerM / e.SigmaLlzoSPerM),
-            EmptyCrackXi: (float)p.EmptyCrackXi);
+            EmptyCrackXi: (float)p.EmptyCrackXi,
+            SeparatorSigma: (float)(c.Electrodes.SeparatorConductivitySPerM / e.SigmaLlzoSPerM));
     }
 
     public double SpacingM { get; }
