@@ -98,17 +98,26 @@ public struct LiPhaseRateRule<TF, TI> : IGridRule
     }
 }
 
-/// <summary>ξ ← clamp(ξ + Δt·rate, 0, 1); collectors stay 1. Value() = 0, used only as an update.</summary>
+/// <summary>
+/// ξ ← clamp(ξ + Δt·rate, 0, 1); collectors stay 1. Residual film (MODEL.md: h′(0) = 0 forbids
+/// re-plating where ξ = 0): in LLZO cells that once held Li (History &gt; ½), ξ ≥ ξ_f = FilmFloor.
+/// History ← max(History, ξ).
+/// </summary>
 public struct AdvanceLiPhaseRule<TF, TI> : ICellRule
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    public TF Xi, Rate;
+    public TF Xi, Rate, History;
     public TI Material;
-    public float Dt;
+    public float Dt, FilmFloor;
 
     public void Apply(int idx)
     {
-        Xi[idx] = Materials.IsCollector(Material[idx]) ? 1f : Clamp(Xi[idx] + Dt * Rate[idx], 0f, 1f);
+        int material = Material[idx];
+        float xi = Materials.IsCollector(material) ? 1f : Clamp(Xi[idx] + Dt * Rate[idx], 0f, 1f);
+        float seen = History[idx];
+        if (FilmFloor > 0f && material == Materials.Llzo && seen > 0.5f && xi < FilmFloor) xi = FilmFloor;
+        Xi[idx] = xi;
+        if (xi > seen) History[idx] = xi;
     }
 }
 

@@ -23,7 +23,9 @@ public readonly record struct LiPhaseParameters(
     float RimThreshold,
     /// <summary>V_m·E_LLZO/(RT): the overpotential shift V_m p/F in RT/F per unit of kernel pressure
     /// (stress unit E_LLZO); 0 without mechanics.</summary>
-    float PressurePotential = 0f);
+    float PressurePotential = 0f,
+    /// <summary>ξ_f: residual-film floor in LLZO cells that once held Li (history &gt; ½); 0 = off.</summary>
+    float FilmFloor = 0f);
 
 /// <summary>Non-dimensional parameters of the charge equation ∇̂·(σ̂∇̂φ̂) = Q ∂ξ/∂t.</summary>
 public readonly record struct ChargeParameters(

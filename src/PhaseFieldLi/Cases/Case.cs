@@ -88,7 +88,9 @@ public sealed record PhaseFieldSettings(
     /// <summary>Steps between full relabellings (splits, new isolated bodies); incremental in between.</summary>
     int RelabelEvery,
     /// <summary>Damaged LLZO (d &gt; ½) conducts electrons along the crack faces and joins the body it touches.</summary>
-    bool CrackFaceConduction = false);
+    bool CrackFaceConduction = false,
+    /// <summary>ξ_f: residual-film floor in LLZO cells that once held Li (ξ &gt; ½); 0 = off.</summary>
+    double FilmFloor = 0);
 
 /// <summary>How the potential's linear systems are solved.</summary>
 public enum PotentialSolver { MultigridCg, JacobiCg }
@@ -130,7 +132,10 @@ public sealed record Flaw(
     double[] Normal,
     double Damage,
     /// <summary>Initial Li fraction inside the flaw (0: empty).</summary>
-    double Li);
+    double Li,
+    /// <summary>The flaw once held Li that has since dissolved (an emptied crack): its cells count as visited
+    /// by Li, so the residual-film floor ([phase_field] film_floor) applies there from the start.</summary>
+    bool Emptied = false);
 
 /// <summary>Which component of the top face (z high) is loaded.</summary>
 public enum TopLoad { Traction, Displacement }

@@ -90,7 +90,8 @@ public static class CaseReader
             RimThreshold: p.Number("rim_threshold", 1e-8, 0, 0.5, "(phase-field value, below label_threshold)", exclusiveMin: true),
             ConfineToDamage: p.Boolean("confine_to_damage", true),
             RelabelEvery: p.Integer("relabel_every", 10, 1, 1_000_000),
-            CrackFaceConduction: p.Boolean("crack_face_conduction", false));
+            CrackFaceConduction: p.Boolean("crack_face_conduction", false),
+            FilmFloor: p.Number("film_floor", 0, 0, 0.5, "(phase-field value; 0 = off)"));
         if (pf.RimThreshold >= pf.LabelThreshold)
             throw p.Error("rim_threshold", pf.RimThreshold, $"must be below label_threshold ({pf.LabelThreshold})");
         p.RejectUnknownKeys();
@@ -202,6 +203,9 @@ public static class CaseReader
         string shape = f.Choice("shape", "box", "box", "disc", "sphere");
         double damage = f.Number("damage", 1.0, 0, 1, "");
         double li = f.Number("li", 0.0, 0, 1, "(initial Li fraction)");
+        bool emptied = f.Boolean("emptied", false);
+        if (emptied && li > 0)
+            throw f.Error("emptied", "true", $"an emptied flaw holds no Li (li = {li})");
         Flaw flaw;
         if (shape == "box")
         {
@@ -210,13 +214,13 @@ public static class CaseReader
             for (int a = 0; a < 3; a++)
                 if (max[a] <= min[a])
                     throw f.Error("max", $"[{string.Join(", ", max)}]", "must exceed min in every component");
-            flaw = new Flaw(FlawShape.Box, min, max, [], 0, 0, [], damage, li);
+            flaw = new Flaw(FlawShape.Box, min, max, [], 0, 0, [], damage, li, emptied);
         }
         else if (shape == "sphere")
         {
             var centre = f.Vector("centre", 3, "[m]", required: true)!;
             double radius = f.Number("radius", 0, 0, 1, "m", required: true, exclusiveMin: true);
-            flaw = new Flaw(FlawShape.Sphere, [], [], centre, radius, 0, [], damage, li);
+            flaw = new Flaw(FlawShape.Sphere, [], [], centre, radius, 0, [], damage, li, emptied);
         }
         else
         {
@@ -227,7 +231,7 @@ public static class CaseReader
             double n = Math.Sqrt(normal.Sum(x => x * x));
             if (n < 1e-12)
                 throw f.Error("normal", $"[{string.Join(", ", normal)}]", "must be a non-zero vector");
-            flaw = new Flaw(FlawShape.Disc, [], [], centre, radius, thickness, normal.Select(x => x / n).ToArray(), damage, li);
+            flaw = new Flaw(FlawShape.Disc, [], [], centre, radius, thickness, normal.Select(x => x / n).ToArray(), damage, li, emptied);
         }
         f.RejectUnknownKeys();
         return flaw;

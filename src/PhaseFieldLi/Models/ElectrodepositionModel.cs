@@ -44,6 +44,7 @@ public sealed class ElectrodepositionModel : IDisposable
 
         var init = InitialConditions.Build(c);
         State.Xi.Upload(init.Xi);
+        State.LiHistory.Upload(init.LiHistory);
         State.Damage.Upload(init.Damage);
         State.Material.Upload(init.Material);
         State.Label.Fill(Bodies.None);
@@ -132,6 +133,7 @@ public sealed class ElectrodepositionModel : IDisposable
         if (c.Xi.Length != Grid.CellCount)
             throw new ArgumentException($"checkpoint has {c.Xi.Length} cells, the case {Grid.CellCount}");
         State.Xi.Upload(c.Xi);
+        State.LiHistory.Upload(c.LiHistory);
         State.Phi.Upload(c.Phi);
         State.PhiB.Upload(c.PhiResponse);
         State.Damage.Upload(c.Damage);
@@ -310,7 +312,7 @@ public sealed class ElectrodepositionModel : IDisposable
     /// <summary>ξ ← ξ + Δt ∂ξ/∂t (forward Euler, clamped to [0, 1]).</summary>
     public void AdvanceLiPhase(double dtS)
     {
-        _ops.AdvanceLiPhase(State, (float)dtS);
+        _ops.AdvanceLiPhase(State, (float)dtS, Li.FilmFloor);
         LastStepS = dtS;
     }
 

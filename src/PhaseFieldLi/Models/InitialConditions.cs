@@ -13,7 +13,8 @@ namespace PhaseFieldLi.Models;
 /// </summary>
 public static class InitialConditions
 {
-    public sealed record Arrays(float[] Xi, float[] Damage, int[] Material);
+    /// <summary>LiHistory: the largest ξ each cell has held (1 in emptied flaws).</summary>
+    public sealed record Arrays(float[] Xi, float[] Damage, int[] Material, float[] LiHistory);
 
     public static Arrays Build(Case c)
     {
@@ -34,6 +35,7 @@ public static class InitialConditions
         var xi = new float[g.CellCount];
         var damage = new float[g.CellCount];
         var material = new int[g.CellCount];
+        var history = new float[g.CellCount];
 
         for (int k = 0; k < g.Nz; k++)
         for (int j = 0; j < g.Ny; j++)
@@ -60,9 +62,16 @@ public static class InitialConditions
                 if (s <= 0) damage[idx] = Math.Max(damage[idx], (float)f.Damage);
                 if (f.Li > 0 && !Materials.IsCollector(mat))
                     xi[idx] = Math.Max(xi[idx], (float)(f.Li * Front(s, delta)));
+                if (f.Emptied && s <= 0) history[idx] = 1f;
             }
         }
-        return new Arrays(xi, damage, material);
+        float floor = (float)c.PhaseField.FilmFloor;
+        for (int n = 0; n < xi.Length; n++)
+        {
+            history[n] = Math.Max(history[n], xi[n]);
+            if (floor > 0 && material[n] == Materials.Llzo && history[n] > 0.5f) xi[n] = Math.Max(xi[n], floor);
+        }
+        return new Arrays(xi, damage, material, history);
     }
 
     private static double Front(double s, double delta) => 1.0 / (1.0 + Math.Exp(Math.Clamp(2 * s / delta, -60, 60)));

@@ -15,7 +15,7 @@ namespace PhaseFieldLi.Models;
 public interface IOperations
 {
     void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p);
-    void AdvanceLiPhase(State s, float dt);
+    void AdvanceLiPhase(State s, float dt, float filmFloor);
     float MaxAbs(Field<float> f);
     void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody);
     (double First, double Second) GalvanostatSums(State s, int body, float invQ, bool ownResponse = true);
@@ -100,8 +100,8 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Rate = F(s.Rate), Pressure = F(s.Pressure), Label = I(s.Label), Material = I(s.Material), P = p,
         }, g);
 
-    public void AdvanceLiPhase(State s, float dt) =>
-        b.ForEach(new AdvanceLiPhaseRule<TF, TI> { Xi = F(s.Xi), Rate = F(s.Rate), Material = I(s.Material), Dt = dt },
+    public void AdvanceLiPhase(State s, float dt, float filmFloor) =>
+        b.ForEach(new AdvanceLiPhaseRule<TF, TI> { Xi = F(s.Xi), Rate = F(s.Rate), History = F(s.LiHistory), Material = I(s.Material), Dt = dt, FilmFloor = filmFloor },
             s.Xi.Length);
 
     public float MaxAbs(Field<float> f) =>

@@ -36,7 +36,8 @@ public sealed record Scaling
             Alpha: (float)e.Alpha,
             Confine: p.ConfineToDamage ? 1 : 0,
             LabelThreshold: (float)p.LabelThreshold,
-            RimThreshold: (float)p.RimThreshold);
+            RimThreshold: (float)p.RimThreshold,
+            FilmFloor: (float)p.FilmFloor);
         Charge = new ChargeParameters(
             Q: (float)(Faraday / MolarVolume * h2 / (e.SigmaLlzoSPerM * ThermalVoltageV)),
             SigmaMin: (float)(e.SigmaMinSPerM / e.SigmaLlzoSPerM),

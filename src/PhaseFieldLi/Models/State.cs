@@ -27,6 +27,7 @@ public sealed class State : IDisposable
         Label = backend.Int("label", cells);
         Material = backend.Int("material", cells);
         BodyPotential = backend.Float("body_potential", MaxBodies);
+        LiHistory = backend.Float("li_history", cells);
         Pressure = Damage;
     }
 
@@ -45,16 +46,19 @@ public sealed class State : IDisposable
     /// </summary>
     public Field<float> Pressure { get; set; }
 
+    /// <summary>The largest ξ each cell has held: where Li has been (the residual-film floor).</summary>
+    public Field<float> LiHistory { get; }
+
     public Field<int> Label { get; }
     public Field<int> Material { get; }
     public Field<float> BodyPotential { get; }
 
     /// <summary>Number of float and int arrays of one cell each (for the memory budget).</summary>
-    public static int FieldsPerCell => 10;
+    public static int FieldsPerCell => 11;
 
     public void Dispose()
     {
-        foreach (var f in new IDisposable[] { Xi, Phi, PhiB, Damage, Rate, Sigma, Shift, RhsA, Label, Material, BodyPotential })
+        foreach (var f in new IDisposable[] { Xi, Phi, PhiB, Damage, Rate, Sigma, Shift, RhsA, Label, Material, BodyPotential, LiHistory })
             f.Dispose();
     }
 }

@@ -6,7 +6,8 @@ using PureHDF;
 namespace PhaseFieldLi.OutputWriters;
 
 /// <summary>
-/// One HDF5 file with every evolving and solved field (ξ, φ, φ_B, d, labels, material), the body
+/// One HDF5 file with every evolving and solved field (ξ, φ, φ_B, d, labels, material, the Li history
+/// of the residual film), the body
 /// potentials, the loop state (time, step, output schedule, tip history, snapshot list, time series)
 /// and the case file itself with its hash. Written to a temporary name, flushed and renamed, so a
 /// kill at any moment leaves the previous checkpoint intact. A resumed run on the same backend
@@ -14,11 +15,11 @@ namespace PhaseFieldLi.OutputWriters;
 /// </summary>
 public static class Checkpoint
 {
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
     public const string FileName = "checkpoint.h5";
 
     public sealed record Contents(string CaseText, string CaseName, string CaseHash, float[] Xi, float[] Phi, float[] PhiResponse,
-        float[] Damage, int[] Label, int[] Material, float[] BodyPotential, RunState State, double[] BodyMassReference, double LastStepS);
+        float[] Damage, int[] Label, int[] Material, float[] BodyPotential, RunState State, double[] BodyMassReference, double LastStepS, float[] LiHistory);
 
     public static void Write(string path, ElectrodepositionModel model, RunState state)
     {
@@ -30,6 +31,7 @@ public static class Checkpoint
             ["phi"] = s.Phi.ToArray(),
             ["phi_response"] = s.PhiB.ToArray(),
             ["damage"] = s.Damage.ToArray(),
+            ["li_history"] = s.LiHistory.ToArray(),
             ["label"] = s.Label.ToArray(),
             ["material"] = s.Material.ToArray(),
             ["body_potential"] = s.BodyPotential.ToArray(),
@@ -82,6 +84,6 @@ public static class Checkpoint
         return new Contents(Encoding.UTF8.GetString(A<byte>("case_text")), f.Attribute("case_name").Read<string>(),
             f.Attribute("case_sha256").Read<string>(), A<float>("xi"), A<float>("phi"), A<float>("phi_response"),
             A<float>("damage"), A<int>("label"), A<int>("material"), A<float>("body_potential"), state,
-            A<double>("body_mass_reference"), D("last_step_s"));
+            A<double>("body_mass_reference"), D("last_step_s"), A<float>("li_history"));
     }
 }
