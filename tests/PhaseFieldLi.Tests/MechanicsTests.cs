@@ -712,3 +712,54 @@ public class CoupledLoopTests(ITestOutputHelper output)
         Assert.Equal(maxPressure * mechanics.StressUnitPa, mechanics.MaxLiPressurePa(), 1e-3);
     }
 }
+
+/// <summary>The tensile energy ψ⁺ that drives the damage (Mechanics.TensileEnergy), both splits.</summary>
+public class EnergySplitTests
+{
+    private static readonly MechanicsParameters Amor = new(0.5f, 0.4f, 0.05f, 0.02f, 1e-6f, 0f);
+    private static readonly MechanicsParameters Miehe = Amor with { Split = MechanicsParameters.Spectral };
+
+    /// <summary>Principal values of R·diag(3, 1, −2)·Rᵀ·1e-3 for a rotation about (1, 2, 2)/3 by 0.7 rad.</summary>
+    [Fact]
+    public void PrincipalValuesOfARotatedTensorAreItsEigenvalues()
+    {
+        double[] n = [1 / 3.0, 2 / 3.0, 2 / 3.0];
+        double c = Math.Cos(0.7), s = Math.Sin(0.7);
+        var r = new double[3, 3];
+        for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+        {
+            double cross = a == b ? 0 : (((b - a + 3) % 3 == 1 ? -1 : 1) * n[3 - a - b]);
+            r[a, b] = c * (a == b ? 1 : 0) + (1 - c) * n[a] * n[b] + s * cross;
+        }
+        double[] d = [3e-3, 1e-3, -2e-3];
+        var m = new double[3, 3];
+        for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            for (int k = 0; k < 3; k++) m[a, b] += r[a, k] * d[k] * r[b, k];
+        Mechanics.PrincipalValues((float)m[0, 0], (float)m[1, 1], (float)m[2, 2], (float)m[0, 1], (float)m[0, 2], (float)m[1, 2],
+            out float e1, out float e2, out float e3);
+        Assert.Equal(3e-3, e1, 1e-8);
+        Assert.Equal(1e-3, e2, 1e-8);
+        Assert.Equal(-2e-3, e3, 1e-8);
+    }
+
+    /// <summary>
+    /// Uniaxial strain: in tension both splits give ½λε² + με²; in compression the spectral ψ⁺ is 0
+    /// while Amor's keeps the deviatoric part (2/3)με² — the shear that cracked LLZO next to a
+    /// wedging Li flaw in the leaf-dendrite trials.
+    /// </summary>
+    [Fact]
+    public void CompressionDrivesNoDamageWithTheSpectralSplit()
+    {
+        const float eps = 1e-3f;
+        float tension = 0.5f * Amor.LambdaLlzo * eps * eps + Amor.MuLlzo * eps * eps;
+        Assert.Equal(tension, Mechanics.TensileEnergy(eps, 0, 0, 0, 0, 0, Amor), 1e-10f);
+        Assert.Equal(tension, Mechanics.TensileEnergy(eps, 0, 0, 0, 0, 0, Miehe), 1e-10f);
+        Assert.InRange(Mechanics.TensileEnergy(-eps, 0, 0, 0, 0, 0, Miehe), 0f, 1e-6f * tension);
+        Assert.Equal(2f / 3f * Amor.MuLlzo * eps * eps, Mechanics.TensileEnergy(-eps, 0, 0, 0, 0, 0, Amor), 1e-10f);
+        // Pure shear ε_xy = γ: principal strains ±γ, spectral ψ⁺ = μγ², Amor 2μγ².
+        Assert.Equal(Amor.MuLlzo * eps * eps, Mechanics.TensileEnergy(0, 0, 0, eps, 0, 0, Miehe), 1e-10f);
+        Assert.Equal(2 * Amor.MuLlzo * eps * eps, Mechanics.TensileEnergy(0, 0, 0, eps, 0, 0, Amor), 1e-10f);
+    }
+}

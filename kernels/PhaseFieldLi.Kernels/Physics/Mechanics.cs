@@ -8,10 +8,15 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// the residual stiffness k of fully cracked LLZO, the pressure in open crack space (Sneddon's p,
 /// acting where d is), and the deposition growth strain: Li plated into the LLZO (a crack) since the
 /// start, e = max(0, ξ − ξ₀), opens the crack by its own thickness, ε* = e·Growth·M⊗M with M the
-/// cleavage normal (axis CleavageAxis); Growth = 0 switches it off.
+/// cleavage normal (axis CleavageAxis); Growth = 0 switches it off. Split picks the tensile energy
+/// that drives the damage: 0 = volumetric–deviatoric (Amor), 1 = spectral (Miehe).
 /// </summary>
 public readonly record struct MechanicsParameters(float LambdaLlzo, float MuLlzo, float LambdaLi, float MuLi,
-    float ResidualStiffness, float CrackPressure, float Growth = 0f, int CleavageAxis = 2);
+    float ResidualStiffness, float CrackPressure, float Growth = 0f, int CleavageAxis = 2, int Split = 0)
+{
+    public const int VolumetricDeviatoric = 0;
+    public const int Spectral = 1;
+}
 
 /// <summary>
 /// Outer faces of the box for the displacement u (kernel units). The three low faces are symmetry
@@ -75,6 +80,54 @@ public static class Mechanics
         if (p.Growth == 0f || material != Materials.Llzo) return 0f;
         float e = xi - xi0;
         return e > 0f ? p.Growth * e : 0f;
+    }
+
+    /// <summary>
+    /// Tensile part ψ⁺ of the intact LLZO's strain energy for strain ε (engineering shear halves given
+    /// as exy, exz, eyz). Volumetric–deviatoric (Amor 2009): ψ⁺ = ½K⟨tr ε⟩₊² + μ ε_d:ε_d — all shear
+    /// drives cracking, also under compression. Spectral (Miehe 2010): ψ⁺ = ½λ⟨tr ε⟩₊² + μ Σ⟨ε_i⟩₊², ε_i
+    /// the principal strains (closed-form eigenvalues of the symmetric 3 × 3 strain): a solid
+    /// compressed along one axis and free or confined along the others has little or no ψ⁺.
+    /// </summary>
+    public static float TensileEnergy(float exx, float eyy, float ezz, float exy, float exz, float eyz, in MechanicsParameters p)
+    {
+        float tr = exx + eyy + ezz;
+        float positive = tr > 0f ? tr : 0f;
+        if (p.Split == MechanicsParameters.Spectral)
+        {
+            PrincipalValues(exx, eyy, ezz, exy, exz, eyz, out float e1, out float e2, out float e3);
+            float p1 = e1 > 0f ? e1 : 0f, p2 = e2 > 0f ? e2 : 0f, p3 = e3 > 0f ? e3 : 0f;
+            return 0.5f * p.LambdaLlzo * positive * positive + p.MuLlzo * (p1 * p1 + p2 * p2 + p3 * p3);
+        }
+        float bulk = p.LambdaLlzo + 2f * p.MuLlzo / 3f;
+        float m = tr / 3f, dxx = exx - m, dyy = eyy - m, dzz = ezz - m;
+        float dev = dxx * dxx + dyy * dyy + dzz * dzz + 2f * (exy * exy + exz * exz + eyz * eyz);
+        return 0.5f * bulk * positive * positive + p.MuLlzo * dev;
+    }
+
+    /// <summary>
+    /// Eigenvalues of a symmetric 3 × 3 matrix, closed form (trigonometric solution of the
+    /// characteristic cubic): e1 ≥ e2 ≥ e3.
+    /// </summary>
+    public static void PrincipalValues(float axx, float ayy, float azz, float axy, float axz, float ayz,
+        out float e1, out float e2, out float e3)
+    {
+        float q = (axx + ayy + azz) / 3f;
+        float off = axy * axy + axz * axz + ayz * ayz;
+        float bxx = axx - q, byy = ayy - q, bzz = azz - q;
+        float p2 = bxx * bxx + byy * byy + bzz * bzz + 2f * off;
+        if (p2 <= 1e-30f) { e1 = e2 = e3 = q; return; }
+        float pp = MathF.Sqrt(p2 / 6f);
+        float inv = 1f / pp;
+        bxx *= inv; byy *= inv; bzz *= inv;
+        float cxy = axy * inv, cxz = axz * inv, cyz = ayz * inv;
+        float det = bxx * (byy * bzz - cyz * cyz) - cxy * (cxy * bzz - cyz * cxz) + cxz * (cxy * cyz - byy * cxz);
+        float r = 0.5f * det;
+        r = r < -1f ? -1f : (r > 1f ? 1f : r);
+        float phi = MathF.Acos(r) / 3f;
+        e1 = q + 2f * pp * MathF.Cos(phi);
+        e3 = q + 2f * pp * MathF.Cos(phi + 2.0943951f);
+        e2 = 3f * q - e1 - e3;
     }
 
     /// <summary>Degraded Lamé constants of one element.</summary>
@@ -283,8 +336,8 @@ public struct ElasticConstraintRule<TF> : IGridRule where TF : struct, IView<flo
 /// <summary>
 /// Element results from u (mean over the Gauss points), with the elastic strain ε − ε*: the
 /// stored-energy density of the element ψ = ½ σ:ε (returned, for the total energy), the history H = max(H, ψ⁺) of the tensile part of the
-/// intact LLZO's energy (volumetric–deviatoric split, Amor 2009: ψ⁺ = ½ K ⟨tr ε⟩₊² + μ ε_d:ε_d,
-/// weighted by 1 − h(ξ)), the von Mises stress and the pressure −tr σ/3 (including −P); ψ is also
+/// intact LLZO's energy (Mechanics.TensileEnergy: volumetric–deviatoric or spectral split, weighted
+/// by 1 − h(ξ)), the von Mises stress and the pressure −tr σ/3 (including −P); ψ is also
 /// stored per cell (Energy).
 /// </summary>
 public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float> where TI : struct, IView<int>
@@ -307,7 +360,6 @@ public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float
         int material = Material[idx];
         Mechanics.Moduli(xi, d, material, P, out float lambda, out float mu);
         float llzo = Materials.IsSoft(material) ? 0f : 1f - Interpolation.H(xi);
-        float bulk = P.LambdaLlzo + 2f * P.MuLlzo / 3f;
         float eigen = P.CrackPressure * d;
         float e = Mechanics.Growth(xi, Xi0[idx], material, P);
         float ex = P.CleavageAxis == 0 ? e : 0f, ey = P.CleavageAxis == 1 ? e : 0f, ez = P.CleavageAxis == 2 ? e : 0f;
@@ -324,10 +376,7 @@ public struct ElasticStateRule<TF, TI> : IGridSum where TF : struct, IView<float
             float exy = 0.5f * (g01 + g10), exz = 0.5f * (g02 + g20), eyz = 0.5f * (g12 + g21);
             float qxx = lambda * tr + 2f * mu * g00, qyy = lambda * tr + 2f * mu * g11, qzz = lambda * tr + 2f * mu * g22;
             psi += 0.5f * (qxx * g00 + qyy * g11 + qzz * g22) + 2f * mu * (exy * exy + exz * exz + eyz * eyz);
-            float m = tr / 3f, dxx = g00 - m, dyy = g11 - m, dzz = g22 - m;
-            float dev = dxx * dxx + dyy * dyy + dzz * dzz + 2f * (exy * exy + exz * exz + eyz * eyz);
-            float positive = tr > 0f ? tr : 0f;
-            psiPlus += 0.5f * bulk * positive * positive + P.MuLlzo * dev;
+            psiPlus += Mechanics.TensileEnergy(g00, g11, g22, exy, exz, eyz, P);
             sxx += qxx; syy += qyy; szz += qzz;
             sxy += 2f * mu * exy; sxz += 2f * mu * exz; syz += 2f * mu * eyz;
         }

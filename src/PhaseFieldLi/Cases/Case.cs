@@ -34,6 +34,8 @@ public enum Physics { Electrodeposition, Fracture, Coupled }
 
 public enum ElasticPreconditioner { Multigrid, Jacobi }
 
+public enum EnergySplit { VolumetricDeviatoric, Spectral }
+
 public sealed record TimeSettings(
     double EndS,
     double MaxStepS,
@@ -177,7 +179,9 @@ public sealed record MechanicsSettings(
     /// <summary>Rollers on both y faces: an x–z problem in plane strain.</summary>
     bool PlaneStrain,
     /// <summary>Preconditioner of the elastic CG: nodal multigrid V-cycle or Jacobi.</summary>
-    ElasticPreconditioner Preconditioner = ElasticPreconditioner.Multigrid)
+    ElasticPreconditioner Preconditioner = ElasticPreconditioner.Multigrid,
+    /// <summary>Tensile energy that drives the damage: volumetric–deviatoric (Amor) or spectral (Miehe).</summary>
+    EnergySplit Split = EnergySplit.VolumetricDeviatoric)
 {
     /// <summary>Crack pressure at time t [Pa].</summary>
     public double CrackPressureAt(double timeS) => CrackPressurePa + CrackPressureRatePaPerS * timeS;

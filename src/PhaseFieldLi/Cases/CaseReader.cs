@@ -175,7 +175,9 @@ public static class CaseReader
             StaggerMaxIterations: f.Integer("stagger_max_iterations", 50, 1, 100_000),
             PlaneStrain: m.Boolean("plane_strain", false),
             Preconditioner: m.Choice("preconditioner", "multigrid", "multigrid", "jacobi") == "multigrid"
-                ? ElasticPreconditioner.Multigrid : ElasticPreconditioner.Jacobi);
+                ? ElasticPreconditioner.Multigrid : ElasticPreconditioner.Jacobi,
+            Split: f.Choice("energy_split", "volumetric-deviatoric", "volumetric-deviatoric", "spectral") == "spectral"
+                ? EnergySplit.Spectral : EnergySplit.VolumetricDeviatoric);
         if (m.Has("top_displacement") && top != "displacement")
             throw m.Error("top_displacement", settings.TopDisplacementM, "needs top = \"displacement\"");
         if (settings.LengthScaleM < h)

@@ -114,7 +114,11 @@ public sealed class FractureModel : IDisposable
     public double StressUnitPa => _scaling.StressUnitPa(_settings);
 
     private ElasticSystem BuildSystem(double timeS) => new(Cells, Nodes, _scaling.Boundary(_settings),
-        _scaling.Mechanics(_settings, timeS) with { Growth = GrowthOn ? 1f : 0f, CleavageAxis = _settings.CleavageAxis },
+        _scaling.Mechanics(_settings, timeS) with
+        {
+            Growth = GrowthOn ? 1f : 0f, CleavageAxis = _settings.CleavageAxis,
+            Split = _settings.Split == EnergySplit.Spectral ? MechanicsParameters.Spectral : MechanicsParameters.VolumetricDeviatoric,
+        },
         _state.Xi, _state.Damage, _state.Material, InitialXi);
 
     /// <summary>ξ at the start (Li already in a flaw is stress-free; only Li plated since then opens cracks).</summary>
