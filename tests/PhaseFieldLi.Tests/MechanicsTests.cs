@@ -763,3 +763,56 @@ public class EnergySplitTests
         Assert.Equal(2 * Amor.MuLlzo * eps * eps, Mechanics.TensileEnergy(0, 0, 0, eps, 0, 0, Amor), 1e-10f);
     }
 }
+
+/// <summary>
+/// The leaf/crack size of the time series (FractureModel.LeafSize, a device reduction): a Li-filled
+/// box 2 × 5 × 7 cells (x × y × z) at the x = 0, y = 0 symmetry faces of LLZO inside a larger damaged
+/// box 3 × 6 × 9 cells, cleavage normal x; mirrored across the symmetry faces the leaf is 4 µm thick,
+/// 10 µm wide and 7 µm high, the crack 6, 12 and 9 µm.
+/// </summary>
+public class LeafSizeTests
+{
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void LeafAndCrackSizesAreTheBoxesMirrored(string backend)
+    {
+        const double h = 1e-6;
+        string toml = $"""
+            name = "leaf-size"
+            physics = "coupled"
+            [grid]
+            cells = [8, 8, 24]
+            spacing = {h:R}
+            [time]
+            end = 1.0
+            [mechanics]
+            stack_pressure = 0.0
+            [fracture]
+            cleavage_normal = [1, 0, 0]
+            [[flaw]]
+            shape = "box"
+            min = [0.0, 0.0, 8.0e-6]
+            max = [3.0e-6, 6.0e-6, 17.0e-6]
+            damage = 1.0
+            [[flaw]]
+            shape = "box"
+            min = [0.0, 0.0, 9.0e-6]
+            max = [2.0e-6, 5.0e-6, 16.0e-6]
+            li = 1.0
+            damage = 1.0
+            """;
+        var c = CaseReader.Parse(toml, "leaf-size");
+        using var b = Backends.Backends.Create(backend);
+        using var model = new ElectrodepositionModel(c, b);
+        using var mechanics = new FractureModel(model);
+        var leaf = mechanics.LeafSize(crack: false);
+        var crack = mechanics.LeafSize(crack: true);
+        Assert.Equal(4e-6, leaf.ThicknessM, 1e-12);
+        Assert.Equal(10e-6, leaf.WidthM, 1e-12);
+        Assert.Equal(7e-6, leaf.HeightM, 1e-12);
+        Assert.Equal(6e-6, crack.ThicknessM, 1e-12);
+        Assert.Equal(12e-6, crack.WidthM, 1e-12);
+        Assert.Equal(9e-6, crack.HeightM, 1e-12);
+    }
+}

@@ -500,3 +500,41 @@ public struct LiPressureMaxRule<TF, TI> : ICellMax where TF : struct, IView<floa
         return BitConverter.Int32BitsToSingle(bits >= 0 ? bits : bits ^ 0x7FFFFFFF);
     }
 }
+
+/// <summary>
+/// Size of a leaf (Li in LLZO, ξ &gt; ½; Crack = 0) or of a crack (d &gt; ½; Crack = 1) on the device,
+/// measured in cells against the cleavage normal M (axis Axis) and the two in-plane axes a &lt; b:
+/// Measure 0: the most qualifying cells on one line along M (counted at the line's cell with index 0
+/// along M) — the half-thickness when the cleavage plane is the low symmetry face;
+/// 1: the largest index + 1 along a; 2: the largest index + 1 along b; 3: −(the smallest index along b).
+/// Key: that number; long.MinValue where the cell does not qualify.
+/// </summary>
+public struct LeafExtentRule<TF, TI> : ICellMax where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Xi, Damage;
+    public TI Material;
+    public int Axis, Crack, Measure;
+
+    private bool Qualifies(int idx) =>
+        Material[idx] == Materials.Llzo && (Crack != 0 ? Damage[idx] > 0.5f : Xi[idx] > 0.5f);
+
+    public long Key(int idx)
+    {
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        int along = Axis == 0 ? i : Axis == 1 ? j : k;
+        int a = Axis == 0 ? j : i, b = Axis == 2 ? j : k;
+        if (Measure == 0)
+        {
+            if (along != 0) return long.MinValue;
+            int stride = Axis == 0 ? 1 : Axis == 1 ? Grid.Nx : Grid.Plane;
+            int length = Axis == 0 ? Grid.Nx : Axis == 1 ? Grid.Ny : Grid.Nz;
+            int count = 0;
+            for (int n = 0; n < length; n++)
+                if (Qualifies(idx + n * stride)) count++;
+            return count > 0 ? count : long.MinValue;
+        }
+        if (!Qualifies(idx)) return long.MinValue;
+        return Measure == 1 ? a + 1 : Measure == 2 ? b + 1 : -b;
+    }
+}

@@ -37,7 +37,15 @@ public sealed record DiagnosticsRow(
     double MaxLiPressurePa = double.NaN,
     double CrackAreaM2 = double.NaN,
     int StaggerIterations = 0,
-    double StepDamageChange = double.NaN)
+    double StepDamageChange = double.NaN,
+    /// <summary>Coupled mechanics: size of the Li in LLZO (the leaf) and of the crack (d &gt; ½) [m], mirrored
+    /// across the symmetry faces: thickness along the cleavage normal, width and height in its plane.</summary>
+    double LeafThicknessM = double.NaN,
+    double LeafWidthM = double.NaN,
+    double LeafHeightM = double.NaN,
+    double CrackThicknessM = double.NaN,
+    double CrackWidthM = double.NaN,
+    double CrackHeightM = double.NaN)
 {
     public const string CsvHeader =
         "step,time_s,dt_s,cell_voltage_V,applied_current_A,negative_current_A,positive_current_A," +
@@ -45,14 +53,16 @@ public sealed record DiagnosticsRow(
         "tip_current_density_A_per_m2,tip_current_density_from_velocity_A_per_m2,nominal_current_density_A_per_m2," +
         "newton_iterations,linear_iterations,linear_residual," +
         "isolated_bodies,body2_centre_z_m,body2_li_volume_m3,body2_current_A,body2_potential_V," +
-        "max_li_pressure_Pa,crack_area_m2,stagger_iterations,max_damage_change";
+        "max_li_pressure_Pa,crack_area_m2,stagger_iterations,max_damage_change," +
+        "leaf_thickness_m,leaf_width_m,leaf_height_m,crack_thickness_m,crack_width_m,crack_height_m";
 
     public string ToCsv(IFormatProvider f) => string.Join(",",
         Step.ToString(f), R(TimeS), R(DtS), R(CellVoltageV), R(AppliedCurrentA), R(NegativeCurrentA), R(PositiveCurrentA),
         R(NegativeLiVolumeM3), R(TotalLiVolumeM3), R(TipHeightM), R(TipVelocityMPerS), R(TipCurrentDensityAPerM2),
         R(TipCurrentDensityFromVelocityAPerM2), R(NominalCurrentDensityAPerM2), NewtonIterations.ToString(f),
         LinearIterations.ToString(f), R(LinearResidual), IsolatedBodies.ToString(f), R(Body2CentreZM), R(Body2LiVolumeM3),
-        R(Body2CurrentA), R(Body2PotentialV), R(MaxLiPressurePa), R(CrackAreaM2), StaggerIterations.ToString(f), R(StepDamageChange));
+        R(Body2CurrentA), R(Body2PotentialV), R(MaxLiPressurePa), R(CrackAreaM2), StaggerIterations.ToString(f), R(StepDamageChange),
+        R(LeafThicknessM), R(LeafWidthM), R(LeafHeightM), R(CrackThicknessM), R(CrackWidthM), R(CrackHeightM));
 
     private static string R(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
 }

@@ -232,6 +232,23 @@ public sealed class FractureModel : IDisposable
         return (lines * h * h, extent * h);
     }
 
+    /// <summary>
+    /// Size of the Li leaf (ξ &gt; ½ in LLZO; crack = false) or of the crack (d &gt; ½; crack = true) [m],
+    /// mirrored across the low symmetry faces: thickness along the cleavage normal M (twice the most
+    /// cells on one line along M), width along the first in-plane axis (twice its largest extent from
+    /// the low face), height along the second (its span). NaN when there is none. Device reductions
+    /// (LeafExtentRule).
+    /// </summary>
+    public (double ThicknessM, double WidthM, double HeightM) LeafSize(bool crack)
+    {
+        int axis = _settings.CleavageAxis, c = crack ? 1 : 0;
+        long M(int measure) => _ops.LeafExtent(Cells, _state.Xi, _state.Damage, _state.Material, axis, c, measure);
+        long thick = M(0);
+        if (thick == long.MinValue) return (double.NaN, double.NaN, double.NaN);
+        double h = _scaling.SpacingM;
+        return (2 * thick * h, 2 * M(1) * h, (M(2) + M(3)) * h);
+    }
+
     /// <summary>Largest pressure −tr σ/3 in a LLZO cell holding Li (ξ &gt; ½) [Pa]; NaN if none (a device reduction).</summary>
     public double MaxLiPressurePa() => _ops.MaxLiPressure(_state.Xi, Pressure, _state.Material) * StressUnitPa;
 

@@ -55,6 +55,7 @@ public interface IOperations
         Field<float> energy);
     (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis);
     float MaxLiPressure(Field<float> xi, Field<float> pressure, Field<int> material);
+    long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, int axis, int crack, int measure);
     void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive);
     float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
@@ -270,6 +271,12 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         long extent = b.Max(rule, g.Count);
         return (b.Sum(rule, g.Count), extent == long.MinValue ? 0f : BitConverter.Int32BitsToSingle((int)extent));
     }
+
+    public long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, int axis, int crack, int measure) =>
+        b.Max(new LeafExtentRule<TF, TI>
+        {
+            Grid = g, Xi = F(xi), Damage = F(damage), Material = I(material), Axis = axis, Crack = crack, Measure = measure,
+        }, g.Count);
 
     public float MaxLiPressure(Field<float> xi, Field<float> pressure, Field<int> material) =>
         LiPressureMaxRule<TF, TI>.Decode(b.Max(new LiPressureMaxRule<TF, TI> { Xi = F(xi), Pressure = F(pressure), Material = I(material) },

@@ -162,12 +162,18 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                     Scaling.Faraday / scaling.MolarVolume * velocity, j, potential.NewtonIterations,
                     potential.LinearIterations, potential.LastSolve.RelativeResidual, Model.IsolatedBodies);
                 if (Mechanics is { } mech)
+                {
+                    var leaf = mech.LeafSize(crack: false);
+                    var crack = mech.LeafSize(crack: true);
                     row = row with
                     {
                         MaxLiPressurePa = mech.MaxLiPressurePa(), CrackAreaM2 = mech.CrackSize().AreaM2,
                         StaggerIterations = _lastStagger?.Iterations ?? 0,
                         StepDamageChange = _lastStagger?.StepDamageChange ?? double.NaN,
+                        LeafThicknessM = leaf.ThicknessM, LeafWidthM = leaf.WidthM, LeafHeightM = leaf.HeightM,
+                        CrackThicknessM = crack.ThicknessM, CrackWidthM = crack.WidthM, CrackHeightM = crack.HeightM,
                     };
+                }
                 if (Model.IsolatedBodies > 0)
                     row = row with
                     {
