@@ -816,3 +816,98 @@ public class LeafSizeTests
         Assert.Equal(9e-6, crack.HeightM, 1e-12);
     }
 }
+
+/// <summary>
+/// The small variant of the leaf-dendrite case (issue: "a smaller variant runs as a test in CI"):
+/// Li | LLZO | Li, 8 × 8 × 32 cells of 1 µm, one quarter of a Li-filled interface flaw 4 µm thick,
+/// 4 µm wide and 4 µm deep into the LLZO on the x = 0 cleavage plane, j_n = 0.47 mA/cm², 4 MPa,
+/// i₀ = 2.5 A/m² (the pressure ceiling F|η|/V_m must exceed the flaw's cracking pressure; with
+/// i₀ = 50 A/m² it is ~20 MPa and nothing cracks), β = 10, spectral split, 1500 s. Asserted: the Li
+/// pressurises the flaw and the crack grows in its cleavage plane — the crack area grows by ≥ 30 %,
+/// its in-plane size (width + height) grows at least twice as much as its thickness, which stays
+/// ≤ 4 cells (mirrored: 8 µm); the damage
+/// never decreases in any cell; the negative electrode's Li volume follows the passed charge (1 %);
+/// the total Li volume is conserved (1e-5).
+/// </summary>
+public class InterfaceFlawTests(ITestOutputHelper output)
+{
+    public const string Case = """
+        name = "interface-flaw-small"
+        physics = "coupled"
+        [grid]
+        cells = [8, 8, 32]
+        spacing = 1.0e-6
+        [time]
+        end = 1500.0
+        max_step = 20.0
+        [electrochemistry]
+        current_density = 4.7
+        exchange_current_density = 2.5
+        [phase_field]
+        interface_width = 2.0e-6
+        mobility = 1.0e-10
+        [electrodes]
+        collector_thickness = 1.0e-6
+        negative_li_thickness = 3.0e-6
+        positive_li_thickness = 6.0e-6
+        growth_room = 4.0e-6
+        [mechanics]
+        stack_pressure = 4.0e6
+        [fracture]
+        cleavage_normal = [1, 0, 0]
+        anisotropy = 10.0
+        length_scale = 2.0e-6
+        energy_split = "spectral"
+        [[flaw]]
+        shape = "box"
+        min = [0.0, 0.0, 4.0e-6]
+        max = [2.0e-6, 2.0e-6, 12.0e-6]
+        damage = 1.0
+        li = 1.0
+        [solver]
+        newton_tolerance = 2.0e-3
+        """;
+
+    [Fact]
+    public void LiPressurisedFlawCracksInItsCleavagePlane()
+    {
+        var c = CaseReader.Parse(Case, "interface-flaw");
+        using var b = Backends.Backends.Create("cpu");
+        using var model = new ElectrodepositionModel(c, b);
+        using var mechanics = new FractureModel(model);
+        mechanics.EnableGrowthStrain();
+        model.CoupleMechanics(mechanics);
+        var sim = new PhaseFieldLi.Simulations.Simulation(model, TestCases.TempDir()) { Mechanics = mechanics };
+        var previous = model.State.Damage.ToArray();
+        double worstHealing = 0;
+        sim.StepCompleted += _ =>
+        {
+            var d = model.State.Damage.ToArray();
+            for (int n = 0; n < d.Length; n++) worstHealing = Math.Max(worstHealing, previous[n] - d[n]);
+            previous = d;
+        };
+        var rows = sim.Run().Rows;
+        double charge = 0;
+        for (int n = 0; n < rows.Count - 1; n++) charge += rows[n].AppliedCurrentA * rows[n].DtS;
+        double grown = rows[^1].NegativeLiVolumeM3 - rows[0].NegativeLiVolumeM3;
+        double ratio = grown / (charge * model.Scaling.MolarVolume / Scaling.Faraday);
+        double drift = Math.Abs(rows[^1].TotalLiVolumeM3 / rows[0].TotalLiVolumeM3 - 1);
+        var first = rows[0];
+        var last = rows[^1];
+        output.WriteLine($"{rows.Count} rows; crack area {first.CrackAreaM2 * 1e12:F0} → {last.CrackAreaM2 * 1e12:F0} µm² (quarter); " +
+                         $"crack thickness {first.CrackThicknessM * 1e6:F0} → {last.CrackThicknessM * 1e6:F0} µm, width " +
+                         $"{first.CrackWidthM * 1e6:F0} → {last.CrackWidthM * 1e6:F0} µm, height {first.CrackHeightM * 1e6:F0} → " +
+                         $"{last.CrackHeightM * 1e6:F0} µm; max Li pressure {first.MaxLiPressurePa / 1e6:F1} → {last.MaxLiPressurePa / 1e6:F1} MPa; " +
+                         $"ΔV₋/(∫I dt V_m/F) = {ratio:F5}; total Li drift {drift:E1}; worst damage decrease {worstHealing:E1}");
+        Assert.True(last.MaxLiPressurePa > 100e6, "the flaw's Li must be pressurised by plating");
+        Assert.True(last.CrackAreaM2 > 1.3 * first.CrackAreaM2, "the crack must grow");
+        double inPlane = last.CrackWidthM + last.CrackHeightM - first.CrackWidthM - first.CrackHeightM;
+        double thickening = last.CrackThicknessM - first.CrackThicknessM;
+        Assert.True(last.CrackThicknessM <= 8e-6 + 1e-12, $"the crack thickened to {last.CrackThicknessM * 1e6:F1} µm");
+        Assert.True(inPlane >= 2 * thickening && inPlane > 0,
+            $"in-plane growth {inPlane * 1e6:F1} µm against thickening {thickening * 1e6:F1} µm");
+        Assert.Equal(0, worstHealing);
+        Assert.InRange(ratio, 0.99, 1.01);
+        Assert.True(drift < 1e-5, $"total Li volume drifted by {drift:E2}");
+    }
+}
