@@ -2,7 +2,7 @@ namespace PhaseFieldLi.Cli;
 
 /// <summary>Parsed command line; unknown options are errors.</summary>
 public sealed record CommandLine(string Command, string? CasePath, string Backend, string? Output, bool Verbose, string? Resume = null,
-    int Steps = 10, string Against = "cpu", double Tolerance = 1e-3, bool Check = false)
+    int Steps = 10, string Against = "cpu", double Tolerance = 1e-3, bool Check = false, int[]? Cells = null)
 {
     public const string Usage = """
         usage:
@@ -13,18 +13,21 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
           phasefield compare <case.toml> [--backend …] [--against cpu] [--steps N] [--tolerance R] [--output DIR]
                                      the first N steps on two backends, field by field (exit 5 above R, relative)
           phasefield devices [--check [--backend …]]   list backends; --check tests sums and labelling on each
+          mpirun -n N phasefield mpi-check [--cells NXxNYxNZ]   MPI: global sums, halo exchange and a distributed
+                                     solve on N ranks, against known answers
         """;
 
     public static CommandLine Parse(string[] args)
     {
         string command = args[0];
-        if (command is not ("run" or "check" or "devices" or "bench" or "compare"))
+        if (command is not ("run" or "check" or "devices" or "bench" or "compare" or "mpi-check"))
             throw new ArgumentException($"unknown command '{command}'");
         string? casePath = null, output = null, resume = null;
         string backend = "auto", against = "cpu";
         double tolerance = 1e-3;
         bool verbose = false, check = false;
         int steps = 10;
+        int[]? cells = null;
         for (int a = 1; a < args.Length; a++)
         {
             switch (args[a])
@@ -54,6 +57,12 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
                     if (!int.TryParse(args[++a], out steps) || steps < 1)
                         throw new ArgumentException($"--steps '{args[a]}': must be a positive integer");
                     break;
+                case "--cells" when a + 1 < args.Length:
+                    var parts = args[++a].Split('x');
+                    if (parts.Length != 3 || parts.Any(s => !int.TryParse(s, out int v) || v < 1))
+                        throw new ArgumentException($"--cells '{args[a]}': must be NXxNYxNZ, e.g. 8x8x32");
+                    cells = parts.Select(int.Parse).ToArray();
+                    break;
                 case "--check":
                     check = true;
                     break;
@@ -69,8 +78,8 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
         }
         if (resume != null && (command != "run" || casePath != null))
             throw new ArgumentException("--resume takes the place of the case file, with 'run' only");
-        if (command != "devices" && casePath == null && resume == null)
+        if (command is not ("devices" or "mpi-check") && casePath == null && resume == null)
             throw new ArgumentException($"'{command}' needs a case file");
-        return new CommandLine(command, casePath, backend, output, verbose, resume, steps, against, tolerance, check);
+        return new CommandLine(command, casePath, backend, output, verbose, resume, steps, against, tolerance, check, cells);
     }
 }

@@ -41,6 +41,35 @@ if (options.Command == "devices")
     return all ? 0 : 5;
 }
 
+if (options.Command == "mpi-check")
+{
+    PhaseFieldLi.Distributed.Mpi mpi;
+    try
+    {
+        mpi = new PhaseFieldLi.Distributed.Mpi();
+    }
+    catch (PhaseFieldLi.Distributed.MpiException e)
+    {
+        Console.Error.WriteLine("error: " + e.Message);
+        return 2;
+    }
+    using (mpi)
+    {
+        var c = options.Cells ?? [8, 8, 32];
+        try
+        {
+            var report = PhaseFieldLi.Distributed.DistributedSelfCheck.Run(mpi, new PhaseFieldLi.Kernels.Accessors.GridShape(c[0], c[1], c[2]));
+            if (mpi.Rank == 0) foreach (var line in report.Lines) Console.WriteLine(line);
+            return report.Passed ? 0 : 5;
+        }
+        catch (PhaseFieldLi.Distributed.MpiException e)
+        {
+            if (mpi.Rank == 0) Console.Error.WriteLine("error: " + e.Message); // every rank finds the same fault
+            return 2;
+        }
+    }
+}
+
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o =>

@@ -1,0 +1,71 @@
+using PhaseFieldLi.Kernels.Accessors;
+
+namespace PhaseFieldLi.Distributed;
+
+/// <summary>
+/// The global grid cut into slabs along z, one per rank, each with one ghost plane toward every
+/// neighbouring rank. Slabs, not pencils: a halo plane of an nx × ny slab is nx·ny floats whatever
+/// the rank count, and for the rank counts of one node (≤ 8) and the cross-sections of the cases
+/// (nx·ny ≤ nz²) the pencil's smaller faces do not pay for twice the neighbours and messages
+/// (docs/scaling.md). The local array of a rank is [ghost below] + owned planes + [ghost above],
+/// in the global x-fastest order, so every per-cell kernel runs on it unchanged.
+/// </summary>
+public sealed class SlabDecomposition
+{
+    /// <summary>Fewest z-planes a rank may own (a stencil needs its neighbours to be real cells).</summary>
+    public const int MinPlanes = 2;
+
+    public SlabDecomposition(GridShape global, int rank, int size)
+    {
+        if (size < 1 || rank < 0 || rank >= size) throw new ArgumentOutOfRangeException(nameof(rank));
+        if (global.Nz < MinPlanes * size)
+            throw new MpiException($"{size} ranks for a grid of {global.Nz} z-planes: each rank needs at least {MinPlanes} " +
+                                   $"planes of its own, so run on at most {global.Nz / MinPlanes} ranks (mpirun -n {global.Nz / MinPlanes})");
+        Global = global;
+        Rank = rank;
+        Size = size;
+        int baseCount = global.Nz / size, extra = global.Nz % size;
+        ZStart = rank * baseCount + Math.Min(rank, extra);
+        OwnedPlanes = baseCount + (rank < extra ? 1 : 0);
+        GhostBelow = rank > 0 ? 1 : 0;
+        GhostAbove = rank < size - 1 ? 1 : 0;
+        Local = new GridShape(global.Nx, global.Ny, OwnedPlanes + GhostBelow + GhostAbove);
+    }
+
+    public GridShape Global { get; }
+    public GridShape Local { get; }
+    public int Rank { get; }
+    public int Size { get; }
+    /// <summary>Global z index of this rank's first owned plane.</summary>
+    public int ZStart { get; }
+    public int OwnedPlanes { get; }
+    public int GhostBelow { get; }
+    public int GhostAbove { get; }
+
+    /// <summary>Local index range [first, end) of the owned cells.</summary>
+    public int OwnedFirst => GhostBelow * Global.Plane;
+    public int OwnedEnd => (GhostBelow + OwnedPlanes) * Global.Plane;
+
+    /// <summary>Global z of local plane k.</summary>
+    public int GlobalZ(int localK) => ZStart + localK - GhostBelow;
+
+    /// <summary>Halo bytes this rank sends per exchange of one float field.</summary>
+    public long HaloBytesPerExchange => (GhostBelow + GhostAbove) * (long)Global.Plane * sizeof(float);
+
+    /// <summary>Fills the ghost planes of a local float array from the neighbouring ranks.</summary>
+    public void Exchange(Mpi mpi, float[] local)
+    {
+        int plane = Global.Plane;
+        int below = GhostBelow == 1 ? Rank - 1 : mpi.NoRank, above = GhostAbove == 1 ? Rank + 1 : mpi.NoRank;
+        var span = local.AsSpan();
+        Span<float> dummy = plane <= 4096 ? stackalloc float[plane] : new float[plane];
+        // Upward: my top owned plane → the rank above's lower ghost; my lower ghost ← the rank below.
+        var topOwned = span.Slice(OwnedEnd - plane, plane);
+        var lowerGhost = GhostBelow == 1 ? span.Slice(0, plane) : dummy;
+        mpi.Exchange(topOwned, above, lowerGhost, below, tag: 1);
+        // Downward: my lowest owned plane → the rank below's upper ghost; my upper ghost ← the rank above.
+        var lowOwned = span.Slice(OwnedFirst, plane);
+        var upperGhost = GhostAbove == 1 ? span.Slice(OwnedEnd, plane) : dummy;
+        mpi.Exchange(lowOwned, below, upperGhost, above, tag: 2);
+    }
+}

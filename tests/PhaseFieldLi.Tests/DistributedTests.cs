@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>
+/// MPI (the distributed issue, first part): `phasefield mpi-check` launched by Open MPI's mpirun on 1,
+/// 2 and 4 ranks (oversubscribed on 2 cores) — global sums, halo exchange, and a distributed
+/// Jacobi-CG solve whose answer must not depend on the rank count; and the bad launches.
+/// </summary>
+public class DistributedTests(ITestOutputHelper output)
+{
+    private static string Program => Path.Combine(AppContext.BaseDirectory, "phasefield.dll");
+
+    private static (int Exit, string Out, string Err) Launch(string file, IEnumerable<string> args, Dictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["TERM"] = "dumb"; // no terminal escape sequences in the captured output
+        psi.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+        psi.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        foreach (var (k, v) in env ?? []) psi.Environment[k] = v;
+        Process p;
+        try { p = Process.Start(psi)!; }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"cannot start '{file}' ({e.Message}): the MPI tests need Open MPI's mpirun (Debian: openmpi-bin)");
+        }
+        using (p)
+        {
+            var err = p.StandardError.ReadToEndAsync();
+            string stdout = p.StandardOutput.ReadToEnd();
+            if (!p.WaitForExit(180_000)) { p.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', args)} ran over 3 minutes"); }
+            return (p.ExitCode, stdout, err.GetAwaiter().GetResult());
+        }
+    }
+
+    private static (int Exit, string Out, string Err) MpiRun(int ranks, params string[] args) =>
+        Launch("mpirun", ["--oversubscribe", "-n", ranks.ToString(), "dotnet", Program, "mpi-check", .. args]);
+
+    [Fact]
+    public void OneTwoAndFourRanksGiveTheSameSolution()
+    {
+        var solutions = new List<double[]>();
+        foreach (int n in new[] { 1, 2, 4 })
+        {
+            var (exit, stdout, err) = MpiRun(n, "--cells", "8x8x32");
+            output.WriteLine($"-- {n} ranks (exit {exit})\n{stdout}{err}");
+            Assert.Equal(0, exit);
+            Assert.Equal(3, stdout.Split('\n').Count(l => l.Contains("pass  ")));
+            string line = stdout.Split('\n').Single(l => l.Contains("solution:"));
+            line = line[line.IndexOf("solution:", StringComparison.Ordinal)..].Trim();
+            var numbers = line.Replace("solution: sum=", "").Replace(" probes=", ",").Replace(" iterations=", ",").Split(',')
+                .Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            solutions.Add(numbers);
+        }
+        for (int r = 1; r < solutions.Count; r++)
+        for (int v = 0; v < solutions[0].Length - 1; v++)
+            Assert.True(Math.Abs(solutions[r][v] - solutions[0][v]) <= 1e-5 * Math.Abs(solutions[0][v]),
+                $"value {v}: {solutions[r][v]} on {(r == 1 ? 2 : 4)} ranks vs {solutions[0][v]} on 1");
+        Assert.All(solutions, s => Assert.InRange(s[^1], solutions[0][^1] - 2, solutions[0][^1] + 2));
+    }
+
+    [Fact]
+    public void MoreRanksThanSlabsIsOneClearError()
+    {
+        var (exit, stdout, err) = MpiRun(4, "--cells", "4x4x6");
+        output.WriteLine(stdout + err);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("4 ranks for a grid of 6 z-planes", err);
+        Assert.Contains("at most 3 ranks", err);
+        Assert.Equal(1, err.Split('\n').Count(l => l.Contains("error: ")));
+    }
+
+    [Fact]
+    public void AMissingMpiLibraryIsOneClearError()
+    {
+        var (exit, _, err) = Launch("dotnet", [Program, "mpi-check"], new() { ["PFLI_MPI_LIBRARY"] = "libmpi-that-is-not-here.so.1" });
+        output.WriteLine(err);
+        Assert.Equal(2, exit);
+        Assert.Contains("no MPI library found", err);
+        Assert.Contains("PFLI_MPI_LIBRARY", err);
+    }
+}
