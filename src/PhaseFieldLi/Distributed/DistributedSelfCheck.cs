@@ -59,7 +59,10 @@ public static class DistributedSelfCheck
             b[idx] = (float)(Math.Sin(Math.PI * (i + 0.5) / global.Nx) * Math.Cos(Math.PI * (gz + 0.5) / global.Nz) + 0.1
                              + 0.05 * Math.Cos(2 * Math.PI * (j + 0.5) / global.Ny));
         }
+        mpi.Barrier();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = new SlabHelmholtzSolver(mpi, slabs).Solve(sigma, shift, b, x, tolerance, 20_000);
+        double seconds = mpi.Max(clock.Elapsed.TotalSeconds);
         double sum = 0;
         for (int idx = slabs.OwnedFirst; idx < slabs.OwnedEnd; idx++) sum += x[idx];
         int[] probeZ = [0, global.Nz / 2 - 1, global.Nz / 2, global.Nz - 1];
@@ -75,7 +78,8 @@ public static class DistributedSelfCheck
         double halo = mpi.Max(result.HaloBytes);
         ok &= result.Converged;
         lines.Add($"{(result.Converged ? "pass" : "FAIL")}  distributed Jacobi-CG: {result.Iterations} iterations, " +
-                  $"relative residual {result.RelativeResidual.ToString("E2", ci)}, largest halo traffic of a rank {halo / 1024:F0} KiB");
+                  $"relative residual {result.RelativeResidual.ToString("E2", ci)}, largest halo traffic of a rank {halo / 1024:F0} KiB; " +
+                  $"{global.Nx}×{global.Ny}×{global.Nz} cells, {seconds.ToString("F3", ci)} s ({(seconds / Math.Max(1, result.Iterations) * 1e3).ToString("F3", ci)} ms per iteration)");
         lines.Add("solution: sum=" + values[0].ToString("R", ci) + " probes=" +
                   string.Join(",", Enumerable.Range(1, probeZ.Length).Select(p => values[p].ToString("R", ci))) +
                   $" iterations={result.Iterations}");
