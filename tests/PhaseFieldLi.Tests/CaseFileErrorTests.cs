@@ -236,3 +236,31 @@ public class CaseFileFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("GB", e.Message);
     }
 }
+
+/// <summary>TOML lets an array of tables continue after other tables; every [[flaw]] must be read.</summary>
+public class CaseFlawListTests
+{
+    [Fact]
+    public void FlawsAfterAnotherTableAreAllRead()
+    {
+        string toml = """
+            [grid]
+            cells = [8, 8, 16]
+            spacing = 1.0e-6
+            [time]
+            end = 1.0
+            [[flaw]]
+            min = [0.0, 0.0, 5.0e-6]
+            max = [2.0e-6, 2.0e-6, 7.0e-6]
+            [solver]
+            tolerance = 1.0e-6
+            [[flaw]]
+            min = [0.0, 0.0, 9.0e-6]
+            max = [2.0e-6, 2.0e-6, 11.0e-6]
+            """;
+        var c = PhaseFieldLi.Cases.CaseReader.Parse(toml, "flaws");
+        Assert.Equal(2, c.Flaws.Count);
+        Assert.Equal(5.0e-6, c.Flaws[0].MinM[2], 12);
+        Assert.Equal(9.0e-6, c.Flaws[1].MinM[2], 12);
+    }
+}

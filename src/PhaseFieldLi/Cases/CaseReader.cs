@@ -19,14 +19,16 @@ public static class CaseReader
 
     public static Case Parse(string text, string name)
     {
-        TomlTable root;
-        try
+        TomlTable root = Deserialize(text);
+        // The TOML reader keeps only the last run of [[flaw]] tables when another table sits between
+        // them (valid TOML); table order carries no meaning here, so the [[flaw]] blocks are moved
+        // together and the file read again, and the count is checked either way.
+        int declared = FlawHeaders(text);
+        if (declared != CountFlaws(root))
         {
-            root = TomlSerializer.Deserialize<TomlTable>(text)!;
-        }
-        catch (TomlException ex)
-        {
-            throw new CaseException("case", "(syntax)", "is not valid TOML: " + ex.Message.Split('\n')[0]);
+            root = Deserialize(GatherFlawBlocks(text));
+            if (declared != CountFlaws(root))
+                throw new CaseException("flaw", $"({declared} [[flaw]] tables)", $"only {CountFlaws(root)} could be read; keep the [[flaw]] tables together");
         }
         var top = new TomlSection(root, "");
         string title = top.Text("name", name);
@@ -129,6 +131,39 @@ public static class CaseReader
             throw new CaseException("physics", physics == Physics.Fracture ? "\"fracture\"" : "\"coupled\"", "needs a [mechanics] or [fracture] table");
         top.RejectUnknownKeys();
         return new Case(title, grid, time, chem, pf, solver, electrodes, flaws, text) { Mechanics = mechanics, Physics = physics };
+    }
+
+    private static TomlTable Deserialize(string text)
+    {
+        try
+        {
+            return TomlSerializer.Deserialize<TomlTable>(text)!;
+        }
+        catch (TomlException ex)
+        {
+            throw new CaseException("case", "(syntax)", "is not valid TOML: " + ex.Message.Split('\n')[0]);
+        }
+    }
+
+    /// <summary>A table header line ([name] or [[name]]), not a row of a multi-line array.</summary>
+    private static bool IsHeader(string line) =>
+        System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\[\[?\s*[A-Za-z_][\w.\-]*\s*\]\]?\s*(#.*)?\r?$");
+    private static bool IsFlawHeader(string line) => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\[\[\s*flaw\s*\]\]");
+    private static int FlawHeaders(string text) => text.Split('\n').Count(IsFlawHeader);
+    private static int CountFlaws(TomlTable root) => root.TryGetValue("flaw", out var v) && v is TomlTableArray a ? a.Count : 0;
+
+    /// <summary>The same TOML with every [[flaw]] block (header to the next header) moved to the end, in order.</summary>
+    private static string GatherFlawBlocks(string text)
+    {
+        var rest = new List<string>();
+        var flaws = new List<string>();
+        bool inFlaw = false;
+        foreach (string line in text.Split('\n'))
+        {
+            if (IsHeader(line)) inFlaw = IsFlawHeader(line);
+            (inFlaw ? flaws : rest).Add(line);
+        }
+        return string.Join('\n', rest) + '\n' + string.Join('\n', flaws);
     }
 
     private static IReadOnlyList<CurrentSegment> ReadSchedule(TomlSection e)
