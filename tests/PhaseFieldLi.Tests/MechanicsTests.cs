@@ -645,32 +645,16 @@ public class CoupledLoopTests(ITestOutputHelper output)
             stagger_tolerance = 1e-2
             """;
         var c = CaseReader.Parse(toml, "coupled");
-        using var b = Backends.Backends.Create("cpu");
-        using var model = new ElectrodepositionModel(c, b);
-        using var mechanics = new FractureModel(model);
-        mechanics.EnableGrowthStrain();
-        model.CoupleMechanics(mechanics);
-        var sim = new PhaseFieldLi.Simulations.Simulation(model, TestCases.TempDir()) { Mechanics = mechanics };
-        var previous = model.State.Damage.ToArray();
-        double worstHealing = 0;
-        sim.StepCompleted += _ =>
-        {
-            var d = model.State.Damage.ToArray();
-            for (int n = 0; n < d.Length; n++) worstHealing = Math.Max(worstHealing, previous[n] - d[n]);
-            previous = d;
-        };
-        var summary = sim.Run();
+        using var run = new TestCases.CoupledRun(c);
+        var (model, mechanics, summary, worstHealing) = (run.Model, run.Mechanics, run.Summary, run.WorstHealing);
         var rows = summary.Rows;
-        double charge = 0;
-        for (int n = 0; n < rows.Count - 1; n++) charge += rows[n].AppliedCurrentA * rows[n].DtS;
-        double expected = charge * model.Scaling.MolarVolume / Scaling.Faraday;
-        double grown = rows[^1].NegativeLiVolumeM3 - rows[0].NegativeLiVolumeM3;
-        output.WriteLine($"{summary.Steps} steps; ΔV₋ / (∫I dt V_m/F) = {grown / expected:F5}; max Li pressure per step: " +
+        double ratio = run.ChargeRatio();
+        output.WriteLine($"{summary.Steps} steps; ΔV₋ / (∫I dt V_m/F) = {ratio:F5}; max Li pressure per step: " +
                          string.Join(", ", rows.Select(r => (r.MaxLiPressurePa / 1e6).ToString("F1"))) + " MPa; crack area " +
                          string.Join(", ", rows.Select(r => (r.CrackAreaM2 * 1e12).ToString("F0"))) + " µm²; stagger " +
                          string.Join(", ", rows.Select(r => r.StaggerIterations)) + $"; worst damage decrease {worstHealing:E1}");
         Assert.True(summary.Steps >= 3);
-        Assert.InRange(grown / expected, 0.99, 1.01);
+        Assert.InRange(ratio, 0.99, 1.01);
         Assert.Equal(0, worstHealing);
         Assert.True(rows[^1].MaxLiPressurePa > 1e6, "Li plated into the crack must be under pressure");
         Assert.All(rows, r => Assert.True(r.StaggerIterations >= 1));
@@ -871,26 +855,10 @@ public class InterfaceFlawTests(ITestOutputHelper output)
     [Fact]
     public void LiPressurisedFlawCracksInItsCleavagePlane()
     {
-        var c = CaseReader.Parse(Case, "interface-flaw");
-        using var b = Backends.Backends.Create("cpu");
-        using var model = new ElectrodepositionModel(c, b);
-        using var mechanics = new FractureModel(model);
-        mechanics.EnableGrowthStrain();
-        model.CoupleMechanics(mechanics);
-        var sim = new PhaseFieldLi.Simulations.Simulation(model, TestCases.TempDir()) { Mechanics = mechanics };
-        var previous = model.State.Damage.ToArray();
-        double worstHealing = 0;
-        sim.StepCompleted += _ =>
-        {
-            var d = model.State.Damage.ToArray();
-            for (int n = 0; n < d.Length; n++) worstHealing = Math.Max(worstHealing, previous[n] - d[n]);
-            previous = d;
-        };
-        var rows = sim.Run().Rows;
-        double charge = 0;
-        for (int n = 0; n < rows.Count - 1; n++) charge += rows[n].AppliedCurrentA * rows[n].DtS;
-        double grown = rows[^1].NegativeLiVolumeM3 - rows[0].NegativeLiVolumeM3;
-        double ratio = grown / (charge * model.Scaling.MolarVolume / Scaling.Faraday);
+        using var run = new TestCases.CoupledRun(CaseReader.Parse(Case, "interface-flaw"));
+        var rows = run.Summary.Rows;
+        double worstHealing = run.WorstHealing;
+        double ratio = run.ChargeRatio();
         double drift = Math.Abs(rows[^1].TotalLiVolumeM3 / rows[0].TotalLiVolumeM3 - 1);
         var first = rows[0];
         var last = rows[^1];

@@ -74,6 +74,54 @@ internal static class TestCases
         return d;
     }
 
+    /// <summary>
+    /// A coupled run on the cpu backend (growth strain on), watching every step for damage that
+    /// decreases anywhere (WorstHealing: the largest decrease of d in one cell over one step).
+    /// </summary>
+    public sealed class CoupledRun : IDisposable
+    {
+        private readonly PhaseFieldLi.Backends.Backend _backend;
+
+        public CoupledRun(Case c)
+        {
+            _backend = PhaseFieldLi.Backends.Backends.Create("cpu");
+            Model = new ElectrodepositionModel(c, _backend);
+            Mechanics = new FractureModel(Model);
+            Mechanics.EnableGrowthStrain();
+            Model.CoupleMechanics(Mechanics);
+            var sim = new Simulation(Model, TempDir()) { Mechanics = Mechanics };
+            var previous = Model.State.Damage.ToArray();
+            sim.StepCompleted += _ =>
+            {
+                var d = Model.State.Damage.ToArray();
+                for (int n = 0; n < d.Length; n++) WorstHealing = Math.Max(WorstHealing, previous[n] - d[n]);
+                previous = d;
+            };
+            Summary = sim.Run();
+        }
+
+        public ElectrodepositionModel Model { get; }
+        public FractureModel Mechanics { get; }
+        public RunSummary Summary { get; }
+        public double WorstHealing { get; private set; }
+
+        /// <summary>ΔV₋ / (∫I dt · V_m/F): the negative electrode's Li volume against the passed charge.</summary>
+        public double ChargeRatio()
+        {
+            var rows = Summary.Rows;
+            double charge = 0;
+            for (int n = 0; n < rows.Count - 1; n++) charge += rows[n].AppliedCurrentA * rows[n].DtS;
+            return (rows[^1].NegativeLiVolumeM3 - rows[0].NegativeLiVolumeM3) / (charge * Model.Scaling.MolarVolume / Scaling.Faraday);
+        }
+
+        public void Dispose()
+        {
+            Mechanics.Dispose();
+            Model.Dispose();
+            _backend.Dispose();
+        }
+    }
+
     public sealed record Result(RunSummary Summary, float[] Xi, float[] PhiVolts, double CellVoltageV, Scaling Scaling);
 
     public static Result Run(string toml, string backend = "cpu", string? output = null)
