@@ -106,10 +106,12 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         FractureModel? mechanics = null;
         if (c.Physics == Physics.Coupled)
         {
-            if (resume != null) throw new ArgumentException("--resume: coupled runs do not checkpoint the mechanics yet");
             mechanics = new FractureModel(model);
             mechanics.EnableGrowthStrain();
             model.CoupleMechanics(mechanics);
+            if (resume != null)
+                mechanics.Restore(resume.Mechanics
+                    ?? throw new ArgumentException($"--resume '{options.Resume}': the checkpoint holds no mechanics state (not written by a coupled run)"));
         }
         using var mechanicsLifetime = mechanics;
         if (resume != null) model.Restore(resume);

@@ -74,6 +74,19 @@ public sealed class FractureModel : IDisposable
         History.Upload(InitialHistory(state.Damage.ToArray(), scaling.DamageDrive(settings)));
     }
 
+    /// <summary>Puts a coupled run's mechanics state back from its checkpoint.</summary>
+    public void Restore(OutputWriters.Checkpoint.MechanicsFields m)
+    {
+        if (m.Displacement.Length != Displacement.Length || m.History.Length != History.Length)
+            throw new ArgumentException($"checkpoint mechanics have {m.History.Length} cells, the case {History.Length}");
+        Displacement.Upload(m.Displacement);
+        History.Upload(m.History);
+        InitialXi.Upload(m.InitialXi);
+        Pressure.Upload(m.Pressure);
+        VonMises.Upload(m.VonMises);
+        EnergyDensity.Upload(m.EnergyDensity);
+    }
+
     /// <summary>Largest c·H of a given crack: d = cH/(1 + cH) = 0.9999.</summary>
     public const float GivenCrackDrive = Mechanics.MaxDamageDrive;
 

@@ -7,7 +7,7 @@ namespace PhaseFieldLi.OutputWriters;
 
 /// <summary>
 /// One HDF5 file with every evolving and solved field (ξ, φ, φ_B, d, labels, material, the Li history
-/// of the residual film), the body
+/// of the residual film; for coupled runs u, H, ξ₀ and the stress fields), the body
 /// potentials, the loop state (time, step, output schedule, tip history, snapshot list, time series)
 /// and the case file itself with its hash. Written to a temporary name, flushed and renamed, so a
 /// kill at any moment leaves the previous checkpoint intact. A resumed run on the same backend
@@ -19,9 +19,15 @@ public static class Checkpoint
     public const string FileName = "checkpoint.h5";
 
     public sealed record Contents(string CaseText, string CaseName, string CaseHash, float[] Xi, float[] Phi, float[] PhiResponse,
-        float[] Damage, int[] Label, int[] Material, float[] BodyPotential, RunState State, double[] BodyMassReference, double LastStepS, float[] LiHistory);
+        float[] Damage, int[] Label, int[] Material, float[] BodyPotential, RunState State, double[] BodyMassReference, double LastStepS, float[] LiHistory,
+        MechanicsFields? Mechanics);
 
-    public static void Write(string path, ElectrodepositionModel model, RunState state)
+    /// <summary>The mechanics state of a coupled run: u (the CG start of the next solve), the history H,
+    /// ξ₀ of the growth strain, and the stress fields the next potential solve and the output read.</summary>
+    public sealed record MechanicsFields(float[] Displacement, float[] History, float[] InitialXi, float[] Pressure,
+        float[] VonMises, float[] EnergyDensity);
+
+    public static void Write(string path, ElectrodepositionModel model, RunState state, Models.FractureModel? mechanics = null)
     {
         var s = model.State;
         var c = model.Case;
@@ -42,6 +48,17 @@ public static class Checkpoint
             ["snapshot_step"] = state.Snapshots.Select(x => x.Step).ToArray(),
             ["snapshot_time_s"] = state.Snapshots.Select(x => x.TimeS).ToArray(),
         };
+        if (mechanics != null)
+        {
+            file["displacement"] = mechanics.Displacement.ToArray();
+            file["history"] = mechanics.History.ToArray();
+            file["xi_initial"] = mechanics.InitialXi.ToArray();
+            file["pressure"] = mechanics.Pressure.ToArray();
+            file["von_mises"] = mechanics.VonMises.ToArray();
+            file["energy_density"] = mechanics.EnergyDensity.ToArray();
+        }
+        file.Attributes["last_stagger_iterations"] = state.LastStaggerIterations;
+        file.Attributes["last_step_damage_change"] = state.LastStepDamageChange;
         file.Attributes["format_version"] = FormatVersion;
         file.Attributes["case_name"] = c.Name;
         file.Attributes["case_sha256"] = c.Hash;
@@ -74,7 +91,12 @@ public static class Checkpoint
             TimeS = D("time_s"), Step = I("step"), NextOutputS = D("next_output_s"), NextCheckpointS = D("next_checkpoint_s"),
             SnapshotIndex = I("next_snapshot_index"), LastTipHeightM = D("last_tip_height_m"), LastTipTimeS = D("last_tip_time_s"),
             UnconvergedSolves = I("unconverged_solves"),
+            LastStaggerIterations = I("last_stagger_iterations"), LastStepDamageChange = D("last_step_damage_change"),
         };
+        var mechanics = f.LinkExists("displacement")
+            ? new MechanicsFields(A<float>("displacement"), A<float>("history"), A<float>("xi_initial"), A<float>("pressure"),
+                A<float>("von_mises"), A<float>("energy_density"))
+            : null;
         var idx = A<int>("snapshot_index");
         var steps = A<int>("snapshot_step");
         var times = A<double>("snapshot_time_s");
@@ -84,6 +106,6 @@ public static class Checkpoint
         return new Contents(Encoding.UTF8.GetString(A<byte>("case_text")), f.Attribute("case_name").Read<string>(),
             f.Attribute("case_sha256").Read<string>(), A<float>("xi"), A<float>("phi"), A<float>("phi_response"),
             A<float>("damage"), A<int>("label"), A<int>("material"), A<float>("body_potential"), state,
-            A<double>("body_mass_reference"), D("last_step_s"), A<float>("li_history"));
+            A<double>("body_mass_reference"), D("last_step_s"), A<float>("li_history"), mechanics);
     }
 }

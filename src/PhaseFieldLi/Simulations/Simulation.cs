@@ -35,15 +35,16 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
     /// </summary>
     public FractureModel? Mechanics { get; init; }
 
-    private StaggerReport? _lastStagger;
-
     /// <summary>The named mechanics step of the coupled loop: loads of time t, then staggered u–d to tolerance.</summary>
-    private void AdvanceMechanics(double timeS, int step)
+    private void AdvanceMechanics(RunState st)
     {
         if (Mechanics is not { } m) return;
+        double timeS = st.TimeS;
+        int step = st.Step;
         m.SetLoad(timeS);
         var r = m.Stagger();
-        _lastStagger = r;
+        st.LastStaggerIterations = r.Iterations;
+        st.LastStepDamageChange = r.StepDamageChange;
         if (!r.Converged)
             _log.LogWarning("step {Step}: staggered u–d iteration not converged ({Iterations} iterations, max |Δd| {Change:E2}; elastic {Solve})",
                 step, r.Iterations, r.MaxDamageChange, r.LastElasticSolve);
@@ -102,7 +103,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
 
         bool cancelled = false;
         int failuresInARow = 0;
-        AdvanceMechanics(st.TimeS, st.Step); // the stress state of the initial Li and loads
+        // The stress state of the initial Li and loads; a resumed run has it from its checkpoint.
+        if (st.Step == 0) AdvanceMechanics(st);
         while (st.TimeS < time.EndS * (1 - 1e-12) && st.Step < time.MaxSteps)
         {
             if (cancel.IsCancellationRequested) { cancelled = true; break; }
@@ -139,8 +141,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             // Coupled: damage changes with the stress the last step left, so the next step is
             // shortened in proportion when the last one changed d by more than max_dd (the step is
             // not repeated: a brittle jump happens in one step whatever its length).
-            if (_lastStagger is { StepDamageChange: > 0 } ls && Model.LastStepS > 0)
-                dt = Math.Min(dt, Model.LastStepS * time.MaxDamageChangePerStep / ls.StepDamageChange);
+            if (Mechanics != null && st.LastStepDamageChange > 0 && Model.LastStepS > 0)
+                dt = Math.Min(dt, Model.LastStepS * time.MaxDamageChangePerStep / st.LastStepDamageChange);
             dt = Math.Min(dt, time.EndS - st.TimeS);
             dt = Math.Min(dt, Math.Max(st.NextOutputS - st.TimeS, 1e-12));
             foreach (var seg in c.Electrochemistry.CurrentSchedule)
@@ -168,8 +170,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                     row = row with
                     {
                         MaxLiPressurePa = mech.MaxLiPressurePa(), CrackAreaM2 = mech.CrackSize().AreaM2,
-                        StaggerIterations = _lastStagger?.Iterations ?? 0,
-                        StepDamageChange = _lastStagger?.StepDamageChange ?? double.NaN,
+                        StaggerIterations = st.LastStaggerIterations,
+                        StepDamageChange = st.LastStepDamageChange,
                         LeafThicknessM = leaf.ThicknessM, LeafWidthM = leaf.WidthM, LeafHeightM = leaf.HeightM,
                         CrackThicknessM = crack.ThicknessM, CrackWidthM = crack.WidthM, CrackHeightM = crack.HeightM,
                     };
@@ -192,14 +194,14 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             Model.AdvanceLiPhase(dt);
             st.TimeS += dt;
             st.Step++;
-            AdvanceMechanics(st.TimeS, st.Step);
+            AdvanceMechanics(st);
             if (st.Step % c.PhaseField.RelabelEvery == 0) Model.RelabelBodies();
             else Model.UpdateBodies();
             if (time.CheckpointIntervalS > 0 && st.TimeS >= st.NextCheckpointS)
             {
                 while (st.NextCheckpointS <= st.TimeS) st.NextCheckpointS += time.CheckpointIntervalS;
                 series.Flush();
-                Checkpoint.Write(CheckpointPath, Model, st);
+                Checkpoint.Write(CheckpointPath, Model, st, Mechanics);
             }
             StepCompleted?.Invoke(st);
         }
@@ -207,7 +209,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         // A checkpoint of the state the loop stopped in (finished, stopped at max_steps, or Ctrl+C):
         // resuming from it continues exactly where this run left off.
         series.Flush();
-        Checkpoint.Write(CheckpointPath, Model, st);
+        Checkpoint.Write(CheckpointPath, Model, st, Mechanics);
         if (!cancelled)
         {
             Model.SolvePotential(c.Electrochemistry.CurrentDensityAt(st.TimeS) * area);
