@@ -41,6 +41,15 @@ if (options.Command == "devices")
     return all ? 0 : 5;
 }
 
+// The time loop does not run distributed yet: N copies of one run would write the same files.
+if (options.Command is "run" or "bench" or "compare" && PhaseFieldLi.Distributed.Mpi.FromLauncher() is { Size: > 1 } launch)
+{
+    if (launch.Rank == 0)
+        Console.Error.WriteLine($"error: '{options.Command}' was launched on {launch.Size} MPI ranks, but the time loop does not run " +
+                                "distributed yet (docs/scaling.md); run it on one rank. 'mpi-check' tests the MPI layer.");
+    return 2;
+}
+
 if (options.Command == "mpi-check")
 {
     PhaseFieldLi.Distributed.Mpi mpi;

@@ -80,4 +80,19 @@ public class DistributedTests(ITestOutputHelper output)
         Assert.Contains("no MPI library found", err);
         Assert.Contains("PFLI_MPI_LIBRARY", err);
     }
+
+    /// <summary>`mpirun -n 2 phasefield run CASE` would be two runs writing the same files: one clear error instead.</summary>
+    [Fact]
+    public void RunOnSeveralRanksIsOneClearError()
+    {
+        string dir = TestCases.TempDir();
+        string casePath = Path.Combine(dir, "case.toml");
+        File.WriteAllText(casePath, TestCases.TinyCrack);
+        var (exit, _, err) = Launch("mpirun", ["--oversubscribe", "-n", "2", "dotnet", Program, "run", casePath, "--output", Path.Combine(dir, "run")]);
+        output.WriteLine(err);
+        Assert.NotEqual(0, exit);
+        Assert.Equal(1, err.Split('\n').Count(l => l.Contains("error: ")));
+        Assert.Contains("launched on 2 MPI ranks", err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "run")), "nothing may be written");
+    }
 }

@@ -40,6 +40,20 @@ public sealed unsafe class Mpi : IDisposable
         Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") != null || Environment.GetEnvironmentVariable("PMI_SIZE") != null
         || Environment.GetEnvironmentVariable("PMIX_RANK") != null;
 
+    /// <summary>Rank count and this process's rank as the launcher announced them (1 and 0 outside mpirun).</summary>
+    public static (int Size, int Rank) FromLauncher()
+    {
+        static int Read(params string[] names)
+        {
+            foreach (string n in names)
+                if (int.TryParse(Environment.GetEnvironmentVariable(n), out int v)) return v;
+            return -1;
+        }
+        int size = Read("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE");
+        int rank = Read("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK");
+        return (size < 1 ? 1 : size, rank < 0 ? 0 : rank);
+    }
+
     [DllImport("libc", EntryPoint = "dlopen")]
     private static extern nint DlOpen(string file, int mode);
 
