@@ -867,6 +867,20 @@ public class InterfaceFlawTests(ITestOutputHelper output)
                          $"{first.CrackWidthM * 1e6:F0} → {last.CrackWidthM * 1e6:F0} µm, height {first.CrackHeightM * 1e6:F0} → " +
                          $"{last.CrackHeightM * 1e6:F0} µm; max Li pressure {first.MaxLiPressurePa / 1e6:F1} → {last.MaxLiPressurePa / 1e6:F1} MPa; " +
                          $"ΔV₋/(∫I dt V_m/F) = {ratio:F5}; total Li drift {drift:E1}; worst damage decrease {worstHealing:E1}");
+        // The crack's opening ahead of the Li (docs/model.md, "Leaf trials"): 2 u_x on the node plane
+        // two cells off the cleavage plane, along z at y = 0, where d > ½ but ξ < ½.
+        var u = run.Mechanics.Displacement.ToArray();
+        var d = run.Model.State.Damage.ToArray();
+        var xi = run.Model.State.Xi.ToArray();
+        var g = run.Model.Grid.Shape;
+        var openings = new List<string>();
+        for (int k = 0; k < g.Nz; k++)
+        {
+            int idx = g.Index(0, 0, k);
+            if (d[idx] <= 0.5f || xi[idx] >= 0.5f || run.Model.State.Material.ToArray()[idx] != PhaseFieldLi.Kernels.Physics.Materials.Llzo) continue;
+            openings.Add($"z = {k + 0.5:F1} µm: {2 * run.Mechanics.DisplacementM(u, 2, 0, k, 0) * 1e9:F0} nm");
+        }
+        output.WriteLine("crack opening ahead of the Li (2 u_x at x = 2 µm, y = 0): " + string.Join("; ", openings));
         Assert.True(last.MaxLiPressurePa > 100e6, "the flaw's Li must be pressurised by plating");
         Assert.True(last.CrackAreaM2 > 1.3 * first.CrackAreaM2, "the crack must grow");
         double inPlane = last.CrackWidthM + last.CrackHeightM - first.CrackWidthM - first.CrackHeightM;
