@@ -176,17 +176,7 @@ public class CommandLineTests
 /// </summary>
 public class CoupledCheckpointTests(ITestOutputHelper output)
 {
-    private static readonly string Case = "physics = \"coupled\"\n" + TestCases.TinyCrack.Replace("max_step = 50.0", "max_step = 50.0\nmax_dd = 2e-2") + """
-
-        [mechanics]
-        stack_pressure = 4.0e6
-        tolerance = 1e-5
-        [fracture]
-        length_scale = 4.0e-6
-        cleavage_normal = [1, 0, 0]
-        anisotropy = 10.0
-        stagger_tolerance = 1e-2
-        """;
+    private static readonly string Case = TestCases.TinyCoupled;
 
     private static (float[] Xi, float[] Damage, float[] Phi, string Csv) Finish(string dir, Checkpoint.Contents? resume,
         Action<Simulation>? watch = null, CancellationToken cancel = default)

@@ -633,18 +633,7 @@ public class CoupledLoopTests(ITestOutputHelper output)
     [Fact]
     public void CoupledStepsConserveChargeAndMassAndNeverHealDamage()
     {
-        string toml = "physics = \"coupled\"\n" + TestCases.TinyCrack.Replace("max_step = 50.0", "max_step = 50.0\nmax_dd = 2e-2") + """
-
-            [mechanics]
-            stack_pressure = 4.0e6
-            tolerance = 1e-5
-            [fracture]
-            length_scale = 4.0e-6
-            cleavage_normal = [1, 0, 0]
-            anisotropy = 10.0
-            stagger_tolerance = 1e-2
-            """;
-        var c = CaseReader.Parse(toml, "coupled");
+        var c = CaseReader.Parse(TestCases.TinyCoupled, "coupled");
         using var run = new TestCases.CoupledRun(c);
         var (model, mechanics, summary, worstHealing) = (run.Model, run.Mechanics, run.Summary, run.WorstHealing);
         var rows = summary.Rows;

@@ -74,6 +74,19 @@ internal static class TestCases
         return d;
     }
 
+    /// <summary>The tiny crack case, coupled: stack pressure, β = 10 cleavage, Δd step bound 0.02.</summary>
+    public static readonly string TinyCoupled = "physics = \"coupled\"\n" + TinyCrack.Replace("max_step = 50.0", "max_step = 50.0\nmax_dd = 2e-2") + """
+
+        [mechanics]
+        stack_pressure = 4.0e6
+        tolerance = 1e-5
+        [fracture]
+        length_scale = 4.0e-6
+        cleavage_normal = [1, 0, 0]
+        anisotropy = 10.0
+        stagger_tolerance = 1e-2
+        """;
+
     /// <summary>
     /// A coupled run on the cpu backend (growth strain on), watching every step for damage that
     /// decreases anywhere (WorstHealing: the largest decrease of d in one cell over one step).
