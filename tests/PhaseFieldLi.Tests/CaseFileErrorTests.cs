@@ -263,4 +263,32 @@ public class CaseFlawListTests
         Assert.Equal(5.0e-6, c.Flaws[0].MinM[2], 12);
         Assert.Equal(9.0e-6, c.Flaws[1].MinM[2], 12);
     }
+
+    /// <summary>Gathering the [[flaw]] blocks must not take the rows of a multi-line array for table headers.</summary>
+    [Fact]
+    public void GatheringFlawsKeepsMultiLineArrays()
+    {
+        string toml = """
+            [grid]
+            cells = [8, 8, 16]
+            spacing = 1.0e-6
+            [time]
+            end = 1.0
+            [[flaw]]
+            min = [0.0, 0.0, 5.0e-6]
+            max = [2.0e-6, 2.0e-6, 7.0e-6]
+            [electrochemistry]
+            current_schedule = [
+              [100.0, 15.0],
+              [200.0, -15.0],
+            ]
+            [[flaw]]
+            min = [0.0, 0.0, 9.0e-6]
+            max = [2.0e-6, 2.0e-6, 11.0e-6]
+            """;
+        var c = PhaseFieldLi.Cases.CaseReader.Parse(toml, "flaws");
+        Assert.Equal(2, c.Flaws.Count);
+        Assert.Equal(2, c.Electrochemistry.CurrentSchedule.Count);
+        Assert.Equal(-15.0, c.Electrochemistry.CurrentSchedule[1].CurrentDensityAPerM2, 12);
+    }
 }
