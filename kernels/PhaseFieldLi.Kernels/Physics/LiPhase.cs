@@ -61,12 +61,22 @@ public static class LiPhase
         dRateDPhi = 0f;
         if (Materials.IsCollector(material)) return 0f; // the foil behind the electrode: ξ ≡ 1
         float m = SpaceFactor(damage, material, p.Confine);
-        float capillary = m * (-p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi);
+        // Thin sheets (experimental): in cracked LLZO, ξ is the Li volume fraction of a sheet thinner
+        // than the cell — no double well or gradient term, and the crack faces react (rate factor
+        // SheetReactivity = 6δ/h: two faces per cell against the diffuse front's 1/(3δ)).
+        bool sheet = p.SheetReactivity > 0f && material == Materials.Llzo && damage > 0.5f;
+        float capillary = sheet ? 0f : m * (-p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi);
         if (label < 0) return capillary;
 
         float eta = bodyPotential - phi + p.PressurePotential * pressure;
         float bv = ButlerVolmer(eta, p.Alpha);
-        float k = p.KineticRate * m * HPrime(xi);
+        float reactivity = HPrime(xi);
+        if (sheet)
+        {
+            float faces = p.SheetReactivity * (xi < 1e-3f ? xi * 1e3f : 1f) * (1f - xi);
+            reactivity = faces > reactivity ? faces : reactivity;
+        }
+        float k = p.KineticRate * m * reactivity;
         dRateDPhi = k * ButlerVolmerSlope(eta, p.Alpha);
         return capillary - k * bv;
     }

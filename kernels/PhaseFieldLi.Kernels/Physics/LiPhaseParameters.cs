@@ -25,7 +25,9 @@ public readonly record struct LiPhaseParameters(
     /// (stress unit E_LLZO); 0 without mechanics.</summary>
     float PressurePotential = 0f,
     /// <summary>ξ_f: residual-film floor in LLZO cells that once held Li (history &gt; ½); 0 = off.</summary>
-    float FilmFloor = 0f);
+    float FilmFloor = 0f,
+    /// <summary>Experimental thin-sheet Li in cracked LLZO: the crack faces' reaction factor 6δ/h; 0 = off.</summary>
+    float SheetReactivity = 0f);
 
 /// <summary>Non-dimensional parameters of the charge equation ∇̂·(σ̂∇̂φ̂) = Q ∂ξ/∂t.</summary>
 public readonly record struct ChargeParameters(

@@ -92,7 +92,9 @@ public sealed record PhaseFieldSettings(
     /// <summary>Damaged LLZO (d &gt; ½) conducts electrons along the crack faces and joins the body it touches.</summary>
     bool CrackFaceConduction = false,
     /// <summary>ξ_f: residual-film floor in LLZO cells that once held Li (ξ &gt; ½); 0 = off.</summary>
-    double FilmFloor = 0);
+    double FilmFloor = 0,
+    /// <summary>Experimental: Li in cracked LLZO as a sub-cell sheet (volume fraction, reacting crack faces).</summary>
+    bool ThinSheets = false);
 
 /// <summary>How the potential's linear systems are solved.</summary>
 public enum PotentialSolver { MultigridCg, JacobiCg }

@@ -93,7 +93,8 @@ public static class CaseReader
             ConfineToDamage: p.Boolean("confine_to_damage", true),
             RelabelEvery: p.Integer("relabel_every", 10, 1, 1_000_000),
             CrackFaceConduction: p.Boolean("crack_face_conduction", false),
-            FilmFloor: p.Number("film_floor", 0, 0, 0.5, "(phase-field value; 0 = off)"));
+            FilmFloor: p.Number("film_floor", 0, 0, 0.5, "(phase-field value; 0 = off)"),
+            ThinSheets: p.Boolean("thin_sheets", false));
         if (pf.RimThreshold >= pf.LabelThreshold)
             throw p.Error("rim_threshold", pf.RimThreshold, $"must be below label_threshold ({pf.LabelThreshold})");
         p.RejectUnknownKeys();

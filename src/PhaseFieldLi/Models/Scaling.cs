@@ -37,7 +37,8 @@ public sealed record Scaling
             Confine: p.ConfineToDamage ? 1 : 0,
             LabelThreshold: (float)p.LabelThreshold,
             RimThreshold: (float)p.RimThreshold,
-            FilmFloor: (float)p.FilmFloor);
+            FilmFloor: (float)p.FilmFloor,
+            SheetReactivity: p.ThinSheets ? (float)(6 * p.InterfaceWidthM / SpacingM) : 0f);
         Charge = new ChargeParameters(
             Q: (float)(Faraday / MolarVolume * h2 / (e.SigmaLlzoSPerM * ThermalVoltageV)),
             SigmaMin: (float)(e.SigmaMinSPerM / e.SigmaLlzoSPerM),
