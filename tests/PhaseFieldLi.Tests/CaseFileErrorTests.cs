@@ -240,24 +240,32 @@ public class CaseFileFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
 /// <summary>TOML lets an array of tables continue after other tables; every [[flaw]] must be read.</summary>
 public class CaseFlawListTests
 {
+    private const string FirstFlaw = """
+        [grid]
+        cells = [8, 8, 16]
+        spacing = 1.0e-6
+        [time]
+        end = 1.0
+        [[flaw]]
+        min = [0.0, 0.0, 5.0e-6]
+        max = [2.0e-6, 2.0e-6, 7.0e-6]
+
+        """;
+
+    private const string SecondFlaw = """
+
+        [[flaw]]
+        min = [0.0, 0.0, 9.0e-6]
+        max = [2.0e-6, 2.0e-6, 11.0e-6]
+        """;
+
     [Fact]
     public void FlawsAfterAnotherTableAreAllRead()
     {
-        string toml = """
-            [grid]
-            cells = [8, 8, 16]
-            spacing = 1.0e-6
-            [time]
-            end = 1.0
-            [[flaw]]
-            min = [0.0, 0.0, 5.0e-6]
-            max = [2.0e-6, 2.0e-6, 7.0e-6]
+        string toml = FirstFlaw + """
             [solver]
             tolerance = 1.0e-6
-            [[flaw]]
-            min = [0.0, 0.0, 9.0e-6]
-            max = [2.0e-6, 2.0e-6, 11.0e-6]
-            """;
+            """ + SecondFlaw;
         var c = PhaseFieldLi.Cases.CaseReader.Parse(toml, "flaws");
         Assert.Equal(2, c.Flaws.Count);
         Assert.Equal(5.0e-6, c.Flaws[0].MinM[2], 12);
@@ -268,24 +276,13 @@ public class CaseFlawListTests
     [Fact]
     public void GatheringFlawsKeepsMultiLineArrays()
     {
-        string toml = """
-            [grid]
-            cells = [8, 8, 16]
-            spacing = 1.0e-6
-            [time]
-            end = 1.0
-            [[flaw]]
-            min = [0.0, 0.0, 5.0e-6]
-            max = [2.0e-6, 2.0e-6, 7.0e-6]
+        string toml = FirstFlaw + """
             [electrochemistry]
             current_schedule = [
               [100.0, 15.0],
               [200.0, -15.0],
             ]
-            [[flaw]]
-            min = [0.0, 0.0, 9.0e-6]
-            max = [2.0e-6, 2.0e-6, 11.0e-6]
-            """;
+            """ + SecondFlaw;
         var c = PhaseFieldLi.Cases.CaseReader.Parse(toml, "flaws");
         Assert.Equal(2, c.Flaws.Count);
         Assert.Equal(2, c.Electrochemistry.CurrentSchedule.Count);
