@@ -861,12 +861,13 @@ public class InterfaceFlawTests(ITestOutputHelper output)
         var u = run.Mechanics.Displacement.ToArray();
         var d = run.Model.State.Damage.ToArray();
         var xi = run.Model.State.Xi.ToArray();
+        var material = run.Model.State.Material.ToArray();
         var g = run.Model.Grid.Shape;
         var openings = new List<string>();
         for (int k = 0; k < g.Nz; k++)
         {
             int idx = g.Index(0, 0, k);
-            if (d[idx] <= 0.5f || xi[idx] >= 0.5f || run.Model.State.Material.ToArray()[idx] != PhaseFieldLi.Kernels.Physics.Materials.Llzo) continue;
+            if (d[idx] <= 0.5f || xi[idx] >= 0.5f || material[idx] != PhaseFieldLi.Kernels.Physics.Materials.Llzo) continue;
             openings.Add($"z = {k + 0.5:F1} µm: {2 * run.Mechanics.DisplacementM(u, 2, 0, k, 0) * 1e9:F0} nm");
         }
         output.WriteLine("crack opening ahead of the Li (2 u_x at x = 2 µm, y = 0): " + string.Join("; ", openings));

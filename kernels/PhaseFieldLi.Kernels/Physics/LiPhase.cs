@@ -28,6 +28,9 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// </summary>
 public static class LiPhase
 {
+    /// <summary>Thin sheets: below this fill the crack faces' reactivity ramps to 0 (a sheet cannot strip below empty).</summary>
+    public const float SheetOnset = 1e-3f;
+
     /// <summary>Space factor m: 0 in a separator, d² in LLZO (when confined), 1 elsewhere.</summary>
     public static float SpaceFactor(float damage, int material, int confine)
     {
@@ -73,7 +76,7 @@ public static class LiPhase
         float reactivity = HPrime(xi);
         if (sheet)
         {
-            float faces = p.SheetReactivity * (xi < 1e-3f ? xi * 1e3f : 1f) * (1f - xi);
+            float faces = p.SheetReactivity * (xi < SheetOnset ? xi / SheetOnset : 1f) * (1f - xi);
             reactivity = faces > reactivity ? faces : reactivity;
         }
         float k = p.KineticRate * m * reactivity;

@@ -35,11 +35,6 @@ public sealed unsafe class Mpi : IDisposable
     public int Rank { get; }
     public int Size { get; }
 
-    /// <summary>True when this process was started by an MPI launcher (mpirun/mpiexec of Open MPI or MPICH).</summary>
-    public static bool Launched =>
-        Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") != null || Environment.GetEnvironmentVariable("PMI_SIZE") != null
-        || Environment.GetEnvironmentVariable("PMIX_RANK") != null;
-
     /// <summary>Rank count and this process's rank as the launcher announced them (1 and 0 outside mpirun).</summary>
     public static (int Size, int Rank) FromLauncher()
     {
@@ -67,17 +62,17 @@ public sealed unsafe class Mpi : IDisposable
         string? chosen = Environment.GetEnvironmentVariable("PFLI_MPI_LIBRARY");
         string[] names = chosen != null ? [chosen] : ["libmpi.so.40", "libmpich.so.12", "libmpi.so.12"];
         nint lib = 0;
-        string? lastError = null;
+        string? found = null, lastError = null;
         foreach (string name in names)
         {
             lib = DlOpen(name, RtldNow | RtldGlobal);
-            if (lib != 0) { Library = name; break; }
+            if (lib != 0) { found = name; break; }
             lastError = Marshal.PtrToStringAnsi(DlError());
         }
-        if (lib == 0)
+        if (found == null)
             throw new MpiException($"no MPI library found (tried {string.Join(", ", names)}{(string.IsNullOrEmpty(lastError) ? "" : ": " + lastError)}); install Open MPI " +
                                    "(Debian: openmpi-bin) or MPICH (mpich), or name the library in PFLI_MPI_LIBRARY");
-        Library ??= names[0];
+        Library = found;
 
         nint Export(string name) => NativeLibrary.TryGetExport(lib, name, out nint p) ? p
             : throw new MpiException($"{Library} has no {name}: not an MPI library");
