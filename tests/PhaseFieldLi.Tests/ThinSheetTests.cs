@@ -1,4 +1,5 @@
 using PhaseFieldLi.Kernels.Physics;
+using PhaseFieldLi.Models;
 
 namespace PhaseFieldLi.Tests;
 
@@ -27,9 +28,9 @@ public class ThinSheetTests
     }
 
     [Fact]
-    public void ASheetPlatesAtTheCrackFaceRate()
+    public void ACoveredSheetPlatesAtTheCrackFaceRate()
     {
-        const float xi = 0.03f, eta = -1f; // η = −RT/F: deposition
+        const float xi = 0.3f, eta = -1f; // a covered cell (ξ ≥ ξ_s = 0.1); η = −RT/F: deposition
         float rate = LiPhase.Rate(xi, 0f, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out float slope);
         float b = (float)(Math.Exp(0.5 * eta) - Math.Exp(-0.5 * eta));
         float expected = -On.KineticRate * 1f * 12f * (1f - xi) * b;
@@ -37,6 +38,90 @@ public class ThinSheetTests
         Assert.True(slope > 0f, "the Newton slope must follow the sheet's reactivity");
         float diffuse = LiPhase.Rate(xi, 0f, 1f, Materials.Llzo, 0, eta, 0f, 0f, Off, out _)
                         - LiPhase.Rate(xi, 0f, 1f, Materials.Llzo, -1, 0f, 0f, 0f, Off, out _);
-        Assert.True(rate > 100 * diffuse, $"the sheet plates {rate / diffuse:F0}× faster than h′(ξ) allows");
+        Assert.True(rate > 4 * diffuse, $"the sheet plates {rate / diffuse:F1}× faster than h′(ξ) allows");
+    }
+
+    [Fact]
+    public void ASheetEdgeFillsItsCellThroughTheEdgeAreaOnlyWhenACoveredCellSuppliesIt()
+    {
+        // Edge cell (ξ < ξ_s): only the edge, of area ξ_s h · h, reacts: dξ/dt = (3δ/h) ξ_s L_η |B|, so the
+        // cell fills to ξ_s in h F/(j V_m) — the edge advances at v = j V_m/F (eq. 1).
+        const float eta = -1f;
+        float b = (float)(Math.Exp(0.5 * eta) - Math.Exp(-0.5 * eta));
+        float expected = -On.KineticRate * 6f * On.SheetEdgeFill * b;
+        foreach (float xi in new[] { 0f, 0.02f, 0.09f })
+            Assert.Equal(expected, LiPhase.Rate(xi, 0f, On.SheetEdgeFill, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out _),
+                1e-6f * Math.Abs(expected));
+        // No covered neighbour (edgeFill < ξ_s): Li left ahead of the sheet does not grow by itself …
+        Assert.Equal(0f, LiPhase.Rate(0.02f, 0f, 0.05f, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out _));
+        // … but it can strip; an empty cell cannot (the ramp below SheetOnset).
+        Assert.True(LiPhase.Rate(0.02f, 0f, 0.05f, 1f, Materials.Llzo, 0, -eta, 0f, 0f, On, out _) < 0f);
+        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, 1f, Materials.Llzo, 0, -eta, 0f, 0f, On, out _));
+        // Without sheets, or in intact LLZO, an empty cell has no Faradaic term whatever is next to it.
+        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, 1f, Materials.Llzo, 0, eta, 0f, 0f, Off, out _));
+        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, 0.3f, Materials.Llzo, 0, eta, 0f, 0f, On, out _));
+    }
+}
+
+/// <summary>
+/// A thin Li sheet growing up a pre-cracked plane (electrodeposition only; a 1 µm crack on the x = 0
+/// face of a 4 × 4 µm column, 30 A/m²): the seed's eq. 1 inside the solver — the sheet tip's advance
+/// Δz against ∫ j_tip dt · V_m/F, j_tip from the charge equation at the edge (the ratio within 5 %) —
+/// and the deposited volume against the passed charge.
+/// </summary>
+public class SheetEdgeTests
+{
+    private const string Case = """
+        name = "sheet-edge"
+        [grid]
+        cells = [4, 4, 36]
+        spacing = 1.0e-6
+        [time]
+        end = 500.0
+        max_step = 5.0
+        output_interval = 0
+        [solver]
+        newton_tolerance = 1.0e-3
+        [electrochemistry]
+        current_density = 30.0
+        sigma_llzo = 0.05
+        exchange_current_density = 2.5
+        [phase_field]
+        interface_width = 2.0e-6
+        mobility = 1.0e-10
+        thin_sheets = true
+        [electrodes]
+        collector_thickness = 1.0e-6
+        negative_li_thickness = 3.0e-6
+        positive_li_thickness = 6.0e-6
+        growth_room = 2.0e-6
+        [[flaw]]
+        shape = "box"
+        min = [0.0, 0.0, 3.0e-6]
+        max = [1.0e-6, 4.0e-6, 26.0e-6]
+        damage = 1.0
+        """;
+
+    [Fact]
+    public void TheSheetTipAdvancesAsItsEdgeCurrentSays()
+    {
+        var r = TestCases.Run(Case);
+        var rows = r.Summary.Rows;
+        double charge = 0, edge = 0;
+        for (int n = 0; n < rows.Count - 1; n++)
+        {
+            charge += rows[n].AppliedCurrentA * rows[n].DtS;
+            edge += rows[n].TipCurrentDensityAPerM2 * rows[n].DtS;
+        }
+        double vmOverF = r.Scaling.MolarVolume / Scaling.Faraday;
+        double advance = rows[^1].TipHeightM - rows[0].TipHeightM;
+        Assert.True(advance > 2.5e-6, $"the sheet advanced only {advance * 1e6:F2} µm");
+        double ratio = advance / (edge * vmOverF);
+        Assert.InRange(ratio, 0.95, 1.05);
+        // The edge draws more than the nominal current density as it nears the positive electrode.
+        Assert.True(rows[^1].TipCurrentDensityAPerM2 > 2 * rows[^1].NominalCurrentDensityAPerM2,
+            $"j_tip {rows[^1].TipCurrentDensityAPerM2:G3} A/m²");
+        double volume = (rows[^1].NegativeLiVolumeM3 - rows[0].NegativeLiVolumeM3) / (charge * vmOverF);
+        Assert.InRange(volume, 0.999, 1.001);
     }
 }

@@ -24,6 +24,9 @@ public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<fl
     public float Threshold, RimThreshold;
     /// <summary>1: damaged LLZO (d &gt; ½) conducts electrons along the crack faces and is core (BodyLabels.IsCore).</summary>
     public int CrackConduction;
+    /// <summary>1 (thin sheets): an empty cracked LLZO cell (d &gt; ½) next to Li is a rim whatever its ξ,
+    /// so a sheet's edge can deposit into it (LiPhase.Rate, edgeFill).</summary>
+    public int SheetEdges;
 
     public double Value(int idx)
     {
@@ -36,7 +39,8 @@ public struct PropagateLabelsRule<TF, TI> : ICellSum where TF : struct, IView<fl
         {
             float xi = Xi[idx];
             bool core = BodyLabels.IsCore(xi, Damage[idx], material, Threshold, CrackConduction);
-            if (!core && xi <= RimThreshold) next = Bodies.None;
+            bool edge = SheetEdges != 0 && material == Materials.Llzo && Damage[idx] > 0.5f;
+            if (!core && xi <= RimThreshold && !edge) next = Bodies.None;
             else if (core)
             {
                 // Core: the smallest label among itself and its core neighbours.
@@ -166,4 +170,53 @@ public struct BodyShiftRule<TF, TI> : ICellRule where TF : struct, IView<float> 
     public int Body;
 
     public void Apply(int idx) => Rhs[idx] = Label[idx] == Body ? Shift[idx] : 0f;
+}
+
+/// <summary>
+/// Tip of a thin Li sheet along +z (thin_sheets), in cells from the bottom face. A body's covered
+/// sheet cell (cracked LLZO, d &gt; ½, ξ ≥ ξ_s; LiPhase.SheetReactivityAt) reaches its top face,
+/// z = k + 1; a cracked cell above a covered one (or above any cell with ξ ≥ ξ_s: the crack's mouth
+/// on the electrode) is the edge's cell and reaches z = k + ξ/ξ_s, the share of it the edge has crossed. The tip is the largest such z; Li left below ξ_s in cracks
+/// ahead of the sheet (not supplied by a covered neighbour) is not the tip. Same key layout as TipRule.
+/// </summary>
+public struct SheetTipRule<TF, TI> : ICellMax where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Xi, Damage;
+    public TI Label, Material;
+    public int Body;
+    public float EdgeFill;
+
+    private bool Cracked(int idx) => Material[idx] == Materials.Llzo && Damage[idx] > 0.5f;
+
+    public long Key(int idx)
+    {
+        if (Label[idx] != Body || !Cracked(idx)) return long.MinValue;
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        float xi = Xi[idx];
+        float z;
+        if (xi >= EdgeFill) z = k + 1;
+        else if (k > 0 && Xi[idx - Grid.Plane] >= EdgeFill) z = k + xi / EdgeFill;
+        else return long.MinValue;
+        return ((long)(z * 4096f) << 28) | (long)(i + Grid.Nx * j);
+    }
+}
+
+/// <summary>
+/// The sheet edge's advance rate from the charge equation at one cell (Target, the cell the edge
+/// is crossing): ∂ξ/∂t / ξ_s [cells/s] while it fills (ξ &lt; ξ_s), 0 for a covered or uncracked
+/// cell. (F/V_m) h · this is the current density through the edge (eq. 1's j_tip).
+/// </summary>
+public struct SheetTipAdvanceRule<TF, TI> : ICellSum where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public TF Xi, Rate, Damage;
+    public TI Material;
+    public int Target;
+    public float EdgeFill;
+
+    public double Value(int idx)
+    {
+        if (idx != Target || Material[idx] != Materials.Llzo || Damage[idx] <= 0.5f || Xi[idx] >= EdgeFill) return 0.0;
+        return Rate[idx] / EdgeFill;
+    }
 }

@@ -55,10 +55,37 @@ public static class LiPhase
     }
 
     /// <summary>
-    /// ∂ξ/∂t at one cell and its derivative with respect to φ (for the Newton-linearised charge
-    /// equation). The capillary part does not depend on φ.
+    /// Largest ξ among the face neighbours a sheet edge can come from: all six, or the four in the
+    /// cleavage plane when normalAxis is 0, 1 or 2 (zero-flux outer faces: absent neighbours are 0).
     /// </summary>
+    public static float EdgeSupply<TF>(in GridShape g, in TF f, int idx, int i, int j, int k, int normalAxis)
+        where TF : struct, IView<float>
+    {
+        float m = 0f;
+        if (normalAxis != 0 && i > 0) m = MathF.Max(m, f[idx - 1]);
+        if (normalAxis != 0 && i < g.Nx - 1) m = MathF.Max(m, f[idx + 1]);
+        if (normalAxis != 1 && j > 0) m = MathF.Max(m, f[idx - g.Nx]);
+        if (normalAxis != 1 && j < g.Ny - 1) m = MathF.Max(m, f[idx + g.Nx]);
+        if (normalAxis != 2 && k > 0) m = MathF.Max(m, f[idx - g.Plane]);
+        if (normalAxis != 2 && k < g.Nz - 1) m = MathF.Max(m, f[idx + g.Plane]);
+        return m;
+    }
+
+    /// <summary>Is this cell cracked LLZO read as a sub-cell Li sheet (thin_sheets on, d &gt; ½)?</summary>
+    public static bool IsSheetCell(float damage, int material, in LiPhaseParameters p) =>
+        p.SheetReactivity > 0f && material == Materials.Llzo && damage > 0.5f;
+
+    /// <summary>∂ξ/∂t at one cell without a sheet edge next to it (see the overload).</summary>
     public static float Rate(float xi, float laplacianXi, float damage, int material, int label,
+        float bodyPotential, float phi, float pressure, in LiPhaseParameters p, out float dRateDPhi) =>
+        Rate(xi, laplacianXi, 0f, damage, material, label, bodyPotential, phi, pressure, p, out dRateDPhi);
+
+    /// <summary>
+    /// ∂ξ/∂t at one cell and its derivative with respect to φ (for the Newton-linearised charge
+    /// equation). The capillary part does not depend on φ. edgeFill = EdgeSupply, read only by a
+    /// thin-sheet cell (see SheetReactivityAt).
+    /// </summary>
+    public static float Rate(float xi, float laplacianXi, float edgeFill, float damage, int material, int label,
         float bodyPotential, float phi, float pressure, in LiPhaseParameters p, out float dRateDPhi)
     {
         dRateDPhi = 0f;
@@ -67,21 +94,38 @@ public static class LiPhase
         // Thin sheets (experimental): in cracked LLZO, ξ is the Li volume fraction of a sheet thinner
         // than the cell — no double well or gradient term, and the crack faces react (rate factor
         // SheetReactivity = 6δ/h: two faces per cell against the diffuse front's 1/(3δ)).
-        bool sheet = p.SheetReactivity > 0f && material == Materials.Llzo && damage > 0.5f;
+        bool sheet = IsSheetCell(damage, material, p);
         float capillary = sheet ? 0f : m * (-p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi);
         if (label < 0) return capillary;
 
         float eta = bodyPotential - phi + p.PressurePotential * pressure;
         float bv = ButlerVolmer(eta, p.Alpha);
-        float reactivity = HPrime(xi);
-        if (sheet)
-        {
-            float faces = p.SheetReactivity * (xi < SheetOnset ? xi / SheetOnset : 1f) * (1f - xi);
-            reactivity = faces > reactivity ? faces : reactivity;
-        }
+        float reactivity = sheet ? SheetReactivityAt(xi, edgeFill, bv < 0f, p) : HPrime(xi);
         float k = p.KineticRate * m * reactivity;
         dRateDPhi = k * ButlerVolmerSlope(eta, p.Alpha);
         return capillary - k * bv;
+    }
+
+    /// <summary>
+    /// Reaction factor of a thin-sheet cell (cracked LLZO, thin_sheets on), in place of h′(ξ).
+    /// A sheet of edge thickness t_s = ξ_s h covers its cell once ξ ≥ ξ_s:
+    ///   covered (ξ ≥ ξ_s): both crack faces react, 6δ/h (1 − ξ) — the sheet thickens or thins at
+    ///     2 j V_m/F (the diffuse front's ∫h′ = 3δ per face);
+    ///   edge (ξ &lt; ξ_s): only the sheet's edge, of area t_s·h, reacts: 3δ/h · ξ_s, so the cell fills
+    ///     in h F/(j V_m) and the edge advances at v = j V_m/F (the seed's eq. 1). It plates only when
+    ///     a face neighbour in the cleavage plane is covered (edgeFill ≥ ξ_s) — an edge grows out of a
+    ///     covered cell, one cell at a time — and strips with a ramp below SheetOnset (it cannot strip
+    ///     below empty).
+    /// The edge cell's faces are left out while it fills (its thickening during one crossing is
+    /// neglected against the edge's advance).
+    /// </summary>
+    public static float SheetReactivityAt(float xi, float edgeFill, bool depositing, in LiPhaseParameters p)
+    {
+        float s = p.SheetEdgeFill;
+        if (xi >= s) return p.SheetReactivity * (1f - xi);
+        float edge = 0.5f * p.SheetReactivity * s;
+        if (depositing) return edgeFill >= s ? edge : 0f;
+        return xi < SheetOnset ? edge * xi / SheetOnset : edge;
     }
 }
 
@@ -106,7 +150,8 @@ public struct LiPhaseRateRule<TF, TI> : IGridRule
     {
         int label = Label[idx];
         float potential = label >= 0 ? BodyPotential[label] : 0f;
-        Rate[idx] = LiPhase.Rate(Xi[idx], LiPhase.Laplacian(Grid, Xi, idx, i, j, k), Damage[idx],
+        float edgeFill = P.SheetReactivity > 0f ? LiPhase.EdgeSupply(Grid, Xi, idx, i, j, k, P.SheetNormalAxis) : 0f;
+        Rate[idx] = LiPhase.Rate(Xi[idx], LiPhase.Laplacian(Grid, Xi, idx, i, j, k), edgeFill, Damage[idx],
             Material[idx], label, potential, Phi[idx], Pressure[idx], P, out _);
     }
 }

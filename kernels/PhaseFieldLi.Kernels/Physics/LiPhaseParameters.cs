@@ -27,7 +27,11 @@ public readonly record struct LiPhaseParameters(
     /// <summary>ξ_f: residual-film floor in LLZO cells that once held Li (history &gt; ½); 0 = off.</summary>
     float FilmFloor = 0f,
     /// <summary>Experimental thin-sheet Li in cracked LLZO: the crack faces' reaction factor 6δ/h; 0 = off.</summary>
-    float SheetReactivity = 0f);
+    float SheetReactivity = 0f,
+    /// <summary>ξ_s = t_edge/h: the fill at which a sheet covers its cell (the sheet edge's thickness).</summary>
+    float SheetEdgeFill = 0.1f,
+    /// <summary>Cleavage-normal axis (0, 1, 2) a sheet edge does not advance along; −1: every axis.</summary>
+    int SheetNormalAxis = -1);
 
 /// <summary>Non-dimensional parameters of the charge equation ∇̂·(σ̂∇̂φ̂) = Q ∂ξ/∂t.</summary>
 public readonly record struct ChargeParameters(

@@ -508,16 +508,21 @@ public struct LiPressureMaxRule<TF, TI> : ICellMax where TF : struct, IView<floa
 /// along M) — the half-thickness when the cleavage plane is the low symmetry face;
 /// 1: the largest index + 1 along a; 2: the largest index + 1 along b; 3: −(the smallest index along b).
 /// Key: that number; long.MinValue where the cell does not qualify.
+/// Sheets = 1 (thin_sheets): a leaf cell is also cracked LLZO holding a sheet of ξ &gt; SheetVisible,
+/// and Measure 0 sums ξ along the line (the sub-cell sheet thickness) in units of 1/4096 cell.
 /// </summary>
 public struct LeafExtentRule<TF, TI> : ICellMax where TF : struct, IView<float> where TI : struct, IView<int>
 {
+    /// <summary>Thinnest sheet that counts as leaf: 1 % of a cell (10 nm at h = 1 µm).</summary>
+    public const float SheetVisible = 0.01f;
     public GridShape Grid;
     public TF Xi, Damage;
     public TI Material;
-    public int Axis, Crack, Measure;
+    public int Axis, Crack, Measure, Sheets;
 
     private bool Qualifies(int idx) =>
-        Material[idx] == Materials.Llzo && (Crack != 0 ? Damage[idx] > 0.5f : Xi[idx] > 0.5f);
+        Material[idx] == Materials.Llzo && (Crack != 0 ? Damage[idx] > 0.5f
+            : Xi[idx] > 0.5f || (Sheets != 0 && Damage[idx] > 0.5f && Xi[idx] > SheetVisible));
 
     public long Key(int idx)
     {
@@ -530,9 +535,15 @@ public struct LeafExtentRule<TF, TI> : ICellMax where TF : struct, IView<float> 
             int stride = Axis == 0 ? 1 : Axis == 1 ? Grid.Nx : Grid.Plane;
             int length = Axis == 0 ? Grid.Nx : Axis == 1 ? Grid.Ny : Grid.Nz;
             int count = 0;
+            float fill = 0f;
             for (int n = 0; n < length; n++)
-                if (Qualifies(idx + n * stride)) count++;
-            return count > 0 ? count : long.MinValue;
+            {
+                if (!Qualifies(idx + n * stride)) continue;
+                count++;
+                fill += Xi[idx + n * stride];
+            }
+            if (count == 0) return long.MinValue;
+            return Sheets != 0 && Crack == 0 ? (long)(fill * 4096f) : count;
         }
         if (!Qualifies(idx)) return long.MinValue;
         return Measure == 1 ? a + 1 : Measure == 2 ? b + 1 : -b;

@@ -94,7 +94,10 @@ public sealed record PhaseFieldSettings(
     /// <summary>ξ_f: residual-film floor in LLZO cells that once held Li (ξ &gt; ½); 0 = off.</summary>
     double FilmFloor = 0,
     /// <summary>Experimental: Li in cracked LLZO as a sub-cell sheet (volume fraction, reacting crack faces).</summary>
-    bool ThinSheets = false);
+    bool ThinSheets = false,
+    /// <summary>Thickness [m] of a thin sheet's advancing edge: a cracked cell is covered once it holds this
+    /// much Li (LiPhase.Rate); below the grid spacing.</summary>
+    double SheetEdgeThicknessM = 1e-7);
 
 /// <summary>How the potential's linear systems are solved.</summary>
 public enum PotentialSolver { MultigridCg, JacobiCg }

@@ -94,7 +94,13 @@ public static class CaseReader
             RelabelEvery: p.Integer("relabel_every", 10, 1, 1_000_000),
             CrackFaceConduction: p.Boolean("crack_face_conduction", false),
             FilmFloor: p.Number("film_floor", 0, 0, 0.5, "(phase-field value; 0 = off)"),
-            ThinSheets: p.Boolean("thin_sheets", false));
+            ThinSheets: p.Boolean("thin_sheets", false),
+            SheetEdgeThicknessM: p.Number("sheet_edge_thickness", 1e-7, 0, 1, "m", exclusiveMin: true));
+        if (pf.ThinSheets && pf.SheetEdgeThicknessM >= h)
+            throw p.Error("sheet_edge_thickness", pf.SheetEdgeThicknessM, $"must be below the grid spacing ({h:G4} m): a sheet is thinner than a cell");
+        if (pf.ThinSheets && pf.SheetEdgeThicknessM < pf.LabelThreshold * h)
+            throw p.Error("sheet_edge_thickness", pf.SheetEdgeThicknessM,
+                $"must be at least label_threshold × spacing ({pf.LabelThreshold * h:G4} m) so that a covered sheet cell connects its body");
         if (pf.RimThreshold >= pf.LabelThreshold)
             throw p.Error("rim_threshold", pf.RimThreshold, $"must be below label_threshold ({pf.LabelThreshold})");
         p.RejectUnknownKeys();

@@ -320,7 +320,8 @@ public sealed class ElectrodepositionModel : IDisposable
     public int UpdateBodies()
     {
         int sweeps = 0;
-        while (_ops.PropagateLabels(State, Grid.Shape, Scaling.Li.LabelThreshold, Scaling.Li.RimThreshold, Case.PhaseField.CrackFaceConduction) > 0)
+        while (_ops.PropagateLabels(State, Grid.Shape, Scaling.Li.LabelThreshold, Scaling.Li.RimThreshold,
+                   Case.PhaseField.CrackFaceConduction, Case.PhaseField.ThinSheets) > 0)
         {
             sweeps++;
             if (sweeps > 4 * (Grid.Nx + Grid.Ny + Grid.Nz) + 16)
@@ -337,16 +338,31 @@ public sealed class ElectrodepositionModel : IDisposable
     /// negative electrode's outer face, its (i, j) column, and the current density through that column
     /// from the charge equation, j = (F/V_m) h Σ_column ∂ξ/∂t [A/m²] (call after ComputeRates).
     /// </summary>
+    /// With thin sheets, a sheet reaching higher than the ξ = ½ tip is the tip: its edge height
+    /// (SheetTipRule) and the current density through its edge, j = (F/V_m) h (∂ξ/∂t)_edge / ξ_s.
     public (double HeightM, int I, int J, double CurrentDensityAPerM2)? NegativeTip()
     {
         long key = _ops.Tip(State, Grid.Shape, Bodies.Negative);
+        float edgeFill = Scaling.Li.SheetEdgeFill;
+        long sheetKey = Case.PhaseField.ThinSheets ? _ops.SheetTip(State, Grid.Shape, Bodies.Negative, edgeFill) : long.MinValue;
+        if (sheetKey > key)
+        {
+            (double zs, int si, int sj) = TipKey(sheetKey);
+            int k = Math.Min((int)Math.Floor(zs), Grid.Nz - 1);
+            double advance = _ops.SheetTipAdvance(State, Grid.Shape.Index(si, sj, k), edgeFill);
+            return (zs * Grid.SpacingM, si, sj, Scaling.Faraday / Scaling.MolarVolume * Grid.SpacingM * advance);
+        }
         if (key == long.MinValue) return null;
-        int column = (int)(key & ((1L << 28) - 1));
-        double z = (key >> 28) / 4096.0;
-        int i = column % Grid.Nx, j = column / Grid.Nx;
+        (double z, int i, int j) = TipKey(key);
         double sum = _ops.ColumnSum(State.Rate, State.Label, Bodies.Negative, Grid.Shape, i, j);
         double jTip = Scaling.Faraday / Scaling.MolarVolume * Grid.SpacingM * sum;
         return (z * Grid.SpacingM, i, j, jTip);
+    }
+
+    private (double Z, int I, int J) TipKey(long key)
+    {
+        int column = (int)(key & ((1L << 28) - 1));
+        return ((key >> 28) / 4096.0, column % Grid.Nx, column / Grid.Nx);
     }
 
     public void Dispose()

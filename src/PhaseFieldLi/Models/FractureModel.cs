@@ -250,16 +250,19 @@ public sealed class FractureModel : IDisposable
     /// mirrored across the low symmetry faces: thickness along the cleavage normal M (twice the most
     /// cells on one line along M), width along the first in-plane axis (twice its largest extent from
     /// the low face), height along the second (its span). NaN when there is none. Device reductions
-    /// (LeafExtentRule).
+    /// (LeafExtentRule). With thin sheets the leaf includes cracked cells holding a sheet thicker than
+    /// 1 % of a cell, and its thickness is the largest line sum of ξ h (the sub-cell sheet).
     /// </summary>
     public (double ThicknessM, double WidthM, double HeightM) LeafSize(bool crack)
     {
         int axis = _settings.CleavageAxis, c = crack ? 1 : 0;
-        long M(int measure) => _ops.LeafExtent(Cells, _state.Xi, _state.Damage, _state.Material, axis, c, measure);
+        int sheets = !crack && _scaling.Li.SheetReactivity > 0f ? 1 : 0;
+        long M(int measure) => _ops.LeafExtent(Cells, _state.Xi, _state.Damage, _state.Material, axis, c, measure, sheets);
         long thick = M(0);
         if (thick == long.MinValue) return (double.NaN, double.NaN, double.NaN);
         double h = _scaling.SpacingM;
-        return (2 * thick * h, 2 * M(1) * h, (M(2) + M(3)) * h);
+        double cells = sheets != 0 ? thick / 4096.0 : thick;
+        return (2 * cells * h, 2 * M(1) * h, (M(2) + M(3)) * h);
     }
 
     /// <summary>Largest pressure −tr σ/3 in a LLZO cell holding Li (ξ &gt; ½) [Pa]; NaN if none (a device reduction).</summary>

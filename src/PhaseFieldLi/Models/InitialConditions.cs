@@ -66,6 +66,11 @@ public static class InitialConditions
             }
         }
         float floor = (float)c.PhaseField.FilmFloor;
+        // Thin sheets: a cracked cell holds a sheet at least as thick as its edge or none — the diffuse
+        // tail of an electrode reaching into a crack is not a sheet (it would be an edge ahead of the sheet).
+        float edgeFill = (float)(c.PhaseField.SheetEdgeThicknessM / g.SpacingM);
+        for (int n = 0; n < xi.Length && c.PhaseField.ThinSheets; n++)
+            if (material[n] == Materials.Llzo && damage[n] > 0.5f && xi[n] < edgeFill) xi[n] = 0f;
         for (int n = 0; n < xi.Length; n++)
         {
             history[n] = Math.Max(history[n], xi[n]);

@@ -19,13 +19,15 @@ public interface IOperations
     float MaxAbs(Field<float> f);
     void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody);
     (double First, double Second) GalvanostatSums(State s, int body, float invQ, bool ownResponse = true);
-    int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false);
+    int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false, bool sheetEdges = false);
     void ResetLabels(State s, float threshold, bool crackConduction = false);
     double BodyMoment(State s, GridShape g, int body);
     void BodyShift(State s, int body, Field<float> rhs);
     double BodySum(Field<float> f, Field<int> label, int body);
     double ColumnSum(Field<float> f, Field<int> label, int body, GridShape g, int i, int j);
     long Tip(State s, GridShape g, int body);
+    long SheetTip(State s, GridShape g, int body, float edgeFill);
+    double SheetTipAdvance(State s, int target, float edgeFill);
     void Axpy(float a, Field<float> x, Field<float> y);
     double Dot(Field<float> x, Field<float> y);
 
@@ -55,7 +57,7 @@ public interface IOperations
         Field<float> energy);
     (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis);
     float MaxLiPressure(Field<float> xi, Field<float> pressure, Field<int> material);
-    long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, int axis, int crack, int measure);
+    long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, int axis, int crack, int measure, int sheets = 0);
     void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive);
     float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
@@ -123,11 +125,11 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Body = body, InvQ = invQ, Chi = ownResponse ? 1f : 0f,
         }, s.Xi.Length);
 
-    public int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false) =>
+    public int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false, bool sheetEdges = false) =>
         (int)b.Sum(new PropagateLabelsRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
-            RimThreshold = rimThreshold, CrackConduction = crackConduction ? 1 : 0,
+            RimThreshold = rimThreshold, CrackConduction = crackConduction ? 1 : 0, SheetEdges = sheetEdges ? 1 : 0,
         }, g.Count);
 
     public void ResetLabels(State s, float threshold, bool crackConduction = false) =>
@@ -151,6 +153,19 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
 
     public long Tip(State s, GridShape g, int body) =>
         b.Max(new TipRule<TF, TI> { Grid = g, Xi = F(s.Xi), Label = I(s.Label), Body = body }, g.Count);
+
+    public long SheetTip(State s, GridShape g, int body, float edgeFill) =>
+        b.Max(new SheetTipRule<TF, TI>
+        {
+            Grid = g, Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Body = body,
+            EdgeFill = edgeFill,
+        }, g.Count);
+
+    public double SheetTipAdvance(State s, int target, float edgeFill) =>
+        b.Sum(new SheetTipAdvanceRule<TF, TI>
+        {
+            Xi = F(s.Xi), Rate = F(s.Rate), Damage = F(s.Damage), Material = I(s.Material), Target = target, EdgeFill = edgeFill,
+        }, s.Xi.Length);
 
     public void Axpy(float a, Field<float> x, Field<float> y) =>
         b.ForEach(new AxpyRule<TF> { X = F(x), Y = F(y), A = a }, x.Length);
@@ -272,10 +287,12 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         return (b.Sum(rule, g.Count), extent == long.MinValue ? 0f : BitConverter.Int32BitsToSingle((int)extent));
     }
 
-    public long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, int axis, int crack, int measure) =>
+    public long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, int axis, int crack, int measure,
+        int sheets = 0) =>
         b.Max(new LeafExtentRule<TF, TI>
         {
             Grid = g, Xi = F(xi), Damage = F(damage), Material = I(material), Axis = axis, Crack = crack, Measure = measure,
+            Sheets = sheets,
         }, g.Count);
 
     public float MaxLiPressure(Field<float> xi, Field<float> pressure, Field<int> material) =>

@@ -38,7 +38,9 @@ public sealed record Scaling
             LabelThreshold: (float)p.LabelThreshold,
             RimThreshold: (float)p.RimThreshold,
             FilmFloor: (float)p.FilmFloor,
-            SheetReactivity: p.ThinSheets ? (float)(6 * p.InterfaceWidthM / SpacingM) : 0f);
+            SheetReactivity: p.ThinSheets ? (float)(6 * p.InterfaceWidthM / SpacingM) : 0f,
+            SheetEdgeFill: (float)(p.SheetEdgeThicknessM / SpacingM),
+            SheetNormalAxis: c.Mechanics is { Anisotropy: > 0 } m ? m.CleavageAxis : -1);
         Charge = new ChargeParameters(
             Q: (float)(Faraday / MolarVolume * h2 / (e.SigmaLlzoSPerM * ThermalVoltageV)),
             SigmaMin: (float)(e.SigmaMinSPerM / e.SigmaLlzoSPerM),
