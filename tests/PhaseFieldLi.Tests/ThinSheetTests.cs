@@ -124,4 +124,20 @@ public class SheetEdgeTests
         double volume = (rows[^1].NegativeLiVolumeM3 - rows[0].NegativeLiVolumeM3) / (charge * vmOverF);
         Assert.InRange(volume, 0.999, 1.001);
     }
+
+    [Fact]
+    public void TheIlgpuEmulatorGrowsTheSameSheet()
+    {
+        string shortCase = Case.Replace("end = 500.0", "end = 60.0");
+        var host = TestCases.Run(shortCase, "cpu");
+        var emu = TestCases.Run(shortCase, "ilgpu-cpu");
+        Assert.Equal(host.Summary.Steps, emu.Summary.Steps);
+        float dx = 0;
+        for (int n = 0; n < host.Xi.Length; n++) dx = Math.Max(dx, Math.Abs(host.Xi[n] - emu.Xi[n]));
+        Assert.True(dx <= 1e-4, $"max|Δξ| = {dx:E2}");
+        var (a, b) = (host.Summary.Rows[^1], emu.Summary.Rows[^1]);
+        Assert.True(a.TipHeightM > host.Summary.Rows[0].TipHeightM, "the sheet did not advance");
+        Assert.Equal(a.TipHeightM, b.TipHeightM, 1e-9);
+        Assert.Equal(a.TipCurrentDensityAPerM2, b.TipCurrentDensityAPerM2, 1e-3 * a.TipCurrentDensityAPerM2);
+    }
 }

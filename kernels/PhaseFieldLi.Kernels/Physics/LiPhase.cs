@@ -91,9 +91,8 @@ public static class LiPhase
         dRateDPhi = 0f;
         if (Materials.IsCollector(material)) return 0f; // the foil behind the electrode: ξ ≡ 1
         float m = SpaceFactor(damage, material, p.Confine);
-        // Thin sheets (experimental): in cracked LLZO, ξ is the Li volume fraction of a sheet thinner
-        // than the cell — no double well or gradient term, and the crack faces react (rate factor
-        // SheetReactivity = 6δ/h: two faces per cell against the diffuse front's 1/(3δ)).
+        // Thin sheets: in cracked LLZO, ξ is the Li volume fraction of a sheet thinner than the
+        // cell — no double well or gradient term; its faces or its edge react (SheetReactivityAt).
         bool sheet = IsSheetCell(damage, material, p);
         float capillary = sheet ? 0f : m * (-p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi);
         if (label < 0) return capillary;

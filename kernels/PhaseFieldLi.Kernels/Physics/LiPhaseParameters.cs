@@ -26,7 +26,7 @@ public readonly record struct LiPhaseParameters(
     float PressurePotential = 0f,
     /// <summary>ξ_f: residual-film floor in LLZO cells that once held Li (history &gt; ½); 0 = off.</summary>
     float FilmFloor = 0f,
-    /// <summary>Experimental thin-sheet Li in cracked LLZO: the crack faces' reaction factor 6δ/h; 0 = off.</summary>
+    /// <summary>Thin-sheet Li in cracked LLZO: the crack faces' reaction factor 6δ/h; 0 = off.</summary>
     float SheetReactivity = 0f,
     /// <summary>ξ_s = t_edge/h: the fill at which a sheet covers its cell (the sheet edge's thickness).</summary>
     float SheetEdgeFill = 0.1f,

@@ -93,7 +93,7 @@ public sealed record PhaseFieldSettings(
     bool CrackFaceConduction = false,
     /// <summary>ξ_f: residual-film floor in LLZO cells that once held Li (ξ &gt; ½); 0 = off.</summary>
     double FilmFloor = 0,
-    /// <summary>Experimental: Li in cracked LLZO as a sub-cell sheet (volume fraction, reacting crack faces).</summary>
+    /// <summary>Li in cracked LLZO as a sub-cell sheet (volume fraction, reacting crack faces and edge).</summary>
     bool ThinSheets = false,
     /// <summary>Thickness [m] of a thin sheet's advancing edge: a cracked cell is covered once it holds this
     /// much Li (LiPhase.Rate); below the grid spacing.</summary>
