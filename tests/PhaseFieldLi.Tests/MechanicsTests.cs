@@ -883,3 +883,54 @@ public class InterfaceFlawTests(ITestOutputHelper output)
         Assert.True(drift < 1e-5, $"total Li volume drifted by {drift:E2}");
     }
 }
+
+/// <summary>
+/// The small interface-flaw case with thin Li sheets in the cracks (the leaf-dendrite case's CI
+/// variant): the Li-pressurised flaw cracks in its cleavage plane, a Li sheet follows the crack out
+/// of the flaw, the cell voltage falls as it spreads; eq. 1 holds at the sheet's edge; charge ↔ mass
+/// and monotone damage as in the thick-Li variant. 700 s: in this 8 × 8 µm quarter the crack fills
+/// its plane's width by ~560 s, and with no room left in its plane it later branches along the
+/// electrode interface (measured: a damaged layer across the first LLZO plane by 1000 s).
+/// </summary>
+public class ThinSheetLeafTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void ALiSheetFollowsTheCrackInItsCleavagePlane()
+    {
+        string toml = InterfaceFlawTests.Case.Replace("mobility = 1.0e-10", "mobility = 1.0e-10\nthin_sheets = true")
+            .Replace("end = 1500.0", "end = 700.0");
+        using var run = new TestCases.CoupledRun(CaseReader.Parse(toml, "interface-flaw-sheets"));
+        var rows = run.Summary.Rows;
+        var (first, last) = (rows[0], rows[^1]);
+        // Eq. 1 at the edge: Δz against j_tip dt V_m/F over the steps in which the edge moved within its
+        // cell (an edge entering a cell that already held Li — the flaw's diffuse rim — jumps by that Li).
+        double vmOverF = run.Model.Scaling.MolarVolume / Scaling.Faraday, advance = 0, predicted = 0, jumps = 0;
+        for (int n = 0; n < rows.Count - 1; n++)
+        {
+            double dz = rows[n + 1].TipHeightM - rows[n].TipHeightM;
+            if (Math.Abs(dz) > 0.05e-6) { jumps += dz; continue; }
+            advance += dz;
+            predicted += rows[n].TipCurrentDensityAPerM2 * rows[n].DtS * vmOverF;
+        }
+        double peakVoltage = rows.Max(r => r.CellVoltageV);
+        output.WriteLine($"{rows.Count} rows; tip {first.TipHeightM * 1e6:F2} → {last.TipHeightM * 1e6:F2} µm (jumps {jumps * 1e6:F2} µm); " +
+                         $"eq. 1: Δz {advance * 1e6:F3} µm vs ∫j_tip dt V_m/F {predicted * 1e6:F3} µm; j_tip {last.TipCurrentDensityAPerM2:F2} A/m²; " +
+                         $"max Li pressure {rows.Max(r => r.MaxLiPressurePa) / 1e6:F0} MPa; crack area {first.CrackAreaM2 * 1e12:F0} → " +
+                         $"{last.CrackAreaM2 * 1e12:F0} µm²; crack {last.CrackThicknessM * 1e6:F0} × {last.CrackWidthM * 1e6:F0} × " +
+                         $"{last.CrackHeightM * 1e6:F0} µm; leaf {first.LeafThicknessM * 1e6:F2} × {first.LeafWidthM * 1e6:F0} × " +
+                         $"{first.LeafHeightM * 1e6:F0} → {last.LeafThicknessM * 1e6:F2} × {last.LeafWidthM * 1e6:F0} × {last.LeafHeightM * 1e6:F0} µm; " +
+                         $"V peak {peakVoltage * 1e3:F1} → {last.CellVoltageV * 1e3:F1} mV; ΔV₋/(∫I dt V_m/F) = {run.ChargeRatio():F5}");
+        Assert.True(rows.Max(r => r.MaxLiPressurePa) > 100e6, "the flaw's Li must be pressurised by plating");
+        Assert.True(last.CrackAreaM2 > 1.3 * first.CrackAreaM2, "the crack must grow");
+        double inPlane = last.CrackWidthM + last.CrackHeightM - first.CrackWidthM - first.CrackHeightM;
+        Assert.True(last.CrackThicknessM <= 8e-6 + 1e-12, $"the crack thickened to {last.CrackThicknessM * 1e6:F1} µm");
+        Assert.True(inPlane >= 2 * (last.CrackThicknessM - first.CrackThicknessM) && inPlane > 0, "the crack must grow in its plane");
+        Assert.True(last.LeafWidthM + last.LeafHeightM > first.LeafWidthM + first.LeafHeightM, "the Li sheet must spread in the plane");
+        Assert.True(last.TipHeightM > first.TipHeightM + 0.5e-6, "the sheet's tip must leave the flaw");
+        Assert.True(advance > 0.1e-6, $"the edge moved only {advance * 1e6:F3} µm within cells");
+        Assert.InRange(advance / predicted, 0.95, 1.05);
+        Assert.True(last.CellVoltageV < 0.97 * peakVoltage, "the cell voltage must fall as the sheet spreads");
+        Assert.Equal(0, run.WorstHealing);
+        Assert.InRange(run.ChargeRatio(), 0.99, 1.01);
+    }
+}

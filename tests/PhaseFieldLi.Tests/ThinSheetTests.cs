@@ -50,16 +50,20 @@ public class ThinSheetTests
         float b = (float)(Math.Exp(0.5 * eta) - Math.Exp(-0.5 * eta));
         float expected = -On.KineticRate * 6f * On.SheetEdgeFill * b;
         foreach (float xi in new[] { 0f, 0.02f, 0.09f })
-            Assert.Equal(expected, LiPhase.Rate(xi, 0f, On.SheetEdgeFill, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out _),
+            Assert.Equal(expected, LiPhase.Rate(xi, 0f, On.SheetEdgeFill, true, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out _),
                 1e-6f * Math.Abs(expected));
         // No covered neighbour (edgeFill < ξ_s): Li left ahead of the sheet does not grow by itself …
-        Assert.Equal(0f, LiPhase.Rate(0.02f, 0f, 0.05f, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out _));
+        Assert.Equal(0f, LiPhase.Rate(0.02f, 0f, 0.05f, true, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out _));
         // … but it can strip; an empty cell cannot (the ramp below SheetOnset).
-        Assert.True(LiPhase.Rate(0.02f, 0f, 0.05f, 1f, Materials.Llzo, 0, -eta, 0f, 0f, On, out _) < 0f);
-        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, 1f, Materials.Llzo, 0, -eta, 0f, 0f, On, out _));
+        Assert.True(LiPhase.Rate(0.02f, 0f, 0.05f, true, 1f, Materials.Llzo, 0, -eta, 0f, 0f, On, out _) < 0f);
+        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, true, 1f, Materials.Llzo, 0, -eta, 0f, 0f, On, out _));
         // Without sheets, or in intact LLZO, an empty cell has no Faradaic term whatever is next to it.
-        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, 1f, Materials.Llzo, 0, eta, 0f, 0f, Off, out _));
-        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, 0.3f, Materials.Llzo, 0, eta, 0f, 0f, On, out _));
+        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, true, 1f, Materials.Llzo, 0, eta, 0f, 0f, Off, out _));
+        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, true, 0.3f, Materials.Llzo, 0, eta, 0f, 0f, On, out _));
+        // Off the crack's plane (a flank of the damage band) a cracked cell is an ordinary diffuse cell.
+        Assert.Equal(0f, LiPhase.Rate(0f, 0f, 0.5f, false, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out _));
+        Assert.Equal(LiPhase.Rate(0.3f, 0f, 0.5f, false, 1f, Materials.Llzo, 0, eta, 0f, 0f, Off, out _),
+            LiPhase.Rate(0.3f, 0f, 0.5f, false, 1f, Materials.Llzo, 0, eta, 0f, 0f, On, out _));
     }
 }
 

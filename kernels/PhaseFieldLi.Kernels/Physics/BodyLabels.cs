@@ -174,7 +174,7 @@ public struct BodyShiftRule<TF, TI> : ICellRule where TF : struct, IView<float> 
 
 /// <summary>
 /// Tip of a thin Li sheet along +z (thin_sheets), in cells from the bottom face. A body's covered
-/// sheet cell (cracked LLZO, d &gt; ½, ξ ≥ ξ_s; LiPhase.SheetReactivityAt) reaches its top face,
+/// sheet cell (LiPhase.IsSheetCell, ξ ≥ ξ_s; LiPhase.SheetReactivityAt) reaches its top face,
 /// z = k + 1; a cracked cell above a covered one (or above any cell with ξ ≥ ξ_s: the crack's mouth
 /// on the electrode) is the edge's cell and reaches z = k + ξ/ξ_s, the share of it the edge has crossed. The tip is the largest such z; Li left below ξ_s in cracks
 /// ahead of the sheet (not supplied by a covered neighbour) is not the tip. Same key layout as TipRule.
@@ -184,15 +184,14 @@ public struct SheetTipRule<TF, TI> : ICellMax where TF : struct, IView<float> wh
     public GridShape Grid;
     public TF Xi, Damage;
     public TI Label, Material;
-    public int Body;
+    public int Body, NormalAxis;
     public float EdgeFill;
-
-    private bool Cracked(int idx) => Material[idx] == Materials.Llzo && Damage[idx] > 0.5f;
 
     public long Key(int idx)
     {
-        if (Label[idx] != Body || !Cracked(idx)) return long.MinValue;
+        if (Label[idx] != Body || Material[idx] != Materials.Llzo || Damage[idx] <= 0.5f) return long.MinValue;
         Grid.Decompose(idx, out int i, out int j, out int k);
+        if (!LiPhase.OnCrackPlane(Grid, Damage, idx, i, j, k, NormalAxis)) return long.MinValue;
         float xi = Xi[idx];
         float z;
         if (xi >= EdgeFill) z = k + 1;
@@ -209,14 +208,16 @@ public struct SheetTipRule<TF, TI> : ICellMax where TF : struct, IView<float> wh
 /// </summary>
 public struct SheetTipAdvanceRule<TF, TI> : ICellSum where TF : struct, IView<float> where TI : struct, IView<int>
 {
+    public GridShape Grid;
     public TF Xi, Rate, Damage;
     public TI Material;
-    public int Target;
+    public int Target, NormalAxis;
     public float EdgeFill;
 
     public double Value(int idx)
     {
         if (idx != Target || Material[idx] != Materials.Llzo || Damage[idx] <= 0.5f || Xi[idx] >= EdgeFill) return 0.0;
-        return Rate[idx] / EdgeFill;
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        return LiPhase.OnCrackPlane(Grid, Damage, idx, i, j, k, NormalAxis) ? Rate[idx] / EdgeFill : 0.0;
     }
 }

@@ -61,7 +61,8 @@ public struct ChargeAssemblyRule<TF, TI> : IGridRule
         float phi = Phi[idx];
         float potential = label >= 0 ? BodyPotential[label] : 0f;
         float edgeFill = Li.SheetReactivity > 0f ? LiPhase.EdgeSupply(Grid, Xi, idx, i, j, k, Li.SheetNormalAxis) : 0f;
-        float rate = LiPhase.Rate(xi, LiPhase.Laplacian(Grid, Xi, idx, i, j, k), edgeFill, Damage[idx], material,
+        bool plane = Li.SheetReactivity > 0f && LiPhase.OnCrackPlane(Grid, Damage, idx, i, j, k, Li.SheetNormalAxis);
+        float rate = LiPhase.Rate(xi, LiPhase.Laplacian(Grid, Xi, idx, i, j, k), edgeFill, plane, Damage[idx], material,
             label, potential, phi, Pressure[idx], Li, out float slope);
         float a = P.Q * slope;
         Sigma[idx] = Charge.Conductivity(xi, Damage[idx], material, P);

@@ -71,21 +71,39 @@ public static class LiPhase
         return m;
     }
 
-    /// <summary>Is this cell cracked LLZO read as a sub-cell Li sheet (thin_sheets on, d &gt; ½)?</summary>
-    public static bool IsSheetCell(float damage, int material, in LiPhaseParameters p) =>
-        p.SheetReactivity > 0f && material == Materials.Llzo && damage > 0.5f;
+    /// <summary>
+    /// Is the cell on the crack's plane: its damage not below either neighbour's along the cleavage
+    /// normal (axis; −1: every cell)? The damage band of a crack is ℓ wide, the crack itself a plane:
+    /// only the band's ridge holds a sheet, the band's flanks stay ordinary (diffuse) cells.
+    /// </summary>
+    public static bool OnCrackPlane<TF>(in GridShape g, in TF damage, int idx, int i, int j, int k, int axis)
+        where TF : struct, IView<float>
+    {
+        if (axis < 0) return true;
+        int along = axis == 0 ? i : axis == 1 ? j : k;
+        int length = axis == 0 ? g.Nx : axis == 1 ? g.Ny : g.Nz;
+        int stride = axis == 0 ? 1 : axis == 1 ? g.Nx : g.Plane;
+        float d = damage[idx];
+        if (along > 0 && damage[idx - stride] > d) return false;
+        if (along < length - 1 && damage[idx + stride] > d) return false;
+        return true;
+    }
+
+    /// <summary>Is this cell cracked LLZO read as a sub-cell Li sheet (thin_sheets on, d &gt; ½, on the crack's plane)?</summary>
+    public static bool IsSheetCell(float damage, int material, bool onCrackPlane, in LiPhaseParameters p) =>
+        p.SheetReactivity > 0f && material == Materials.Llzo && damage > 0.5f && onCrackPlane;
 
     /// <summary>∂ξ/∂t at one cell without a sheet edge next to it (see the overload).</summary>
     public static float Rate(float xi, float laplacianXi, float damage, int material, int label,
         float bodyPotential, float phi, float pressure, in LiPhaseParameters p, out float dRateDPhi) =>
-        Rate(xi, laplacianXi, 0f, damage, material, label, bodyPotential, phi, pressure, p, out dRateDPhi);
+        Rate(xi, laplacianXi, 0f, true, damage, material, label, bodyPotential, phi, pressure, p, out dRateDPhi);
 
     /// <summary>
     /// ∂ξ/∂t at one cell and its derivative with respect to φ (for the Newton-linearised charge
-    /// equation). The capillary part does not depend on φ. edgeFill = EdgeSupply, read only by a
-    /// thin-sheet cell (see SheetReactivityAt).
+    /// equation). The capillary part does not depend on φ. edgeFill = EdgeSupply and onCrackPlane =
+    /// OnCrackPlane, read only with thin sheets (IsSheetCell, SheetReactivityAt).
     /// </summary>
-    public static float Rate(float xi, float laplacianXi, float edgeFill, float damage, int material, int label,
+    public static float Rate(float xi, float laplacianXi, float edgeFill, bool onCrackPlane, float damage, int material, int label,
         float bodyPotential, float phi, float pressure, in LiPhaseParameters p, out float dRateDPhi)
     {
         dRateDPhi = 0f;
@@ -93,7 +111,7 @@ public static class LiPhase
         float m = SpaceFactor(damage, material, p.Confine);
         // Thin sheets: in cracked LLZO, ξ is the Li volume fraction of a sheet thinner than the
         // cell — no double well or gradient term; its faces or its edge react (SheetReactivityAt).
-        bool sheet = IsSheetCell(damage, material, p);
+        bool sheet = IsSheetCell(damage, material, onCrackPlane, p);
         float capillary = sheet ? 0f : m * (-p.RelaxationRate * GPrime(xi) + p.GradientRate * laplacianXi);
         if (label < 0) return capillary;
 
@@ -150,7 +168,8 @@ public struct LiPhaseRateRule<TF, TI> : IGridRule
         int label = Label[idx];
         float potential = label >= 0 ? BodyPotential[label] : 0f;
         float edgeFill = P.SheetReactivity > 0f ? LiPhase.EdgeSupply(Grid, Xi, idx, i, j, k, P.SheetNormalAxis) : 0f;
-        Rate[idx] = LiPhase.Rate(Xi[idx], LiPhase.Laplacian(Grid, Xi, idx, i, j, k), edgeFill, Damage[idx],
+        bool plane = P.SheetReactivity > 0f && LiPhase.OnCrackPlane(Grid, Damage, idx, i, j, k, P.SheetNormalAxis);
+        Rate[idx] = LiPhase.Rate(Xi[idx], LiPhase.Laplacian(Grid, Xi, idx, i, j, k), edgeFill, plane, Damage[idx],
             Material[idx], label, potential, Phi[idx], Pressure[idx], P, out _);
     }
 }

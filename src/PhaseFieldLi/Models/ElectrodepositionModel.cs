@@ -344,12 +344,13 @@ public sealed class ElectrodepositionModel : IDisposable
     {
         long key = _ops.Tip(State, Grid.Shape, Bodies.Negative);
         float edgeFill = Scaling.Li.SheetEdgeFill;
-        long sheetKey = Case.PhaseField.ThinSheets ? _ops.SheetTip(State, Grid.Shape, Bodies.Negative, edgeFill) : long.MinValue;
+        int normal = Scaling.Li.SheetNormalAxis;
+        long sheetKey = Case.PhaseField.ThinSheets ? _ops.SheetTip(State, Grid.Shape, Bodies.Negative, edgeFill, normal) : long.MinValue;
         if (sheetKey > key)
         {
             (double zs, int si, int sj) = TipKey(sheetKey);
             int k = Math.Min((int)Math.Floor(zs), Grid.Nz - 1);
-            double advance = _ops.SheetTipAdvance(State, Grid.Shape.Index(si, sj, k), edgeFill);
+            double advance = _ops.SheetTipAdvance(State, Grid.Shape, Grid.Shape.Index(si, sj, k), edgeFill, normal);
             return (zs * Grid.SpacingM, si, sj, Scaling.Faraday / Scaling.MolarVolume * Grid.SpacingM * advance);
         }
         if (key == long.MinValue) return null;

@@ -26,8 +26,8 @@ public interface IOperations
     double BodySum(Field<float> f, Field<int> label, int body);
     double ColumnSum(Field<float> f, Field<int> label, int body, GridShape g, int i, int j);
     long Tip(State s, GridShape g, int body);
-    long SheetTip(State s, GridShape g, int body, float edgeFill);
-    double SheetTipAdvance(State s, int target, float edgeFill);
+    long SheetTip(State s, GridShape g, int body, float edgeFill, int normalAxis);
+    double SheetTipAdvance(State s, GridShape g, int target, float edgeFill, int normalAxis);
     void Axpy(float a, Field<float> x, Field<float> y);
     double Dot(Field<float> x, Field<float> y);
 
@@ -154,17 +154,18 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     public long Tip(State s, GridShape g, int body) =>
         b.Max(new TipRule<TF, TI> { Grid = g, Xi = F(s.Xi), Label = I(s.Label), Body = body }, g.Count);
 
-    public long SheetTip(State s, GridShape g, int body, float edgeFill) =>
+    public long SheetTip(State s, GridShape g, int body, float edgeFill, int normalAxis) =>
         b.Max(new SheetTipRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Body = body,
-            EdgeFill = edgeFill,
+            EdgeFill = edgeFill, NormalAxis = normalAxis,
         }, g.Count);
 
-    public double SheetTipAdvance(State s, int target, float edgeFill) =>
+    public double SheetTipAdvance(State s, GridShape g, int target, float edgeFill, int normalAxis) =>
         b.Sum(new SheetTipAdvanceRule<TF, TI>
         {
-            Xi = F(s.Xi), Rate = F(s.Rate), Damage = F(s.Damage), Material = I(s.Material), Target = target, EdgeFill = edgeFill,
+            Grid = g, Xi = F(s.Xi), Rate = F(s.Rate), Damage = F(s.Damage), Material = I(s.Material), Target = target,
+            EdgeFill = edgeFill, NormalAxis = normalAxis,
         }, s.Xi.Length);
 
     public void Axpy(float a, Field<float> x, Field<float> y) =>
