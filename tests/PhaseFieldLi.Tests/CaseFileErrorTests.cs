@@ -109,6 +109,19 @@ public class CaseFileErrorTests
     }
 
     [Fact]
+    public void ASheetEdgeMustBeThinnerThanACellAndThickEnoughToConnect()
+    {
+        var e = Bad(Good + "\n[phase_field]\nthin_sheets = true\nsheet_edge_thickness = 2e-6\n");
+        Assert.Equal("phase_field.sheet_edge_thickness", e.Key);
+        Assert.Contains("below the grid spacing", e.Message);
+        e = Bad(Good + "\n[phase_field]\nthin_sheets = true\nsheet_edge_thickness = 5e-8\n");
+        Assert.Equal("phase_field.sheet_edge_thickness", e.Key);
+        Assert.Contains("label_threshold", e.Message);
+        // Without thin sheets the key is inert and any positive value is accepted.
+        CaseReader.Parse(Good + "\n[phase_field]\nsheet_edge_thickness = 5e-8\n", "ok");
+    }
+
+    [Fact]
     public void ScheduleTimesMustIncrease()
     {
         var e = Bad(Good + "\n[electrochemistry]\ncurrent_schedule = [[10.0, 4.7], [5.0, -4.7]]\n");
