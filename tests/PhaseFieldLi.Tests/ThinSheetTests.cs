@@ -75,7 +75,7 @@ public class ThinSheetTests
 /// </summary>
 public class SheetEdgeTests
 {
-    private const string Case = """
+    internal const string Case = """
         name = "sheet-edge"
         [grid]
         cells = [4, 4, 36]
@@ -143,5 +143,27 @@ public class SheetEdgeTests
         Assert.True(a.TipHeightM > host.Summary.Rows[0].TipHeightM, "the sheet did not advance");
         Assert.Equal(a.TipHeightM, b.TipHeightM, 1e-9);
         Assert.Equal(a.TipCurrentDensityAPerM2, b.TipCurrentDensityAPerM2, 1e-3 * a.TipCurrentDensityAPerM2);
+    }
+}
+
+/// <summary>
+/// An electrode that strips away from the diffuse tail it left in intact LLZO (m = 0 there) strands
+/// that tail as an isolated body none of whose cells can react. Its potential is then undetermined;
+/// the floating-potential solve must leave it out and go on (it stopped the run with "body 1 carries
+/// no Faradaic current" before), and the stranded Li must stay as it is.
+/// </summary>
+public class StrandedTailTests
+{
+    [Fact]
+    public void ATailStrandedInIntactLlzoDoesNotStopTheRun()
+    {
+        string toml = SheetEdgeTests.Case.Replace("cells = [4, 4, 36]", "cells = [4, 4, 32]")
+            .Replace("positive_li_thickness = 6.0e-6", "positive_li_thickness = 3.0e-6").Replace("end = 500.0", "end = 560.0");
+        var rows = TestCases.Run(toml).Summary.Rows;
+        var stranded = rows.Where(r => r.IsolatedBodies > 0).ToList();
+        Assert.True(stranded.Count > 5, "the positive electrode's tail must have been stranded");
+        Assert.Equal(560.0, rows[^1].TimeS + rows[^1].DtS, 1e-6);
+        Assert.All(stranded, r => Assert.Equal(stranded[0].Body2LiVolumeM3, r.Body2LiVolumeM3, 1e-6 * stranded[0].Body2LiVolumeM3));
+        Assert.All(stranded, r => Assert.True(Math.Abs(r.Body2CurrentA) < 1e-5 * r.AppliedCurrentA, $"stranded tail current {r.Body2CurrentA:E2} A"));
     }
 }

@@ -257,7 +257,19 @@ public sealed class ElectrodepositionModel : IDisposable
                 rhs[jj] = (unknowns[jj] == Bodies.Positive && galvanostatic ? target : bodyTargets[unknowns[jj]]) - linearSum;
             }
         }
-        var delta = matrix.Solve(rhs);
+        // A body none of whose cells can react (an electrode's diffuse tail left in intact LLZO, where
+        // m = 0, once the electrode strips away from it) has a zero row and column: its potential is
+        // undetermined and irrelevant — it keeps it, and the others are solved without it.
+        if (galvanostatic && matrix[0, 0] == 0)
+            throw new InvalidOperationException(
+                "the positive electrode carries no Faradaic current: it has no Li|electrolyte interface left that can react");
+        int[] live = Enumerable.Range(0, m).Where(kk => matrix[kk, kk] != 0).ToArray();
+        var build = MathNet.Numerics.LinearAlgebra.Vector<double>.Build;
+        var solved = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build
+            .Dense(live.Length, live.Length, (a, b) => matrix[live[a], live[b]])
+            .Solve(build.Dense(live.Length, a => rhs[live[a]]));
+        var delta = build.Dense(m);
+        for (int a = 0; a < live.Length; a++) delta[live[a]] = solved[a];
         double change = 0;
         for (int kk = 0; kk < m; kk++)
         {
