@@ -13,8 +13,9 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
           phasefield compare <case.toml> [--backend …] [--against cpu] [--steps N] [--tolerance R] [--output DIR]
                                      the first N steps on two backends, field by field (exit 5 above R, relative)
           phasefield devices [--check [--backend …]]   list backends; --check tests sums and labelling on each
-          mpirun -n N phasefield mpi-check [--cells NXxNYxNZ]   MPI: global sums, halo exchange and a distributed
-                                     solve on N ranks, against known answers
+          mpirun -n N phasefield mpi-check [--cells NXxNYxNZ] [--output DIR]   MPI: global sums, halo exchange and a
+                                     distributed solve on N ranks, against known answers; --output writes the
+                                     solve's fields as one XDMF grid stitched from a file per rank
         """;
 
     public static CommandLine Parse(string[] args)

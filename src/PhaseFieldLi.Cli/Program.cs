@@ -67,7 +67,8 @@ if (options.Command == "mpi-check")
         var c = options.Cells ?? [8, 8, 32];
         try
         {
-            var report = PhaseFieldLi.Distributed.DistributedSelfCheck.Run(mpi, new PhaseFieldLi.Kernels.Accessors.GridShape(c[0], c[1], c[2]));
+            var report = PhaseFieldLi.Distributed.DistributedSelfCheck.Run(mpi, new PhaseFieldLi.Kernels.Accessors.GridShape(c[0], c[1], c[2]),
+                outputDirectory: options.Output);
             if (mpi.Rank == 0) foreach (var line in report.Lines) Console.WriteLine(line);
             return report.Passed ? 0 : 5;
         }

@@ -8,13 +8,15 @@ namespace PhaseFieldLi.Distributed;
 /// ranks it is launched with — a global sum, the ghost planes after one halo exchange (each cell
 /// holds its global index), and a Jacobi-CG solve of A x = b (Helmholtz operator, a 100× conductivity
 /// jump at mid-height, zero-flux faces) whose Σx and probe values must not depend on the rank count
-/// beyond float rounding (tests compare 1, 2 and 4 ranks).
+/// beyond float rounding (tests compare 1, 2 and 4 ranks). With an output directory the solve's
+/// fields are written as one snapshot in the distributed layout (SlabSnapshotWriter: a file per rank,
+/// one XDMF grid): x, b, the owning rank and each cell's global index.
 /// </summary>
 public static class DistributedSelfCheck
 {
     public sealed record Report(bool Passed, IReadOnlyList<string> Lines);
 
-    public static Report Run(Mpi mpi, GridShape global, double tolerance = 1e-6)
+    public static Report Run(Mpi mpi, GridShape global, double tolerance = 1e-6, string? outputDirectory = null)
     {
         var slabs = new SlabDecomposition(global, mpi.Rank, mpi.Size);
         var lines = new List<string>();
@@ -80,6 +82,25 @@ public static class DistributedSelfCheck
         lines.Add($"{(result.Converged ? "pass" : "FAIL")}  distributed Jacobi-CG: {result.Iterations} iterations, " +
                   $"relative residual {result.RelativeResidual.ToString("E2", ci)}, largest halo traffic of a rank {halo / 1024:F0} KiB; " +
                   $"{global.Nx}×{global.Ny}×{global.Nz} cells, {seconds.ToString("F3", ci)} s ({(seconds / Math.Max(1, result.Iterations) * 1e3).ToString("F3", ci)} ms per iteration)");
+        if (outputDirectory != null)
+        {
+            if (mpi.Rank == 0) Directory.CreateDirectory(outputDirectory);
+            mpi.Barrier();
+            int first = slabs.OwnedFirst, count = slabs.OwnedEnd - first;
+            var fields = new List<OutputWriters.SnapshotField>
+            {
+                new("solution", x.AsSpan(first, count).ToArray(), "1", "x of the distributed Jacobi-CG solve"),
+                new("rhs", b.AsSpan(first, count).ToArray(), "1", "b"),
+                new("rank", Enumerable.Repeat(mpi.Rank, count).ToArray(), "1", "MPI rank that owns the cell"),
+                new("index", Enumerable.Range(0, count).Select(n => (float)(slabs.ZStart * global.Plane + n)).ToArray(), "1",
+                    "global cell index i + nx (j + ny k)"),
+            };
+            var meta = new OutputWriters.RunMetadata(global.Nx, global.Ny, global.Nz, 1.0, "mpi-check", "", $"{mpi.Size} ranks",
+                new Dictionary<string, string>());
+            using var writer = new SlabSnapshotWriter(outputDirectory, meta, mpi, slabs);
+            writer.Write(new OutputWriters.Snapshot(0, 0, 0.0, fields));
+            lines.Add($"wrote {Path.Combine(outputDirectory, "fields.xdmf")} ({mpi.Size} rank files)");
+        }
         lines.Add("solution: sum=" + values[0].ToString("R", ci) + " probes=" +
                   string.Join(",", Enumerable.Range(1, probeZ.Length).Select(p => values[p].ToString("R", ci))) +
                   $" iterations={result.Iterations}");

@@ -33,8 +33,18 @@ public sealed class Hdf5SnapshotWriter(string directory, RunMetadata meta) : ISn
     {
         string name = FileName(s.Index);
         string path = Path.Combine(Directory, name);
+        var file = NewFile(meta, s, meta.Nz);
+        AtomicFile.Write(path, stream => file.Write(stream));
+        _written.Add((s, name));
+        AtomicFile.WriteText(IndexPath, Xdmf());
+        return path;
+    }
+
+    /// <summary>An HDF5 file of one snapshot's fields over `planes` z-planes, with the run's metadata.</summary>
+    public static H5File NewFile(RunMetadata meta, Snapshot s, int planes)
+    {
         var file = new H5File();
-        ulong[] dims = [(ulong)meta.Nz, (ulong)meta.Ny, (ulong)meta.Nx];
+        ulong[] dims = [(ulong)planes, (ulong)meta.Ny, (ulong)meta.Nx];
         foreach (var f in s.Fields)
         {
             var ds = new H5Dataset(f.Data, fileDims: dims);
@@ -51,13 +61,18 @@ public sealed class Hdf5SnapshotWriter(string directory, RunMetadata meta) : ISn
         file.Attributes["case_sha256"] = meta.CaseHash;
         file.Attributes["backend"] = meta.Backend;
         foreach (var (k, v) in meta.Parameters) file.Attributes["param." + k] = v;
-        AtomicFile.Write(path, stream => file.Write(stream));
-        _written.Add((s, name));
-        AtomicFile.WriteText(IndexPath, Xdmf());
-        return path;
+        return file;
     }
 
-    private string Xdmf()
+    private string Xdmf() => XdmfIndex(meta, _written.Select(w => (w.Snapshot, (IReadOnlyList<(string, int)>)[(w.File, meta.Nz)])).ToList());
+
+    /// <summary>
+    /// The XDMF index of a run: a temporal collection of one 3DCoRectMesh grid per snapshot with
+    /// cell-centred attributes. A snapshot stored as several files, each holding consecutive
+    /// z-planes (one per MPI rank: Parts = (file, planes) from the bottom up), is joined along z by a
+    /// DataItem Function JOIN, so a reader still sees one grid of nx × ny × nz cells per time.
+    /// </summary>
+    public static string XdmfIndex(RunMetadata meta, IReadOnlyList<(Snapshot Snapshot, IReadOnlyList<(string File, int Planes)> Parts)> written)
     {
         var inv = CultureInfo.InvariantCulture;
         string h = meta.SpacingM.ToString("R", inv);
@@ -66,7 +81,7 @@ public sealed class Hdf5SnapshotWriter(string directory, RunMetadata meta) : ISn
         sb.AppendLine("<Xdmf Version=\"3.0\">");
         sb.AppendLine("  <Domain>");
         sb.AppendLine($"    <Grid Name=\"{meta.CaseName}\" GridType=\"Collection\" CollectionType=\"Temporal\">");
-        foreach (var (s, file) in _written)
+        foreach (var (s, parts) in written)
         {
             sb.AppendLine($"      <Grid Name=\"step {s.Step}\" GridType=\"Uniform\">");
             sb.AppendLine($"        <Time Value=\"{s.TimeS.ToString("R", inv)}\" />");
@@ -78,8 +93,17 @@ public sealed class Hdf5SnapshotWriter(string directory, RunMetadata meta) : ISn
             foreach (var f in s.Fields)
             {
                 string type = f.Data is int[] ? "Int" : "Float";
+                string Item(string file, int planes, string indent) =>
+                    $"{indent}<DataItem Dimensions=\"{planes} {meta.Ny} {meta.Nx}\" NumberType=\"{type}\" Precision=\"4\" Format=\"HDF\">{file}:/{f.Name}</DataItem>";
                 sb.AppendLine($"        <Attribute Name=\"{f.Name}\" AttributeType=\"Scalar\" Center=\"Cell\">");
-                sb.AppendLine($"          <DataItem Dimensions=\"{meta.Nz} {meta.Ny} {meta.Nx}\" NumberType=\"{type}\" Precision=\"4\" Format=\"HDF\">{file}:/{f.Name}</DataItem>");
+                if (parts.Count == 1) sb.AppendLine(Item(parts[0].File, parts[0].Planes, "          "));
+                else
+                {
+                    string join = string.Join("; ", Enumerable.Range(0, parts.Count).Select(n => "$" + n));
+                    sb.AppendLine($"          <DataItem ItemType=\"Function\" Function=\"JOIN({join})\" Dimensions=\"{meta.Nz} {meta.Ny} {meta.Nx}\">");
+                    foreach (var (file, planes) in parts) sb.AppendLine(Item(file, planes, "            "));
+                    sb.AppendLine("          </DataItem>");
+                }
                 sb.AppendLine("        </Attribute>");
             }
             sb.AppendLine("      </Grid>");
