@@ -6,7 +6,8 @@ namespace PhaseFieldLi.Tests;
 /// <summary>
 /// MPI (the distributed issue, first part): `phasefield mpi-check` launched by Open MPI's mpirun on 1,
 /// 2 and 4 ranks (oversubscribed on 2 cores) — global sums, halo exchange, and a distributed
-/// Jacobi-CG solve whose answer must not depend on the rank count; and the bad launches.
+/// Jacobi-CG solve whose answer must not depend on the rank count, bodies labelled across slabs, the
+/// stitched output; and the bad launches.
 /// </summary>
 public class DistributedTests(ITestOutputHelper output)
 {
@@ -46,7 +47,7 @@ public class DistributedTests(ITestOutputHelper output)
             var (exit, stdout, err) = MpiRun(n, "--cells", "8x8x32");
             output.WriteLine($"-- {n} ranks (exit {exit})\n{stdout}{err}");
             Assert.Equal(0, exit);
-            Assert.Equal(3, stdout.Split('\n').Count(l => l.Contains("pass  ")));
+            Assert.Equal(4, stdout.Split('\n').Count(l => l.Contains("pass  ")));
             string line = stdout.Split('\n').Single(l => l.Contains("solution:"));
             line = line[line.IndexOf("solution:", StringComparison.Ordinal)..].Trim();
             var numbers = line.Replace("solution: sum=", "").Replace(" probes=", ",").Replace(" iterations=", ",").Split(',')
@@ -101,7 +102,7 @@ public class DistributedTests(ITestOutputHelper output)
     /// ParaView's XDMF reader (pvpython, an independent reader) must see one 8 × 8 × 30 grid whose
     /// cells hold their own global index whatever the rank count, owned by ranks in slab order with
     /// the decomposition's plane counts (30 planes on 4 ranks: 8, 8, 7, 7), and the same solution
-    /// on 2 and 4 ranks as on 1.
+    /// on 2 and 4 ranks as on 1 — and the same body labels (SlabLabelling), bodies that span ranks included.
     /// </summary>
     [Fact]
     public void EachRankWritesItsSlabAndParaViewSeesOneGrid()
@@ -109,6 +110,7 @@ public class DistributedTests(ITestOutputHelper output)
         Assert.True(File.Exists("/usr/bin/pvpython"), "needs Debian's python3-paraview (.ci/run installs it)");
         string script = Path.Combine(CaseFileErrorTests.RepoRoot(), "tools", "read_fields.py");
         var solutions = new Dictionary<int, double[]>();
+        var bodies = new Dictionary<int, double[]>();
         foreach (int n in new[] { 1, 2, 4 })
         {
             string dir = TestCases.TempDir();
@@ -129,7 +131,14 @@ public class DistributedTests(ITestOutputHelper output)
                 new PhaseFieldLi.Kernels.Accessors.GridShape(8, 8, 30), r, n).OwnedPlanes), planes);
             Assert.True(rank.Zip(rank.Skip(1)).All(p => p.Second >= p.First), "ranks must own consecutive slabs from the bottom up");
             solutions[n] = Array("solution");
+            bodies[n] = Array("body");
         }
+        // Bodies: labelled by their smallest global index, so the same labels on every rank count; the U
+        // (arms at i = 5, j = 1 and 5, joined only in the top plane) is one body on 2 and 4 ranks too.
+        foreach (int n in new[] { 2, 4 }) Assert.Equal(bodies[1], bodies[n]);
+        int Cell(int i, int j, int k) => i + 8 * (j + 8 * k);
+        Assert.Equal(bodies[1][Cell(5, 1, 0)], bodies[4][Cell(5, 5, 0)]);
+        Assert.Equal(11, bodies[4].Where(b => b >= 0).Distinct().Count());
         double scale = solutions[1].Max(Math.Abs);
         foreach (int n in new[] { 2, 4 })
         {

@@ -8,9 +8,10 @@ namespace PhaseFieldLi.Distributed;
 /// ranks it is launched with — a global sum, the ghost planes after one halo exchange (each cell
 /// holds its global index), and a Jacobi-CG solve of A x = b (Helmholtz operator, a 100× conductivity
 /// jump at mid-height, zero-flux faces) whose Σx and probe values must not depend on the rank count
-/// beyond float rounding (tests compare 1, 2 and 4 ranks). With an output directory the solve's
+/// beyond float rounding (tests compare 1, 2 and 4 ranks); and the body labelling across slabs
+/// (SlabLabelling) on a pattern of known bodies. With an output directory the solve's
 /// fields are written as one snapshot in the distributed layout (SlabSnapshotWriter: a file per rank,
-/// one XDMF grid): x, b, the owning rank and each cell's global index.
+/// one XDMF grid): x, b, the owning rank, each cell's global index and its body label.
 /// </summary>
 public static class DistributedSelfCheck
 {
@@ -82,6 +83,32 @@ public static class DistributedSelfCheck
         lines.Add($"{(result.Converged ? "pass" : "FAIL")}  distributed Jacobi-CG: {result.Iterations} iterations, " +
                   $"relative residual {result.RelativeResidual.ToString("E2", ci)}, largest halo traffic of a rank {halo / 1024:F0} KiB; " +
                   $"{global.Nx}×{global.Ny}×{global.Nz} cells, {seconds.ToString("F3", ci)} s ({(seconds / Math.Max(1, result.Iterations) * 1e3).ToString("F3", ci)} ms per iteration)");
+        // Bodies across slabs (SlabLabelling): a column through every slab, a U whose arms meet only in
+        // the top plane (on the lower ranks its arms look like two bodies), a 2×2×2 cube straddling
+        // mid-height and single cells every 4 planes — 3 + ⌈nz/4⌉ bodies whatever the rank count.
+        int[]? bodies = null;
+        if (global.Nx >= 8 && global.Ny >= 8)
+        {
+            int first = slabs.OwnedFirst, count = slabs.OwnedEnd - first;
+            var core = new bool[count];
+            for (int n = 0; n < count; n++)
+            {
+                int i = n % global.Nx, j = n / global.Nx % global.Ny, gz = slabs.ZStart + n / global.Plane;
+                core[n] = (i == 1 && j == 1)
+                          || (i == 5 && (j == 1 || j == 5 || (gz == global.Nz - 1 && j is >= 1 and <= 5)))
+                          || (i is 2 or 3 && j is 4 or 5 && (gz == global.Nz / 2 - 1 || gz == global.Nz / 2))
+                          || (i == 6 && j == 6 && gz % 4 == 0);
+            }
+            bodies = SlabLabelling.Label(mpi, slabs, core, out int rounds);
+            var distinct = new HashSet<int>(bodies.Where(l => l >= 0));
+            // Σ over ranks of the bodies whose label is one of the rank's own cells counts each body once.
+            double found = mpi.Sum(distinct.Count(l => l >= slabs.ZStart * global.Plane && l < slabs.ZStart * global.Plane + count
+                                                       && bodies[l - slabs.ZStart * global.Plane] == l));
+            int expected = 3 + (global.Nz + 3) / 4;
+            bool bodiesOk = found == expected;
+            ok &= bodiesOk;
+            lines.Add($"{(bodiesOk ? "pass" : "FAIL")}  body labelling across slabs: {found} bodies (expected {expected}), {rounds} rounds of boundary exchange");
+        }
         if (outputDirectory != null)
         {
             if (mpi.Rank == 0) Directory.CreateDirectory(outputDirectory);
@@ -95,6 +122,7 @@ public static class DistributedSelfCheck
                 new("index", Enumerable.Range(0, count).Select(n => (float)(slabs.ZStart * global.Plane + n)).ToArray(), "1",
                     "global cell index i + nx (j + ny k)"),
             };
+            if (bodies != null) fields.Add(new("body", bodies, "1", "body label: the smallest global index of its cells (−1: none)"));
             var meta = new OutputWriters.RunMetadata(global.Nx, global.Ny, global.Nz, 1.0, "mpi-check", "", $"{mpi.Size} ranks",
                 new Dictionary<string, string>());
             using var writer = new SlabSnapshotWriter(outputDirectory, meta, mpi, slabs);

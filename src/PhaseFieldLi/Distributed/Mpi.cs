@@ -18,7 +18,7 @@ public sealed class MpiException(string message) : Exception(message);
 /// </summary>
 public sealed unsafe class Mpi : IDisposable
 {
-    private readonly nint _world, _double, _float, _sum, _max, _statusIgnore;
+    private readonly nint _world, _double, _float, _int, _sum, _max, _statusIgnore;
     private readonly int _procNull;
     private readonly delegate* unmanaged<nint, nint, int> _init;
     private readonly delegate* unmanaged<int> _finalize;
@@ -82,6 +82,7 @@ public sealed unsafe class Mpi : IDisposable
             _world = world;
             _double = Export("ompi_mpi_double");
             _float = Export("ompi_mpi_float");
+            _int = Export("ompi_mpi_int");
             _sum = Export("ompi_mpi_op_sum");
             _max = Export("ompi_mpi_op_max");
             _statusIgnore = 0;
@@ -93,6 +94,7 @@ public sealed unsafe class Mpi : IDisposable
             _world = 0x44000000;
             _double = 0x4c00080b;
             _float = 0x4c00040a;
+            _int = 0x4c000405;
             _sum = 0x58000003;
             _max = 0x58000001;
             _statusIgnore = 1;
@@ -151,6 +153,14 @@ public sealed unsafe class Mpi : IDisposable
     {
         fixed (float* s = send, r = receive)
             Check(_sendrecv(s, send.Length, _float, to, tag, r, receive.Length, _float, from, tag, _world, _statusIgnore),
+                "MPI_Sendrecv");
+    }
+
+    /// <summary>Exchange of ints (labels, global indices).</summary>
+    public void Exchange(ReadOnlySpan<int> send, int to, Span<int> receive, int from, int tag)
+    {
+        fixed (int* s = send, r = receive)
+            Check(_sendrecv(s, send.Length, _int, to, tag, r, receive.Length, _int, from, tag, _world, _statusIgnore),
                 "MPI_Sendrecv");
     }
 
