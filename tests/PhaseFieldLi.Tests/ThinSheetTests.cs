@@ -6,7 +6,8 @@ namespace PhaseFieldLi.Tests;
 /// <summary>
 /// The experimental thin-sheet reading of ξ in cracked LLZO (`thin_sheets`), at the level of the
 /// per-cell rate (LiPhase.Rate): a 3 % sheet keeps its Li without current (the double well would
-/// dissolve it), and it plates at the crack-face rate L_η m (6δ/h)(1 − ξ)·|B|, not at h′(ξ).
+/// dissolve it), a covered sheet plates at the crack-face rate L_η m (6δ/h)(1 − ξ)·|B|, not at h′(ξ),
+/// and an edge cell fills through the edge's area only when a covered neighbour supplies it.
 /// </summary>
 public class ThinSheetTests
 {

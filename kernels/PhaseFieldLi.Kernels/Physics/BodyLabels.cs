@@ -175,9 +175,10 @@ public struct BodyShiftRule<TF, TI> : ICellRule where TF : struct, IView<float> 
 /// <summary>
 /// Tip of a thin Li sheet along +z (thin_sheets), in cells from the bottom face. A body's covered
 /// sheet cell (LiPhase.IsSheetCell, ξ ≥ ξ_s; LiPhase.SheetReactivityAt) reaches its top face,
-/// z = k + 1; a cracked cell above a covered one (or above any cell with ξ ≥ ξ_s: the crack's mouth
-/// on the electrode) is the edge's cell and reaches z = k + ξ/ξ_s, the share of it the edge has crossed. The tip is the largest such z; Li left below ξ_s in cracks
-/// ahead of the sheet (not supplied by a covered neighbour) is not the tip. Same key layout as TipRule.
+/// z = k + 1; a sheet cell above a covered one (or above any cell with ξ ≥ ξ_s: the crack's mouth
+/// on the electrode) is the edge's cell and reaches z = k + ξ/ξ_s, the share of it the edge has
+/// crossed. The tip is the largest such z; Li left below ξ_s in cracks ahead of the sheet (not
+/// supplied by a covered neighbour) is not the tip. Same key layout as TipRule.
 /// </summary>
 public struct SheetTipRule<TF, TI> : ICellMax where TF : struct, IView<float> where TI : struct, IView<int>
 {

@@ -28,7 +28,7 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// </summary>
 public static class LiPhase
 {
-    /// <summary>Thin sheets: below this fill the crack faces' reactivity ramps to 0 (a sheet cannot strip below empty).</summary>
+    /// <summary>Thin sheets: below this fill a sheet's edge cell strips at a ramp down to 0 (it cannot strip below empty).</summary>
     public const float SheetOnset = 1e-3f;
 
     /// <summary>Space factor m: 0 in a separator, d² in LLZO (when confined), 1 elsewhere.</summary>
