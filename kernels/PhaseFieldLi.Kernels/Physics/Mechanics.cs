@@ -517,12 +517,14 @@ public struct LeafExtentRule<TF, TI> : ICellMax where TF : struct, IView<float> 
     public const float SheetVisible = 0.01f;
     public GridShape Grid;
     public TF Xi, Damage;
-    public TI Material;
+    public TI Material, Label;
     public int Axis, Crack, Measure, Sheets;
 
+    /// <summary>Leaf: Li in LLZO that is not the positive electrode's (its diffuse tail left in cells a
+    /// crack reaches later is no leaf).</summary>
     private bool Qualifies(int idx) =>
         Material[idx] == Materials.Llzo && (Crack != 0 ? Damage[idx] > 0.5f
-            : Xi[idx] > 0.5f || (Sheets != 0 && Damage[idx] > 0.5f && Xi[idx] > SheetVisible));
+            : Label[idx] != Bodies.Positive && (Xi[idx] > 0.5f || (Sheets != 0 && Damage[idx] > 0.5f && Xi[idx] > SheetVisible)));
 
     public long Key(int idx)
     {

@@ -246,7 +246,8 @@ public sealed class FractureModel : IDisposable
     }
 
     /// <summary>
-    /// Size of the Li leaf (ξ &gt; ½ in LLZO; crack = false) or of the crack (d &gt; ½; crack = true) [m],
+    /// Size of the Li leaf (ξ &gt; ½ in LLZO, not the positive electrode's; crack = false) or of the crack
+    /// (d &gt; ½; crack = true) [m],
     /// mirrored across the low symmetry faces: thickness along the cleavage normal M (twice the most
     /// cells on one line along M), width along the first in-plane axis (twice its largest extent from
     /// the low face), height along the second (its span). NaN when there is none. Device reductions
@@ -257,7 +258,7 @@ public sealed class FractureModel : IDisposable
     {
         int axis = _settings.CleavageAxis, c = crack ? 1 : 0;
         int sheets = !crack && _scaling.Li.SheetReactivity > 0f ? 1 : 0;
-        long M(int measure) => _ops.LeafExtent(Cells, _state.Xi, _state.Damage, _state.Material, axis, c, measure, sheets);
+        long M(int measure) => _ops.LeafExtent(Cells, _state.Xi, _state.Damage, _state.Material, _state.Label, axis, c, measure, sheets);
         long thick = M(0);
         if (thick == long.MinValue) return (double.NaN, double.NaN, double.NaN);
         double h = _scaling.SpacingM;

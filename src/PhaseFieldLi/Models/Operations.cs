@@ -57,7 +57,8 @@ public interface IOperations
         Field<float> energy);
     (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis);
     float MaxLiPressure(Field<float> xi, Field<float> pressure, Field<int> material);
-    long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, int axis, int crack, int measure, int sheets = 0);
+    long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, Field<int> label, int axis, int crack,
+        int measure, int sheets = 0);
     void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive);
     float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
@@ -288,11 +289,11 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         return (b.Sum(rule, g.Count), extent == long.MinValue ? 0f : BitConverter.Int32BitsToSingle((int)extent));
     }
 
-    public long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, int axis, int crack, int measure,
-        int sheets = 0) =>
+    public long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, Field<int> label, int axis, int crack,
+        int measure, int sheets = 0) =>
         b.Max(new LeafExtentRule<TF, TI>
         {
-            Grid = g, Xi = F(xi), Damage = F(damage), Material = I(material), Axis = axis, Crack = crack, Measure = measure,
+            Grid = g, Xi = F(xi), Damage = F(damage), Material = I(material), Label = I(label), Axis = axis, Crack = crack, Measure = measure,
             Sheets = sheets,
         }, g.Count);
 
