@@ -133,7 +133,7 @@ public class SheetEdgeTests
     [Fact]
     public void TheIlgpuEmulatorGrowsTheSameSheet()
     {
-        string shortCase = Case.Replace("end = 500.0", "end = 60.0");
+        string shortCase = Case.Replace("end = 500.0", "end = 30.0");
         var host = TestCases.Run(shortCase, "cpu");
         var emu = TestCases.Run(shortCase, "ilgpu-cpu");
         Assert.Equal(host.Summary.Steps, emu.Summary.Steps);
