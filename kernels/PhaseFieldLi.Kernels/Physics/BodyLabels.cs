@@ -190,9 +190,9 @@ public struct SheetTipRule<TF, TI> : ICellMax where TF : struct, IView<float> wh
 
     public long Key(int idx)
     {
-        if (Label[idx] != Body || Material[idx] != Materials.Llzo || Damage[idx] <= 0.5f) return long.MinValue;
+        if (Label[idx] != Body) return long.MinValue;
         Grid.Decompose(idx, out int i, out int j, out int k);
-        if (!LiPhase.OnCrackPlane(Grid, Damage, idx, i, j, k, NormalAxis)) return long.MinValue;
+        if (!LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, NormalAxis)) return long.MinValue;
         float xi = Xi[idx];
         float z;
         if (xi >= EdgeFill) z = k + 1;
@@ -217,8 +217,8 @@ public struct SheetTipAdvanceRule<TF, TI> : ICellSum where TF : struct, IView<fl
 
     public double Value(int idx)
     {
-        if (idx != Target || Material[idx] != Materials.Llzo || Damage[idx] <= 0.5f || Xi[idx] >= EdgeFill) return 0.0;
+        if (idx != Target || Xi[idx] >= EdgeFill) return 0.0;
         Grid.Decompose(idx, out int i, out int j, out int k);
-        return LiPhase.OnCrackPlane(Grid, Damage, idx, i, j, k, NormalAxis) ? Rate[idx] / EdgeFill : 0.0;
+        return LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, NormalAxis) ? Rate[idx] / EdgeFill : 0.0;
     }
 }

@@ -89,6 +89,11 @@ public static class LiPhase
         return true;
     }
 
+    /// <summary>Can this cell hold a sub-cell Li sheet: cracked LLZO (d &gt; ½) on the crack's plane?</summary>
+    public static bool IsSheetSite<TF, TI>(in GridShape g, in TF damage, in TI material, int idx, int i, int j, int k, int axis)
+        where TF : struct, IView<float> where TI : struct, IView<int> =>
+        material[idx] == Materials.Llzo && damage[idx] > 0.5f && OnCrackPlane(g, damage, idx, i, j, k, axis);
+
     /// <summary>Is this cell cracked LLZO read as a sub-cell Li sheet (thin_sheets on, d &gt; ½, on the crack's plane)?</summary>
     public static bool IsSheetCell(float damage, int material, bool onCrackPlane, in LiPhaseParameters p) =>
         p.SheetReactivity > 0f && material == Materials.Llzo && damage > 0.5f && onCrackPlane;

@@ -349,9 +349,9 @@ public sealed class ElectrodepositionModel : IDisposable
     /// The tip of the negative electrode's deepest Li along z: height of the ξ = ½ crossing [m] from the
     /// negative electrode's outer face, its (i, j) column, and the current density through that column
     /// from the charge equation, j = (F/V_m) h Σ_column ∂ξ/∂t [A/m²] (call after ComputeRates).
-    /// </summary>
     /// With thin sheets, a sheet reaching higher than the ξ = ½ tip is the tip: its edge height
     /// (SheetTipRule) and the current density through its edge, j = (F/V_m) h (∂ξ/∂t)_edge / ξ_s.
+    /// </summary>
     public (double HeightM, int I, int J, double CurrentDensityAPerM2)? NegativeTip()
     {
         long key = _ops.Tip(State, Grid.Shape, Bodies.Negative);
