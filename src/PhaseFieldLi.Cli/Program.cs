@@ -41,12 +41,13 @@ if (options.Command == "devices")
     return all ? 0 : 5;
 }
 
-// The time loop does not run distributed yet: N copies of one run would write the same files.
-if (options.Command is "run" or "bench" or "compare" && PhaseFieldLi.Distributed.Mpi.FromLauncher() is { Size: > 1 } launch)
+// 'run' runs distributed under mpirun; the benchmark and the backend comparison are one-process tools
+// (N copies would write the same files).
+if (options.Command is "bench" or "compare" && PhaseFieldLi.Distributed.Mpi.FromLauncher() is { Size: > 1 } launch)
 {
     if (launch.Rank == 0)
-        Console.Error.WriteLine($"error: '{options.Command}' was launched on {launch.Size} MPI ranks, but the time loop does not run " +
-                                "distributed yet (docs/scaling.md); run it on one rank. 'mpi-check' tests the MPI layer.");
+        Console.Error.WriteLine($"error: '{options.Command}' was launched on {launch.Size} MPI ranks but runs on one process; " +
+                                "'run' is the command that runs distributed ('mpi-check' tests the MPI layer).");
     return 2;
 }
 
@@ -87,7 +88,9 @@ builder.Logging.AddSimpleConsole(o =>
     o.SingleLine = true;
     o.TimestampFormat = "HH:mm:ss ";
 });
-builder.Logging.SetMinimumLevel(options.Verbose ? LogLevel.Debug : LogLevel.Information);
+// On several ranks rank 0 speaks for the run; the others report only their own errors.
+builder.Logging.SetMinimumLevel(PhaseFieldLi.Distributed.Mpi.FromLauncher().Rank > 0 ? LogLevel.Error
+    : options.Verbose ? LogLevel.Debug : LogLevel.Information);
 builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 builder.Services.AddSingleton(options);
 builder.Services.AddHostedService<RunCommand>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PhaseFieldLi.Cases;
+using PhaseFieldLi.Distributed;
 using PhaseFieldLi.Models;
 using PhaseFieldLi.OutputWriters;
 using PhaseFieldLi.Simulations;
@@ -18,17 +19,18 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         }
         catch (CaseException e)
         {
-            Console.Error.WriteLine("error: " + e.Message);
+            if (_launch.Rank == 0) Console.Error.WriteLine("error: " + e.Message); // every rank finds the same fault
             Environment.ExitCode = 2;
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine("error: " + e.Message);
+            // Rank 0 speaks for faults every rank finds; a rank's own (its checkpoint file) it reports itself.
+            if (_launch.Rank == 0 || e.Message.Contains("checkpoint")) Console.Error.WriteLine("error: " + e.Message);
             Environment.ExitCode = 2;
         }
         catch (WatchdogException e)
         {
-            log.LogError("{Message}; the last periodic checkpoint (if any) is kept", e.Message);
+            if (_launch.Rank == 0) log.LogError("{Message}; the last periodic checkpoint (if any) is kept", e.Message);
             Environment.ExitCode = 3;
         }
         catch (Exception e)
@@ -43,9 +45,17 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         }
     }, CancellationToken.None);
 
+    /// <summary>Rank and rank count of this process (1 and 0 unless launched by mpirun/mpiexec).</summary>
+    private readonly (int Size, int Rank) _launch = Mpi.FromLauncher();
+
     private int Execute(CancellationToken cancel)
     {
-        Checkpoint.Contents? resume = options.Resume != null ? Checkpoint.Read(options.Resume) : null;
+        // On several ranks each rank resumes from its own file next to the one named.
+        string? resumePath = options.Resume != null && _launch.Size > 1 ? Checkpoint.ForRank(options.Resume, _launch.Rank) : options.Resume;
+        Checkpoint.Contents? resume = resumePath != null ? Checkpoint.Read(resumePath) : null;
+        if (resume != null && (resume.Ranks != _launch.Size || resume.Rank != _launch.Rank))
+            throw new ArgumentException($"--resume '{options.Resume}': written by rank {resume.Rank} of {resume.Ranks}, " +
+                                        $"but this is rank {_launch.Rank} of {_launch.Size}: resume on {resume.Ranks} rank(s)");
         var c = resume != null ? CaseReader.Parse(resume.CaseText, resume.CaseName) : CaseReader.ReadFile(options.CasePath!);
         if (resume != null && c.Hash != resume.CaseHash)
             throw new ArgumentException($"--resume '{options.Resume}': the stored case does not match its hash (corrupt checkpoint)");
@@ -84,20 +94,44 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             return ok ? 0 : 5;
         }
 
+        DistributedLimits.Check(c, _launch.Size);
         string output = options.Output
                         ?? (options.Resume != null ? Path.GetDirectoryName(Path.GetFullPath(options.Resume))! : Path.Combine("runs", c.Name));
         EnsureWritable(output);
-        EnsureSpace(output, c);
-        using var backend = PhaseFieldLi.Backends.Backends.Create(options.Backend);
-        log.LogInformation("backend {Backend}: {Device}; {Bytes} B/cell → {MiB:F1} MiB of fields",
+        if (_launch.Rank == 0) EnsureSpace(output, c);
+        using var mpi = _launch.Size > 1 ? new Mpi() : null;
+        try
+        {
+            return Run(c, resume, output, mpi, cancel);
+        }
+        catch (Exception e) when (mpi != null && e is IOException or UnauthorizedAccessException or OutOfMemoryException)
+        {
+            // A fault of this rank alone: the others would wait for it in their next collective call.
+            Console.Error.WriteLine($"error on rank {mpi.Rank}: {e.Message}; stopping every rank");
+            mpi.Abort(1);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The run itself, on one process or as one rank of several: a rank holds its z-slab on its own
+    /// device (GPU = local rank modulo the GPUs present) and logs only on rank 0.
+    /// </summary>
+    private int Run(Case c, Checkpoint.Contents? resume, string output, Mpi? mpi, CancellationToken cancel)
+    {
+        var runLog = _launch.Rank == 0 ? log : (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        var device = PhaseFieldLi.Backends.Backends.Create(options.Backend, Mpi.LocalRank());
+        using var backend = mpi == null ? device
+            : SlabBackend.Wrap(device, new SlabPartition(mpi, new SlabDecomposition(c.Grid.Shape, mpi.Rank, mpi.Size)));
+        runLog.LogInformation("backend {Backend}: {Device}; {Bytes} B/cell → {MiB:F1} MiB of fields",
             backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell(c.Solver),
-            (double)ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount / (1 << 20));
+            (double)ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount / (1 << 20) / _launch.Size);
         using var model = new ElectrodepositionModel(c, backend);
         if (c.Physics == Physics.Fracture)
         {
             if (resume != null) throw new ArgumentException("--resume: fracture runs have no checkpoints yet");
             using var fracture = new FractureModel(model);
-            var rows = new FractureSimulation(model, fracture, output, log).Run(cancel);
+            var rows = new FractureSimulation(model, fracture, output, runLog).Run(cancel);
             Console.WriteLine($"output: {Path.GetFullPath(output)}");
             Console.WriteLine($"  load steps:  {Path.GetFullPath(Path.Combine(output, "fracture.csv"))}");
             Console.WriteLine($"  ParaView:    paraview {Path.GetFullPath(Path.Combine(output, "fields.xdmf"))}   (Contour damage = 0.5)");
@@ -115,8 +149,8 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         }
         using var mechanicsLifetime = mechanics;
         if (resume != null) model.Restore(resume);
-        var sim = new Simulation(model, output, log) { State = resume?.State ?? new RunState(), Mechanics = mechanics };
-        var progress = new Progress(sim, log);
+        var sim = new Simulation(model, output, runLog) { State = resume?.State ?? new RunState(), Mechanics = mechanics };
+        var progress = new Progress(sim, runLog);
         sim.StepCompleted += progress.OnStep;
         RunSummary summary;
         try
@@ -128,11 +162,12 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             progress.Finish();
         }
         var last = summary.Rows.Count > 0 ? summary.Rows[^1] : null;
-        log.LogInformation("{State} after {Steps} steps, t = {T:G4} s, wall {Wall:F1} s, {Rate:G3} cell-updates/s; cell voltage {V:G4} mV",
+        runLog.LogInformation("{State} after {Steps} steps, t = {T:G4} s, wall {Wall:F1} s, {Rate:G3} cell-updates/s; cell voltage {V:G4} mV",
             summary.Cancelled ? "stopped" : "finished", summary.Steps, summary.TimeS, summary.WallSeconds,
             summary.CellUpdatesPerSecond, model.CellVoltageV * 1e3);
         if (summary.UnconvergedSolves > 0)
-            log.LogWarning("{N} potential solves missed their tolerance (see the warnings above)", summary.UnconvergedSolves);
+            runLog.LogWarning("{N} potential solves missed their tolerance (see the warnings above)", summary.UnconvergedSolves);
+        if (_launch.Rank != 0) return summary.Cancelled ? 130 : 0;
         string index = Path.GetFullPath(Path.Combine(output, "fields.xdmf"));
         Console.WriteLine($"output: {Path.GetFullPath(output)}");
         Console.WriteLine($"  checkpoint:  {Path.GetFullPath(sim.CheckpointPath)}   (continue with: run --resume <that file>)");

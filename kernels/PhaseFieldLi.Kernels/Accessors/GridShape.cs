@@ -8,6 +8,13 @@ public readonly struct GridShape(int nx, int ny, int nz)
 {
     public readonly int Nx = nx, Ny = ny, Nz = nz;
 
+    /// <summary>
+    /// Global z index of plane k = 0 when this grid is one rank's slab of a larger one (0 otherwise):
+    /// rules that report positions or make labels unique across ranks add it; every stencil sees
+    /// only local indices.
+    /// </summary>
+    public int ZOffset { get; init; }
+
     public int Count => Nx * Ny * Nz;
     public int Plane => Nx * Ny;
 

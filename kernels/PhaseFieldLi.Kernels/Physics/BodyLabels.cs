@@ -120,18 +120,20 @@ public struct TipRule<TF, TI> : ICellMax where TF : struct, IView<float> where T
         if (k >= Grid.Nz - 1) return long.MinValue;
         float xu = Xi[idx + Grid.Plane];
         if (xu > 0.5f) return long.MinValue;
-        float z = k + 0.5f + (xc - 0.5f) / (xc - xu);
+        float z = k + Grid.ZOffset + 0.5f + (xc - 0.5f) / (xc - xu);
         return ((long)(z * 4096f) << 28) | (long)(i + Grid.Nx * j);
     }
 }
 
 /// <summary>
 /// Start of a full relabelling: collectors keep their electrode, every core cell gets a unique
-/// provisional label (idx + 2, above the electrodes'), all others −1. Propagation then leaves each
-/// connected body with the smallest label it contains; the host compacts them to 2, 3, ….
+/// provisional label (its global index + 2, above the electrodes'), all others −1. Propagation then
+/// leaves each connected body with the smallest label it contains — the global index of its first
+/// cell, the same on every rank — and the host compacts them to 2, 3, ….
 /// </summary>
 public struct ResetLabelsRule<TF, TI> : ICellRule where TF : struct, IView<float> where TI : struct, IView<int>
 {
+    public GridShape Grid;
     public TF Xi, Damage;
     public TI Label, Material;
     public float Threshold;
@@ -142,7 +144,9 @@ public struct ResetLabelsRule<TF, TI> : ICellRule where TF : struct, IView<float
         int material = Material[idx];
         Label[idx] = material == Materials.CollectorNegative ? Bodies.Negative
             : material == Materials.CollectorPositive ? Bodies.Positive
-            : BodyLabels.IsCore(Xi[idx], Damage[idx], material, Threshold, CrackConduction) ? idx + 2 : Bodies.None;
+            : BodyLabels.IsCore(Xi[idx], Damage[idx], material, Threshold, CrackConduction)
+                ? idx + Grid.ZOffset * Grid.Plane + 2
+                : Bodies.None;
     }
 }
 
@@ -158,7 +162,7 @@ public struct BodyMomentRule<TF, TI> : ICellSum where TF : struct, IView<float> 
     {
         if (Label[idx] != Body) return 0.0;
         Grid.Decompose(idx, out _, out _, out int k);
-        return (double)Xi[idx] * (k + 0.5);
+        return (double)Xi[idx] * (k + Grid.ZOffset + 0.5);
     }
 }
 
@@ -195,8 +199,9 @@ public struct SheetTipRule<TF, TI> : ICellMax where TF : struct, IView<float> wh
         if (!LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, NormalAxis)) return long.MinValue;
         float xi = Xi[idx];
         float z;
-        if (xi >= EdgeFill) z = k + 1;
-        else if (k > 0 && Xi[idx - Grid.Plane] >= EdgeFill) z = k + xi / EdgeFill;
+        int kGlobal = k + Grid.ZOffset;
+        if (xi >= EdgeFill) z = kGlobal + 1;
+        else if (k > 0 && Xi[idx - Grid.Plane] >= EdgeFill) z = kGlobal + xi / EdgeFill;
         else return long.MinValue;
         return ((long)(z * 4096f) << 28) | (long)(i + Grid.Nx * j);
     }

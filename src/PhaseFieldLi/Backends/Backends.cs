@@ -16,7 +16,10 @@ public static class Backends
     /// auto: the first CUDA device, else the first usable OpenCL GPU, else the host backend.
     /// Throws <see cref="ArgumentException"/> naming the backend when the asked-for one is absent.
     /// </summary>
-    public static Backend Create(string name)
+    /// <param name="name">The backend.</param>
+    /// <param name="localRank">This process's rank on its node (0 unless launched by MPI): a GPU backend
+    /// takes device localRank modulo the devices present, so the ranks of a node share its GPUs out.</param>
+    public static Backend Create(string name, int localRank = 0)
     {
         switch (name)
         {
@@ -28,11 +31,11 @@ public static class Backends
                 return new IlgpuBackend(name, context, context.GetCPUDevice(0).CreateAccelerator(context));
             }
             case "cuda":
-                return TryCuda() ?? throw new ArgumentException("--backend cuda: no CUDA device found (run 'devices' to list what this machine has)");
+                return TryCuda(localRank) ?? throw new ArgumentException("--backend cuda: no CUDA device found (run 'devices' to list what this machine has)");
             case "opencl":
-                return TryOpenCl(out string why) ?? throw new ArgumentException($"--backend opencl: no usable OpenCL device ({why})");
+                return TryOpenCl(out string why, localRank) ?? throw new ArgumentException($"--backend opencl: no usable OpenCL device ({why})");
             case "auto":
-                return TryCuda() ?? TryOpenCl(out _) ?? (Backend)new HostBackend();
+                return TryCuda(localRank) ?? TryOpenCl(out _, localRank) ?? (Backend)new HostBackend();
             default:
                 throw new ArgumentException($"--backend '{name}': must be one of {string.Join(", ", Names)}");
         }
@@ -52,7 +55,7 @@ public static class Backends
             b.Math(MathMode.Fast).EnableAlgorithms();
         });
 
-    private static Backend? TryCuda()
+    private static Backend? TryCuda(int localRank = 0)
     {
         Context? context = null;
         try
@@ -60,7 +63,7 @@ public static class Backends
             context = Build(b => b.Cuda());
             var devices = context.GetCudaDevices();
             if (devices.Count == 0) { context.Dispose(); return null; }
-            return new IlgpuBackend("cuda", context, devices[0].CreateAccelerator(context));
+            return new IlgpuBackend("cuda", context, devices[localRank % devices.Count].CreateAccelerator(context));
         }
         catch (Exception)
         {
@@ -69,15 +72,17 @@ public static class Backends
         }
     }
 
-    private static Backend? TryOpenCl(out string why)
+    private static Backend? TryOpenCl(out string why, int localRank = 0)
     {
         Context? context = null;
         why = "";
         try
         {
             context = Build(b => b.OpenCL());
-            foreach (var d in context.GetCLDevices())
+            var listed = context.GetCLDevices();
+            for (int n = 0; n < listed.Count; n++)
             {
+                var d = listed[(n + localRank) % listed.Count]; // this rank's device first, then the others
                 try
                 {
                     return new IlgpuBackend("opencl", context, d.CreateAccelerator(context));

@@ -27,6 +27,8 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
         public override void Upload(ReadOnlySpan<T> values) => values.CopyTo(new Span<T>(Pointer, Length));
         public override void Download(Span<T> values) => new ReadOnlySpan<T>(Pointer, Length).CopyTo(values);
+        public override void UploadRange(int start, ReadOnlySpan<T> values) => values.CopyTo(new Span<T>(Pointer + start, Length - start));
+        public override void DownloadRange(int start, Span<T> values) => new ReadOnlySpan<T>(Pointer + start, values.Length).CopyTo(values);
 
         public override void Dispose()
         {

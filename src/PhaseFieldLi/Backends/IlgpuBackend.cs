@@ -54,6 +54,17 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
 
         public override void Download(Span<T> values) => Buffer.GetAsArray1D().AsSpan().CopyTo(values);
 
+        // Ghost planes are staged through the host (the MPI binding is not CUDA-aware).
+        public override void UploadRange(int start, ReadOnlySpan<T> values) =>
+            Buffer.View.SubView(start, values.Length).CopyFromCPU(values.ToArray());
+
+        public override void DownloadRange(int start, Span<T> values)
+        {
+            var staged = new T[values.Length];
+            Buffer.View.SubView(start, values.Length).CopyToCPU(staged);
+            staged.CopyTo(values);
+        }
+
         public override void Dispose() => Buffer.Dispose();
     }
 

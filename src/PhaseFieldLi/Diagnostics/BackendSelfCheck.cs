@@ -31,7 +31,7 @@ public static class BackendSelfCheck
                 xi[g.Index(i, j, k)] = 1f;
         state.Xi.Upload(xi);
         state.Material.Fill(Materials.Llzo);
-        ops.ResetLabels(state, 0.5f);
+        ops.ResetLabels(state, g, 0.5f);
         int provisional = state.Label.ToArray().Where(l => l >= 2).Distinct().Count();
         int cores = xi.Count(x => x > 0.5f);
         yield return ("provisional labels (one per Li cell)", provisional == cores, $"{provisional} (expected {cores})");

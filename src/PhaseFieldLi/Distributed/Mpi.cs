@@ -18,7 +18,7 @@ public sealed class MpiException(string message) : Exception(message);
 /// </summary>
 public sealed unsafe class Mpi : IDisposable
 {
-    private readonly nint _world, _double, _float, _int, _sum, _max, _statusIgnore;
+    private readonly nint _world, _double, _float, _int, _long, _sum, _max, _statusIgnore;
     private readonly int _procNull;
     private readonly delegate* unmanaged<nint, nint, int> _init;
     private readonly delegate* unmanaged<int> _finalize;
@@ -47,6 +47,14 @@ public sealed unsafe class Mpi : IDisposable
         int size = Read("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE");
         int rank = Read("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK");
         return (size < 1 ? 1 : size, rank < 0 ? 0 : rank);
+    }
+
+    /// <summary>This process's rank among those on its node (picks its GPU; 0 outside mpirun).</summary>
+    public static int LocalRank()
+    {
+        foreach (string n in new[] { "OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "PMIX_LOCAL_RANK", "SLURM_LOCALID" })
+            if (int.TryParse(Environment.GetEnvironmentVariable(n), out int v) && v >= 0) return v;
+        return 0;
     }
 
     [DllImport("libc", EntryPoint = "dlopen")]
@@ -83,6 +91,7 @@ public sealed unsafe class Mpi : IDisposable
             _double = Export("ompi_mpi_double");
             _float = Export("ompi_mpi_float");
             _int = Export("ompi_mpi_int");
+            _long = Export("ompi_mpi_long");
             _sum = Export("ompi_mpi_op_sum");
             _max = Export("ompi_mpi_op_max");
             _statusIgnore = 0;
@@ -95,6 +104,7 @@ public sealed unsafe class Mpi : IDisposable
             _double = 0x4c00080b;
             _float = 0x4c00040a;
             _int = 0x4c000405;
+            _long = 0x4c000807; // MPI_LONG (64-bit on LP64 Linux)
             _sum = 0x58000003;
             _max = 0x58000001;
             _statusIgnore = 1;
@@ -135,7 +145,7 @@ public sealed unsafe class Mpi : IDisposable
     /// <summary>Element-wise sums of a few doubles at once (one message).</summary>
     public void Sum(Span<double> values)
     {
-        Span<double> result = stackalloc double[values.Length];
+        Span<double> result = values.Length <= 512 ? stackalloc double[values.Length] : new double[values.Length];
         fixed (double* v = values, r = result)
             Check(_allreduce(v, r, values.Length, _double, _sum, _world), "MPI_Allreduce");
         result.CopyTo(values);
@@ -145,6 +155,14 @@ public sealed unsafe class Mpi : IDisposable
     {
         double result;
         Check(_allreduce(&value, &result, 1, _double, _max, _world), "MPI_Allreduce");
+        return result;
+    }
+
+    /// <summary>The largest of every rank's value (position keys of the tip rules, bit patterns of floats ≥ 0).</summary>
+    public long Max(long value)
+    {
+        long result;
+        Check(_allreduce(&value, &result, 1, _long, _max, _world), "MPI_Allreduce");
         return result;
     }
 

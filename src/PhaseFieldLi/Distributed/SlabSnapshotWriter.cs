@@ -20,6 +20,15 @@ public sealed class SlabSnapshotWriter(string directory, RunMetadata meta, Mpi m
 
     public static string FileName(int index, int rank) => $"fields_{index:D5}_r{rank:D3}.h5";
 
+    private IReadOnlyList<(string File, int Planes)> Parts(int index) => Enumerable.Range(0, mpi.Size)
+        .Select(r => (FileName(index, r), new SlabDecomposition(slabs.Global, r, mpi.Size).OwnedPlanes)).ToList();
+
+    /// <summary>Re-lists the snapshots a resumed run wrote before its checkpoint (the index keeps them).</summary>
+    public void Restore(IEnumerable<(int Index, int Step, double TimeS)> written, IReadOnlyList<(string Name, bool IsInt)> fields)
+    {
+        foreach (var (index, step, time) in written) _written.Add((Hdf5SnapshotWriter.Listed(index, step, time, fields), Parts(index)));
+    }
+
     public string Write(Snapshot s)
     {
         int owned = slabs.OwnedPlanes * slabs.Global.Plane;
@@ -33,9 +42,7 @@ public sealed class SlabSnapshotWriter(string directory, RunMetadata meta, Mpi m
         file.Attributes["ranks"] = mpi.Size;
         AtomicFile.Write(path, stream => file.Write(stream));
         mpi.Barrier();
-        var parts = Enumerable.Range(0, mpi.Size)
-            .Select(r => (FileName(s.Index, r), new SlabDecomposition(slabs.Global, r, mpi.Size).OwnedPlanes)).ToList();
-        _written.Add((s, parts));
+        _written.Add((s, Parts(s.Index)));
         if (mpi.Rank == 0) AtomicFile.WriteText(IndexPath, Hdf5SnapshotWriter.XdmfIndex(meta, _written));
         return path;
     }

@@ -1,6 +1,7 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Cases;
 using PhaseFieldLi.Grids;
+using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Solvers;
 
@@ -27,22 +28,28 @@ public sealed class ElectrodepositionModel : IDisposable
 
     public ElectrodepositionModel(Case c, Backend backend)
     {
-        long need = (long)BytesPerCell(c.Solver) * c.Grid.CellCount;
+        Partition = backend is Distributed.ISlabBackend slab ? slab.Partition : new WholeGrid(c.Grid.Shape);
+        Shape = Partition.Local;
+        long need = (long)BytesPerCell(c.Solver) * Shape.Count;
         if (need > backend.MemoryBytes)
             throw new Cases.CaseException("grid.cells", $"[{c.Grid.Nx}, {c.Grid.Ny}, {c.Grid.Nz}]",
                 $"needs {need / 1e9:F2} GB of fields ({BytesPerCell(c.Solver)} B/cell) but {backend.Name} has {backend.MemoryBytes / 1e9:F2} GB");
+        if (Partition.Size > 1 && c.Solver.Method != PotentialSolver.JacobiCg)
+            throw Distributed.DistributedLimits.Solver(Partition.Size);
         Case = c;
         Backend = backend;
         Scaling = new Scaling(c);
         Li = Scaling.Li;
         _ops = Operations.For(backend);
-        State = new State(backend, c.Grid.CellCount);
+        State = new State(backend, Shape.Count);
         IPreconditioner preconditioner = c.Solver.Method == PotentialSolver.JacobiCg
-            ? new JacobiPreconditioner(backend, _ops, c.Grid.Shape)
-            : new Multigrid(backend, _ops, c.Grid.Shape);
-        _cg = new ConjugateGradient(backend, _ops, c.Grid.Shape, preconditioner);
+            ? new JacobiPreconditioner(backend, _ops, Shape)
+            : new Multigrid(backend, _ops, Shape);
+        _cg = new ConjugateGradient(backend, _ops, Shape, preconditioner);
 
-        var init = InitialConditions.Build(c);
+        // A rank builds its own planes and ghost planes (d and material never change, so their ghost
+        // planes stay right for the whole run).
+        var init = InitialConditions.Build(c, Shape.ZOffset, Shape.Nz);
         State.Xi.Upload(init.Xi);
         State.LiHistory.Upload(init.LiHistory);
         State.Damage.Upload(init.Damage);
@@ -53,6 +60,12 @@ public sealed class ElectrodepositionModel : IDisposable
         State.BodyPotential.Upload(_bodyPotential);
         RelabelBodies();
     }
+
+    /// <summary>The part of the grid this process holds (the whole grid unless the run is distributed).</summary>
+    public IPartition Partition { get; }
+
+    /// <summary>The cells this process holds (ghost planes included); every rule runs on this shape.</summary>
+    public GridShape Shape { get; }
 
     /// <summary>
     /// Σξ (cells) each isolated body must keep: set when the body first appears (or after bodies
@@ -73,29 +86,50 @@ public sealed class ElectrodepositionModel : IDisposable
     /// Full relabelling: unique provisional labels, propagation, then compaction of the isolated
     /// bodies to 2, 3, … on the host (the only host round trip of the labelling, done every
     /// relabel_every steps). A body keeps the floating potential of the old label found at its
-    /// first cell, so a relabelling that changes nothing changes no potential.
+    /// first cell, so a relabelling that changes nothing changes no potential. On several ranks a
+    /// body's provisional label (2 + the global index of its first core cell) is the same on every
+    /// rank that holds part of it, so the ranks agree on the bodies by exchanging their label lists;
+    /// its first cell lies on the lowest rank holding it.
     /// </summary>
     public void RelabelBodies()
     {
         var old = State.Label.ToArray();
-        _ops.ResetLabels(State, Scaling.Li.LabelThreshold, Case.PhaseField.CrackFaceConduction);
+        _ops.ResetLabels(State, Shape, Scaling.Li.LabelThreshold, Case.PhaseField.CrackFaceConduction);
         UpdateBodies();
         var labels = State.Label.ToArray();
-        var first = new SortedDictionary<int, int>(); // provisional label → its first cell
-        for (int n = 0; n < labels.Length; n++)
-            if (labels[n] >= 2 && !first.ContainsKey(labels[n])) first[labels[n]] = n;
-        if (first.Count > State.MaxBodies - 2)
-            throw new InvalidOperationException($"{first.Count} isolated metal bodies; at most {State.MaxBodies - 2} are supported");
+        var bodies = GlobalBodies(labels);
+        if (bodies.Count > State.MaxBodies - 2)
+            throw new InvalidOperationException($"{bodies.Count} isolated metal bodies; at most {State.MaxBodies - 2} are supported");
+
+        // Per body: the old label at its first cell (from the rank holding that cell), and Σφ and the
+        // cell count over the body (the starting potential of a new body).
+        var local = new double[3 * bodies.Count];
+        var index = new Dictionary<int, int>();
+        for (int b = 0; b < bodies.Count; b++) index[bodies[b].Provisional] = b;
+        var phi = bodies.Count > 0 ? State.Phi.ToArray() : [];
+        var firstSeen = new bool[bodies.Count];
+        for (int n = Partition.OwnedFirst; n < Partition.OwnedEnd; n++)
+        {
+            if (labels[n] < 2) continue;
+            int b = index[labels[n]];
+            if (!firstSeen[b] && bodies[b].FirstRank == Partition.Rank) local[3 * b] = old[n];
+            firstSeen[b] = true;
+            local[3 * b + 1] += phi[n];
+            local[3 * b + 2] += 1;
+        }
+        Partition.Sum(local);
+
         var compact = new Dictionary<int, int>();
         var potentials = (float[])_bodyPotential.Clone();
         var previousOf = new int[State.MaxBodies];
-        foreach (var (provisional, cell) in first)
+        for (int b = 0; b < bodies.Count; b++)
         {
-            int id = 2 + compact.Count;
-            compact[provisional] = id;
-            int previous = old[cell];
+            int id = 2 + b;
+            compact[bodies[b].Provisional] = id;
+            int previous = (int)local[3 * b];
             previousOf[id] = previous;
-            potentials[id] = previous >= 2 ? _bodyPotential[previous] : InitialFloatingPotential(labels, provisional);
+            double count = local[3 * b + 2];
+            potentials[id] = previous >= 2 ? _bodyPotential[previous] : count > 0 ? (float)(local[3 * b + 1] / count) : 0f;
         }
         if (compact.Count > 0)
         {
@@ -116,22 +150,33 @@ public sealed class ElectrodepositionModel : IDisposable
         State.BodyPotential.Upload(_bodyPotential);
     }
 
-    /// <summary>A new isolated body starts at the mean ionic potential around it (no net current at first order).</summary>
-    private float InitialFloatingPotential(int[] labels, int provisional)
+    /// <summary>
+    /// The provisional labels of the isolated bodies over all ranks, ascending, each with the lowest
+    /// rank holding one of its cells (ghost planes included: they are propagated labels too).
+    /// </summary>
+    private List<(int Provisional, int FirstRank)> GlobalBodies(int[] labels)
     {
-        var phi = State.Phi.ToArray();
-        double sum = 0;
-        int count = 0;
-        for (int n = 0; n < labels.Length; n++)
-            if (labels[n] == provisional) { sum += phi[n]; count++; }
-        return count > 0 ? (float)(sum / count) : 0f;
+        var mine = new SortedSet<int>();
+        for (int n = Partition.OwnedFirst; n < Partition.OwnedEnd; n++)
+            if (labels[n] >= 2) mine.Add(labels[n]);
+        int slots = State.MaxBodies - 1; // one more than allowed, so that too many is seen
+        if (Partition.Size == 1) return mine.Take(slots).Select(l => (l, 0)).ToList();
+        var table = new double[Partition.Size * slots];
+        int s = 0;
+        foreach (int l in mine.Take(slots)) table[Partition.Rank * slots + s++] = l;
+        Partition.Sum(table);
+        var first = new SortedDictionary<int, int>();
+        for (int r = Partition.Size - 1; r >= 0; r--)
+            for (int t = 0; t < slots && table[r * slots + t] != 0; t++)
+                first[(int)table[r * slots + t]] = r;
+        return first.Take(slots).Select(kv => (kv.Key, kv.Value)).ToList();
     }
 
     /// <summary>Puts a checkpoint's fields and body potentials back on the device.</summary>
     public void Restore(OutputWriters.Checkpoint.Contents c)
     {
-        if (c.Xi.Length != Grid.CellCount)
-            throw new ArgumentException($"checkpoint has {c.Xi.Length} cells, the case {Grid.CellCount}");
+        if (c.Xi.Length != Shape.Count)
+            throw new ArgumentException($"checkpoint has {c.Xi.Length} cells, this {(Partition.Size > 1 ? "rank's slab" : "case")} {Shape.Count}");
         State.Xi.Upload(c.Xi);
         State.LiHistory.Upload(c.LiHistory);
         State.Phi.Upload(c.Phi);
@@ -143,7 +188,7 @@ public sealed class ElectrodepositionModel : IDisposable
         State.BodyPotential.Upload(_bodyPotential);
         c.BodyMassReference.CopyTo(BodyMassReference, 0);
         LastStepS = c.LastStepS;
-        IsolatedBodies = c.Label.Where(l => l >= 2).DefaultIfEmpty(1).Max() - 1;
+        IsolatedBodies = (int)Partition.Max(c.Label.Where(l => l >= 2).DefaultIfEmpty(1).Max()) - 1;
     }
 
     /// <summary>The Li-phase parameters the kernels see (Scaling.Li, plus the pressure coupling once mechanics is on).</summary>
@@ -191,7 +236,7 @@ public sealed class ElectrodepositionModel : IDisposable
         bool galvanostatic = Case.Electrochemistry.Control == CellControl.Galvanostatic;
         double target = Scaling.SumRate(-appliedCurrentA);
         float invQ = 1f / Scaling.Charge.Q;
-        var shape = Grid.Shape;
+        var shape = Shape;
         int linear = 0;
         SolveReport last = default;
         double nonlinear = double.NaN;
@@ -302,7 +347,7 @@ public sealed class ElectrodepositionModel : IDisposable
     public double CentreOfMassZ(int body)
     {
         double mass = _ops.BodySum(State.Xi, State.Label, body);
-        return mass > 0 ? _ops.BodyMoment(State, Grid.Shape, body) / mass * Grid.SpacingM : double.NaN;
+        return mass > 0 ? _ops.BodyMoment(State, Shape, body) / mass * Grid.SpacingM : double.NaN;
     }
 
     /// <summary>Faradaic current of a body [A] (after ComputeRates).</summary>
@@ -314,7 +359,7 @@ public sealed class ElectrodepositionModel : IDisposable
     /// <summary>∂ξ/∂t everywhere at the current φ; the body currents and max |∂ξ/∂t|.</summary>
     public RateReport ComputeRates()
     {
-        _ops.LiPhaseRate(State, Grid.Shape, Li);
+        _ops.LiPhaseRate(State, Shape, Li);
         float max = _ops.MaxAbs(State.Rate);
         double neg = Scaling.CurrentA(_ops.BodySum(State.Rate, State.Label, Bodies.Negative));
         double pos = Scaling.CurrentA(_ops.BodySum(State.Rate, State.Label, Bodies.Positive));
@@ -332,7 +377,7 @@ public sealed class ElectrodepositionModel : IDisposable
     public int UpdateBodies()
     {
         int sweeps = 0;
-        while (_ops.PropagateLabels(State, Grid.Shape, Scaling.Li.LabelThreshold, Scaling.Li.RimThreshold,
+        while (_ops.PropagateLabels(State, Shape, Scaling.Li.LabelThreshold, Scaling.Li.RimThreshold,
                    Case.PhaseField.CrackFaceConduction, Case.PhaseField.ThinSheets) > 0)
         {
             sweeps++;
@@ -354,20 +399,21 @@ public sealed class ElectrodepositionModel : IDisposable
     /// </summary>
     public (double HeightM, int I, int J, double CurrentDensityAPerM2)? NegativeTip()
     {
-        long key = _ops.Tip(State, Grid.Shape, Bodies.Negative);
+        long key = _ops.Tip(State, Shape, Bodies.Negative);
         float edgeFill = Scaling.Li.SheetEdgeFill;
         int normal = Scaling.Li.SheetNormalAxis;
-        long sheetKey = Case.PhaseField.ThinSheets ? _ops.SheetTip(State, Grid.Shape, Bodies.Negative, edgeFill, normal) : long.MinValue;
+        long sheetKey = Case.PhaseField.ThinSheets ? _ops.SheetTip(State, Shape, Bodies.Negative, edgeFill, normal) : long.MinValue;
         if (sheetKey > key)
         {
             (double zs, int si, int sj) = TipKey(sheetKey);
-            int k = Math.Min((int)Math.Floor(zs), Grid.Nz - 1);
-            double advance = _ops.SheetTipAdvance(State, Grid.Shape, Grid.Shape.Index(si, sj, k), edgeFill, normal);
+            int k = Math.Min((int)Math.Floor(zs), Grid.Nz - 1) - Shape.ZOffset; // local plane; off this slab: no cell matches
+            int target = k >= 0 && k < Shape.Nz ? Shape.Index(si, sj, k) : -1;
+            double advance = _ops.SheetTipAdvance(State, Shape, target, edgeFill, normal);
             return (zs * Grid.SpacingM, si, sj, Scaling.Faraday / Scaling.MolarVolume * Grid.SpacingM * advance);
         }
         if (key == long.MinValue) return null;
         (double z, int i, int j) = TipKey(key);
-        double sum = _ops.ColumnSum(State.Rate, State.Label, Bodies.Negative, Grid.Shape, i, j);
+        double sum = _ops.ColumnSum(State.Rate, State.Label, Bodies.Negative, Shape, i, j);
         double jTip = Scaling.Faraday / Scaling.MolarVolume * Grid.SpacingM * sum;
         return (z * Grid.SpacingM, i, j, jTip);
     }

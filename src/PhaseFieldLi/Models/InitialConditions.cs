@@ -1,4 +1,5 @@
 using PhaseFieldLi.Cases;
+using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Physics;
 
 namespace PhaseFieldLi.Models;
@@ -16,7 +17,10 @@ public static class InitialConditions
     /// <summary>LiHistory: the largest ξ each cell has held (1 in emptied flaws).</summary>
     public sealed record Arrays(float[] Xi, float[] Damage, int[] Material, float[] LiHistory);
 
-    public static Arrays Build(Case c)
+    public static Arrays Build(Case c) => Build(c, 0, c.Grid.Nz);
+
+    /// <summary>The planes kFirst … kFirst + planes − 1 of the global grid (one rank's slab with its ghost planes).</summary>
+    public static Arrays Build(Case c, int kFirst, int planes)
     {
         var g = c.Grid;
         var el = c.Electrodes;
@@ -32,16 +36,17 @@ public static class InitialConditions
             MaxM = f.MaxM.Select((v, a) => v >= extent[a] ? double.PositiveInfinity : v).ToArray(),
         }).ToList();
         bool fractureOnly = c.Physics == Physics.Fracture; // the whole box is LLZO: no electrodes
-        var xi = new float[g.CellCount];
-        var damage = new float[g.CellCount];
-        var material = new int[g.CellCount];
-        var history = new float[g.CellCount];
+        var local = new GridShape(g.Nx, g.Ny, planes);
+        var xi = new float[local.Count];
+        var damage = new float[local.Count];
+        var material = new int[local.Count];
+        var history = new float[local.Count];
 
-        for (int k = 0; k < g.Nz; k++)
+        for (int k = kFirst; k < kFirst + planes; k++)
         for (int j = 0; j < g.Ny; j++)
         for (int i = 0; i < g.Nx; i++)
         {
-            int idx = g.Shape.Index(i, j, k);
+            int idx = local.Index(i, j, k - kFirst);
             var (x, y, z) = g.CellCentreM(i, j, k);
             int mat = Materials.Llzo;
             if (!fractureOnly)

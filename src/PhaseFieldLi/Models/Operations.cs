@@ -20,7 +20,7 @@ public interface IOperations
     void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody);
     (double First, double Second) GalvanostatSums(State s, int body, float invQ, bool ownResponse = true);
     int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false, bool sheetEdges = false);
-    void ResetLabels(State s, float threshold, bool crackConduction = false);
+    void ResetLabels(State s, GridShape g, float threshold, bool crackConduction = false);
     double BodyMoment(State s, GridShape g, int body);
     void BodyShift(State s, int body, Field<float> rhs);
     double BodySum(Field<float> f, Field<int> label, int body);
@@ -85,6 +85,7 @@ public static class Operations
 {
     public static IOperations For(Backend backend) => backend switch
     {
+        Distributed.ISlabBackend slab => slab.CreateOperations(),
         HostBackend h => new HostOperations(h),
         IlgpuBackend d => new Operations<DeviceView<float>, DeviceView<int>>(d),
         _ => throw new ArgumentException($"unknown backend type {backend.GetType().Name}"),
@@ -97,7 +98,7 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     private TF F(Field<float> f) => b.View(f);
     private TI I(Field<int> f) => b.View(f);
 
-    public void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p) =>
+    public virtual void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p) =>
         b.ForEachCell(new LiPhaseRateRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Phi = F(s.Phi), Damage = F(s.Damage), BodyPotential = F(s.BodyPotential),
@@ -111,7 +112,7 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     public float MaxAbs(Field<float> f) =>
         BitConverter.Int32BitsToSingle((int)b.Max(new MaxAbsRule<TF> { Field = F(f) }, f.Length));
 
-    public void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody) =>
+    public virtual void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody) =>
         b.ForEachCell(new ChargeAssemblyRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Phi = F(s.Phi), Damage = F(s.Damage), BodyPotential = F(s.BodyPotential),
@@ -126,17 +127,17 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Body = body, InvQ = invQ, Chi = ownResponse ? 1f : 0f,
         }, s.Xi.Length);
 
-    public int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false, bool sheetEdges = false) =>
+    public virtual int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false, bool sheetEdges = false) =>
         (int)b.Sum(new PropagateLabelsRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
             RimThreshold = rimThreshold, CrackConduction = crackConduction ? 1 : 0, SheetEdges = sheetEdges ? 1 : 0,
         }, g.Count);
 
-    public void ResetLabels(State s, float threshold, bool crackConduction = false) =>
+    public void ResetLabels(State s, GridShape g, float threshold, bool crackConduction = false) =>
         b.ForEach(new ResetLabelsRule<TF, TI>
         {
-            Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
+            Grid = g, Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Threshold = threshold,
             CrackConduction = crackConduction ? 1 : 0,
         }, s.Xi.Length);
 
@@ -152,10 +153,10 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
     public double ColumnSum(Field<float> f, Field<int> label, int body, GridShape g, int i, int j) =>
         b.Sum(new ColumnSumRule<TF, TI> { Grid = g, Field = F(f), Label = I(label), Body = body, I = i, J = j }, g.Count);
 
-    public long Tip(State s, GridShape g, int body) =>
+    public virtual long Tip(State s, GridShape g, int body) =>
         b.Max(new TipRule<TF, TI> { Grid = g, Xi = F(s.Xi), Label = I(s.Label), Body = body }, g.Count);
 
-    public long SheetTip(State s, GridShape g, int body, float edgeFill, int normalAxis) =>
+    public virtual long SheetTip(State s, GridShape g, int body, float edgeFill, int normalAxis) =>
         b.Max(new SheetTipRule<TF, TI>
         {
             Grid = g, Xi = F(s.Xi), Damage = F(s.Damage), Label = I(s.Label), Material = I(s.Material), Body = body,
@@ -185,7 +186,7 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         Field<float> r) =>
         b.SumCells(new ResidualRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) }, g);
 
-    public double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> xHi,
+    public virtual double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> xHi,
         Field<float> xLo, Field<float> r) =>
         b.SumCells(new PreciseResidualRule<TF>
         {

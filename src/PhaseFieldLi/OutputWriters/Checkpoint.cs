@@ -18,9 +18,19 @@ public static class Checkpoint
     public const int FormatVersion = 3;
     public const string FileName = "checkpoint.h5";
 
+    /// <summary>
+    /// The checkpoint of one rank of a distributed run: each rank writes its slab (ghost planes
+    /// included) to a file of its own, and a run resumes on the same rank count (checked).
+    /// </summary>
+    public static string RankFileName(int rank) => $"checkpoint_r{rank:D3}.h5";
+
+    /// <summary>The file of rank r next to the given checkpoint of any rank of the same run.</summary>
+    public static string ForRank(string anyRankPath, int rank) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(anyRankPath))!, RankFileName(rank));
+
     public sealed record Contents(string CaseText, string CaseName, string CaseHash, float[] Xi, float[] Phi, float[] PhiResponse,
         float[] Damage, int[] Label, int[] Material, float[] BodyPotential, RunState State, double[] BodyMassReference, double LastStepS, float[] LiHistory,
-        MechanicsFields? Mechanics);
+        MechanicsFields? Mechanics, int Rank = 0, int Ranks = 1);
 
     /// <summary>The mechanics state of a coupled run: u (the CG start of the next solve), the history H,
     /// ξ₀ of the growth strain, and the stress fields the next potential solve and the output read.</summary>
@@ -72,6 +82,8 @@ public static class Checkpoint
         file.Attributes["last_tip_time_s"] = state.LastTipTimeS;
         file.Attributes["unconverged_solves"] = state.UnconvergedSolves;
         file.Attributes["last_step_s"] = model.LastStepS;
+        file.Attributes["rank"] = model.Partition.Rank;
+        file.Attributes["ranks"] = model.Partition.Size;
         AtomicFile.Write(path, stream => file.Write(stream));
     }
 
@@ -106,6 +118,7 @@ public static class Checkpoint
         return new Contents(Encoding.UTF8.GetString(A<byte>("case_text")), f.Attribute("case_name").Read<string>(),
             f.Attribute("case_sha256").Read<string>(), A<float>("xi"), A<float>("phi"), A<float>("phi_response"),
             A<float>("damage"), A<int>("label"), A<int>("material"), A<float>("body_potential"), state,
-            A<double>("body_mass_reference"), D("last_step_s"), A<float>("li_history"), mechanics);
+            A<double>("body_mass_reference"), D("last_step_s"), A<float>("li_history"), mechanics,
+            f.AttributeExists("rank") ? I("rank") : 0, f.AttributeExists("ranks") ? I("ranks") : 1);
     }
 }

@@ -22,12 +22,12 @@ public sealed class Hdf5SnapshotWriter(string directory, RunMetadata meta) : ISn
     /// <summary>Re-registers the snapshots of the run being resumed, so the XDMF index keeps them.</summary>
     public void Restore(IEnumerable<(int Index, int Step, double TimeS)> written, IReadOnlyList<(string Name, bool IsInt)> fields)
     {
-        foreach (var (index, step, time) in written)
-        {
-            var f = fields.Select(x => new SnapshotField(x.Name, x.IsInt ? Array.Empty<int>() : Array.Empty<float>(), "", "")).ToList();
-            _written.Add((new Snapshot(index, step, time, f), FileName(index)));
-        }
+        foreach (var (index, step, time) in written) _written.Add((Listed(index, step, time, fields), FileName(index)));
     }
+
+    /// <summary>A snapshot already on disk as the index lists it: names and types of its fields, no data.</summary>
+    public static Snapshot Listed(int index, int step, double timeS, IReadOnlyList<(string Name, bool IsInt)> fields) =>
+        new(index, step, timeS, fields.Select(x => new SnapshotField(x.Name, x.IsInt ? Array.Empty<int>() : Array.Empty<float>(), "", "")).ToList());
 
     public string Write(Snapshot s)
     {

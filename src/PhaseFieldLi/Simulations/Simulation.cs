@@ -81,7 +81,25 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
     /// <summary>Called after every completed step (progress display, tests).</summary>
     public event Action<RunState>? StepCompleted;
 
-    public string CheckpointPath => Path.Combine(outputDirectory, Checkpoint.FileName);
+    /// <summary>This process's checkpoint: checkpoint.h5, or checkpoint_rNNN.h5 per rank of a distributed run.</summary>
+    public string CheckpointPath => Path.Combine(outputDirectory,
+        Model.Partition.Size > 1 ? Checkpoint.RankFileName(Model.Partition.Rank) : Checkpoint.FileName);
+
+    /// <summary>Rank 0 writes what is written once (time series, plots, the XDMF index); every rank writes its own fields.</summary>
+    private bool Root => Model.Partition.Rank == 0;
+
+    private ISnapshotWriter Snapshots(RunState st)
+    {
+        if (Model.Partition is Distributed.SlabPartition slab)
+        {
+            var w = new Distributed.SlabSnapshotWriter(outputDirectory, Metadata(Model), slab.Mpi, slab.Slabs);
+            w.Restore(st.Snapshots, SnapshotFieldNames);
+            return w;
+        }
+        var h = new Hdf5SnapshotWriter(outputDirectory, Metadata(Model));
+        h.Restore(st.Snapshots, SnapshotFieldNames);
+        return h;
+    }
 
     public RunSummary Run(CancellationToken cancel = default)
     {
@@ -90,8 +108,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         var scaling = Model.Scaling;
         var st = State;
         Directory.CreateDirectory(outputDirectory);
-        using var snapshots = new Hdf5SnapshotWriter(outputDirectory, Metadata(Model));
-        snapshots.Restore(st.Snapshots, SnapshotFieldNames);
+        using var snapshots = Snapshots(st);
         var series = new TimeSeriesWriter(Path.Combine(outputDirectory, "timeseries.csv"), st.SeriesLines);
         double area = c.Grid.CrossSectionM2;
         int startStep = st.Step;
@@ -183,7 +200,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                         Body2CurrentA = Model.BodyCurrentA(2), Body2PotentialV = Model.BodyPotentialV(2),
                     };
                 _rows.Add(row);
-                series.Add(row);
+                if (Root) series.Add(row);
                 st.LastTipHeightM = tip?.HeightM ?? double.NaN;
                 st.LastTipTimeS = st.TimeS;
                 if (st.Step % (50 * time.DiagnosticsEverySteps) == 0)
@@ -200,7 +217,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             if (time.CheckpointIntervalS > 0 && st.TimeS >= st.NextCheckpointS)
             {
                 while (st.NextCheckpointS <= st.TimeS) st.NextCheckpointS += time.CheckpointIntervalS;
-                series.Flush();
+                if (Root) series.Flush();
                 Checkpoint.Write(CheckpointPath, Model, st, Mechanics);
             }
             StepCompleted?.Invoke(st);
@@ -208,7 +225,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
 
         // A checkpoint of the state the loop stopped in (finished, stopped at max_steps, or Ctrl+C):
         // resuming from it continues exactly where this run left off.
-        series.Flush();
+        if (Root) series.Flush();
         Checkpoint.Write(CheckpointPath, Model, st, Mechanics);
         if (!cancelled)
         {
@@ -218,7 +235,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         WriteSnapshot(snapshots, st);
         try
         {
-            TimeSeriesPlots.Write(outputDirectory, _rows);
+            if (Root) TimeSeriesPlots.Write(outputDirectory, _rows);
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
@@ -235,20 +252,24 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
     private static readonly (string Name, bool IsInt)[] SnapshotFieldNames =
         [("xi", false), ("phi", false), ("damage", false), ("label", true), ("deposition_rate", false)];
 
-    private void WriteSnapshot(Hdf5SnapshotWriter writer, RunState st)
+    private void WriteSnapshot(ISnapshotWriter writer, RunState st)
     {
         int index = st.SnapshotIndex++;
         var s = Model.State;
+        var part = Model.Partition;
+        // The owned cells of this process (a rank's ghost planes belong to its neighbours' files).
+        T[] Owned<T>(Fields.Field<T> f) where T : unmanaged =>
+            part.Size == 1 ? f.ToArray() : f.ToArray()[part.OwnedFirst..part.OwnedEnd];
         float vt = (float)Model.Scaling.ThermalVoltageV;
-        var phi = s.Phi.ToArray();
+        var phi = Owned(s.Phi);
         for (int n = 0; n < phi.Length; n++) phi[n] *= vt;
         var fields = new List<SnapshotField>
         {
-            new("xi", s.Xi.ToArray(), "1", "Li metal phase fraction (1 = Li)"),
+            new("xi", Owned(s.Xi), "1", "Li metal phase fraction (1 = Li)"),
             new("phi", phi, "V", "ionic potential (negative electrode = 0 V)"),
-            new("damage", s.Damage.ToArray(), "1", "LLZO damage d (1 = cracked)"),
-            new("label", s.Label.ToArray(), "1", "metal body: -1 none, 0 negative electrode, 1 positive electrode, >=2 isolated"),
-            new("deposition_rate", s.Rate.ToArray(), "1/s", "dxi/dt (positive = Li deposits)"),
+            new("damage", Owned(s.Damage), "1", "LLZO damage d (1 = cracked)"),
+            new("label", Owned(s.Label), "1", "metal body: -1 none, 0 negative electrode, 1 positive electrode, >=2 isolated"),
+            new("deposition_rate", Owned(s.Rate), "1/s", "dxi/dt (positive = Li deposits)"),
         };
         if (Mechanics is { } m)
         {

@@ -1,0 +1,62 @@
+namespace PhaseFieldLi.Kernels.Launch;
+
+// A rank of a slab-decomposed run holds its owned planes between ghost planes that copy its
+// neighbours' edge planes. Every per-cell rule runs on the owned cells only: these wrappers launch
+// a rule over [0, owned count) and hand it the local index First + idx (and, for grid rules, the
+// plane k + KFirst), so the rule itself never knows it runs on a slab.
+
+/// <summary>A cell rule on the owned cells: idx ↦ First + idx.</summary>
+public struct OwnedRule<TRule> : ICellRule where TRule : struct, ICellRule
+{
+    public TRule Inner;
+    public int First;
+
+    public void Apply(int idx) => Inner.Apply(First + idx);
+}
+
+/// <summary>A grid rule on the owned planes: (idx, i, j, k) ↦ (First + idx, i, j, KFirst + k).</summary>
+public struct OwnedGridRule<TRule> : IGridRule where TRule : struct, IGridRule
+{
+    public TRule Inner;
+    public int First, KFirst;
+
+    public void Apply(int idx) => Inner.Apply(First + idx);
+    public void Apply(int idx, int i, int j, int k) => Inner.Apply(First + idx, i, j, KFirst + k);
+}
+
+/// <summary>A cell sum over the owned cells.</summary>
+public struct OwnedSum<TRule> : ICellSum where TRule : struct, ICellSum
+{
+    public TRule Inner;
+    public int First;
+
+    public double Value(int idx) => Inner.Value(First + idx);
+}
+
+/// <summary>A grid sum over the owned planes.</summary>
+public struct OwnedGridSum<TRule> : IGridSum where TRule : struct, IGridSum
+{
+    public TRule Inner;
+    public int First, KFirst;
+
+    public double Value(int idx) => Inner.Value(First + idx);
+    public double Value(int idx, int i, int j, int k) => Inner.Value(First + idx, i, j, KFirst + k);
+}
+
+/// <summary>A two-value sum over the owned cells.</summary>
+public struct OwnedSum2<TRule> : ICellSum2 where TRule : struct, ICellSum2
+{
+    public TRule Inner;
+    public int First;
+
+    public void Values(int idx, out double first, out double second) => Inner.Values(First + idx, out first, out second);
+}
+
+/// <summary>A maximum over the owned cells.</summary>
+public struct OwnedMax<TRule> : ICellMax where TRule : struct, ICellMax
+{
+    public TRule Inner;
+    public int First;
+
+    public long Key(int idx) => Inner.Key(First + idx);
+}

@@ -1,0 +1,71 @@
+using PhaseFieldLi.Fields;
+using PhaseFieldLi.Grids;
+using PhaseFieldLi.Kernels.Accessors;
+
+namespace PhaseFieldLi.Distributed;
+
+/// <summary>
+/// This rank's z-slab of the global grid (<see cref="SlabDecomposition"/>) as the model sees it:
+/// global sums and maxima by MPI_Allreduce, ghost planes filled by two Sendrecv per field (up, then
+/// down), staged through the host when the field lives on a GPU.
+/// </summary>
+public sealed class SlabPartition(Mpi mpi, SlabDecomposition slabs) : IPartition
+{
+    private float[] _sendF = [], _receiveF = [];
+    private int[] _sendI = [], _receiveI = [];
+
+    public Mpi Mpi => mpi;
+    public SlabDecomposition Slabs => slabs;
+    public GridShape Global => slabs.Global;
+    public GridShape Local => new(slabs.Local.Nx, slabs.Local.Ny, slabs.Local.Nz) { ZOffset = slabs.ZStart - slabs.GhostBelow };
+    public int OwnedFirst => slabs.OwnedFirst;
+    public int OwnedEnd => slabs.OwnedEnd;
+    public int Rank => mpi.Rank;
+    public int Size => mpi.Size;
+
+    /// <summary>Bytes this rank has sent in ghost-plane exchanges so far.</summary>
+    public long HaloBytesSent { get; private set; }
+
+    /// <summary>Ghost-plane exchanges (one field each) so far.</summary>
+    public long Exchanges { get; private set; }
+
+    public void Sum(Span<double> values) => mpi.Sum(values);
+    public long Max(long value) => mpi.Max(value);
+
+    private int Below => slabs.GhostBelow == 1 ? mpi.Rank - 1 : mpi.NoRank;
+    private int Above => slabs.GhostAbove == 1 ? mpi.Rank + 1 : mpi.NoRank;
+
+    public void FillGhosts(Field<float> field)
+    {
+        int plane = slabs.Global.Plane;
+        if (_sendF.Length != plane) { _sendF = new float[plane]; _receiveF = new float[plane]; }
+        // Up: my top owned plane → the rank above's lower ghost; my lower ghost ← the rank below.
+        field.DownloadRange(slabs.OwnedEnd - plane, _sendF);
+        mpi.Exchange(_sendF, Above, _receiveF, Below, tag: 11);
+        if (slabs.GhostBelow == 1) field.UploadRange(0, _receiveF);
+        // Down: my lowest owned plane → the rank below's upper ghost; my upper ghost ← the rank above.
+        field.DownloadRange(slabs.OwnedFirst, _sendF);
+        mpi.Exchange(_sendF, Below, _receiveF, Above, tag: 12);
+        if (slabs.GhostAbove == 1) field.UploadRange(slabs.OwnedEnd, _receiveF);
+        Count(sizeof(float));
+    }
+
+    public void FillGhosts(Field<int> field)
+    {
+        int plane = slabs.Global.Plane;
+        if (_sendI.Length != plane) { _sendI = new int[plane]; _receiveI = new int[plane]; }
+        field.DownloadRange(slabs.OwnedEnd - plane, _sendI);
+        mpi.Exchange(_sendI, Above, _receiveI, Below, tag: 13);
+        if (slabs.GhostBelow == 1) field.UploadRange(0, _receiveI);
+        field.DownloadRange(slabs.OwnedFirst, _sendI);
+        mpi.Exchange(_sendI, Below, _receiveI, Above, tag: 14);
+        if (slabs.GhostAbove == 1) field.UploadRange(slabs.OwnedEnd, _receiveI);
+        Count(sizeof(int));
+    }
+
+    private void Count(int bytes)
+    {
+        Exchanges++;
+        HaloBytesSent += (slabs.GhostBelow + slabs.GhostAbove) * (long)slabs.Global.Plane * bytes;
+    }
+}
