@@ -13,6 +13,8 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
           phasefield compare <case.toml> [--backend …] [--against cpu] [--steps N] [--tolerance R] [--output DIR]
                                      the first N steps on two backends, field by field (exit 5 above R, relative)
           phasefield devices [--check [--backend …]]   list backends; --check tests sums and labelling on each
+          mpirun -n N phasefield run <case.toml> [--backend …] [--output DIR]   the case on N ranks, a z-slab each
+                                     (GPU = local rank); resume with --resume <run-dir>/checkpoint_r000.h5 on N ranks
           mpirun -n N phasefield mpi-check [--cells NXxNYxNZ] [--output DIR]   MPI: global sums, halo exchange and a
                                      distributed solve on N ranks, against known answers; --output writes the
                                      solve's fields as one XDMF grid stitched from a file per rank

@@ -24,8 +24,8 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         }
         catch (ArgumentException e)
         {
-            // Rank 0 speaks for faults every rank finds; a rank's own (its checkpoint file) it reports itself.
-            if (_launch.Rank == 0 || e.Message.Contains("checkpoint")) Console.Error.WriteLine("error: " + e.Message);
+            // Rank 0 speaks for faults every rank finds; a rank reports its own (its checkpoint file).
+            if (_launch.Rank == 0 || e.Data.Contains(RankOwn)) Console.Error.WriteLine("error: " + e.Message);
             Environment.ExitCode = 2;
         }
         catch (WatchdogException e)
@@ -45,17 +45,35 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         }
     }, CancellationToken.None);
 
+    /// <summary>Marks an error only this rank found (the others would not report it).</summary>
+    private const string RankOwn = "rank-own";
+
     /// <summary>Rank and rank count of this process (1 and 0 unless launched by mpirun/mpiexec).</summary>
     private readonly (int Size, int Rank) _launch = Mpi.FromLauncher();
 
     private int Execute(CancellationToken cancel)
     {
-        // On several ranks each rank resumes from its own file next to the one named.
-        string? resumePath = options.Resume != null && _launch.Size > 1 ? Checkpoint.ForRank(options.Resume, _launch.Rank) : options.Resume;
-        Checkpoint.Contents? resume = resumePath != null ? Checkpoint.Read(resumePath) : null;
+        // On several ranks each rank resumes from its own file next to the one named, written by the
+        // same rank of a run on as many ranks (rank 0's file says how many; every rank checks it).
+        string? resumePath = options.Resume;
+        if (options.Resume != null && _launch.Size > 1)
+        {
+            int ranks = Checkpoint.Read(Checkpoint.ForRank(options.Resume, 0)).Ranks;
+            if (ranks != _launch.Size)
+                throw new ArgumentException($"--resume '{options.Resume}': the run was written by {ranks} rank(s), this is {_launch.Size}: resume on {ranks}");
+            resumePath = Checkpoint.ForRank(options.Resume, _launch.Rank);
+        }
+        Checkpoint.Contents? resume;
+        try
+        {
+            resume = resumePath != null ? Checkpoint.Read(resumePath) : null;
+        }
+        catch (ArgumentException e) when (_launch.Rank > 0)
+        {
+            throw new ArgumentException($"rank {_launch.Rank}: {e.Message}") { Data = { [RankOwn] = true } };
+        }
         if (resume != null && (resume.Ranks != _launch.Size || resume.Rank != _launch.Rank))
-            throw new ArgumentException($"--resume '{options.Resume}': written by rank {resume.Rank} of {resume.Ranks}, " +
-                                        $"but this is rank {_launch.Rank} of {_launch.Size}: resume on {resume.Ranks} rank(s)");
+            throw new ArgumentException($"--resume '{resumePath}': written by rank {resume.Rank} of {resume.Ranks}, not by rank {_launch.Rank} of {_launch.Size}");
         var c = resume != null ? CaseReader.Parse(resume.CaseText, resume.CaseName) : CaseReader.ReadFile(options.CasePath!);
         if (resume != null && c.Hash != resume.CaseHash)
             throw new ArgumentException($"--resume '{options.Resume}': the stored case does not match its hash (corrupt checkpoint)");
@@ -151,7 +169,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         if (resume != null) model.Restore(resume);
         var sim = new Simulation(model, output, runLog) { State = resume?.State ?? new RunState(), Mechanics = mechanics };
         var progress = new Progress(sim, runLog);
-        sim.StepCompleted += progress.OnStep;
+        if (_launch.Rank == 0) sim.StepCompleted += progress.OnStep;
         RunSummary summary;
         try
         {

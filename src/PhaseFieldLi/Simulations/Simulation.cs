@@ -124,7 +124,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         if (st.Step == 0) AdvanceMechanics(st);
         while (st.TimeS < time.EndS * (1 - 1e-12) && st.Step < time.MaxSteps)
         {
-            if (cancel.IsCancellationRequested) { cancelled = true; break; }
+            // Ranks stop together: a signal reaches them at different steps, so they agree (one Allreduce).
+            if (Model.Partition.Max(cancel.IsCancellationRequested ? 1 : 0) > 0) { cancelled = true; break; }
             double j = c.Electrochemistry.CurrentDensityAt(st.TimeS);
             double current = j * area;
             var potential = Model.SolvePotential(current);
