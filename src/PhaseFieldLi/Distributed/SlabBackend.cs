@@ -12,6 +12,9 @@ public interface ISlabBackend
 {
     SlabPartition Partition { get; }
     IOperations CreateOperations();
+
+    /// <summary>The multigrid preconditioner of a distributed CG (block Jacobi over the ranks).</summary>
+    Solvers.IPreconditioner CreateMultigrid();
 }
 
 /// <summary>
@@ -31,6 +34,7 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public SlabPartition Partition => partition;
     public Backend<TF, TI> Inner => inner;
     public IOperations CreateOperations() => new SlabOperations<TF, TI>(this, partition);
+    public Solvers.IPreconditioner CreateMultigrid() => new SlabMultigrid<TF, TI>(inner, partition);
 
     public override string Name => inner.Name;
     public override string Device =>

@@ -34,8 +34,6 @@ public sealed class ElectrodepositionModel : IDisposable
         if (need > backend.MemoryBytes)
             throw new Cases.CaseException("grid.cells", $"[{c.Grid.Nx}, {c.Grid.Ny}, {c.Grid.Nz}]",
                 $"needs {need / 1e9:F2} GB of fields ({BytesPerCell(c.Solver)} B/cell) but {backend.Name} has {backend.MemoryBytes / 1e9:F2} GB");
-        if (Partition.Size > 1 && c.Solver.Method != PotentialSolver.JacobiCg)
-            throw Distributed.DistributedLimits.Solver(Partition.Size);
         Case = c;
         Backend = backend;
         Scaling = new Scaling(c);
@@ -44,7 +42,7 @@ public sealed class ElectrodepositionModel : IDisposable
         State = new State(backend, Shape.Count);
         IPreconditioner preconditioner = c.Solver.Method == PotentialSolver.JacobiCg
             ? new JacobiPreconditioner(backend, _ops, Shape)
-            : new Multigrid(backend, _ops, Shape);
+            : backend is Distributed.ISlabBackend slabs ? slabs.CreateMultigrid() : new Multigrid(backend, _ops, Shape);
         _cg = new ConjugateGradient(backend, _ops, Shape, preconditioner);
 
         // A rank builds its own planes and ghost planes (d and material never change, so their ghost
