@@ -255,7 +255,7 @@ public class DistributedTests(ITestOutputHelper output)
     /// ParaView's XDMF reader (pvpython, an independent reader) must see one 8 × 8 × 30 grid whose
     /// cells hold their own global index whatever the rank count, owned by ranks in slab order with
     /// the decomposition's plane counts (30 planes on 4 ranks: 8, 8, 7, 7), and the same solution
-    /// on 2 and 4 ranks as on 1 — and the same body labels (SlabLabelling), bodies that span ranks included.
+    /// on 2 and 4 ranks as on 1 — and the same body labels (the model's labelling rules), bodies that span ranks included.
     /// </summary>
     [Fact]
     public void EachRankWritesItsSlabAndParaViewSeesOneGrid()

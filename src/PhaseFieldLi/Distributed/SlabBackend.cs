@@ -67,13 +67,13 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public override double Sum<TRule>(TRule rule, int count)
     {
         Check(count);
-        return partition.Mpi.Sum(inner.Sum(new OwnedSum<TRule> { Inner = rule, First = _first }, _owned.Count));
+        return partition.Sum(inner.Sum(new OwnedSum<TRule> { Inner = rule, First = _first }, _owned.Count));
     }
 
     public override double SumCells<TRule>(TRule rule, GridShape g)
     {
         Check(g.Count);
-        return partition.Mpi.Sum(inner.SumCells(new OwnedGridSum<TRule> { Inner = rule, First = _first, KFirst = _kFirst }, _owned));
+        return partition.Sum(inner.SumCells(new OwnedGridSum<TRule> { Inner = rule, First = _first, KFirst = _kFirst }, _owned));
     }
 
     public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
@@ -81,14 +81,14 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
         Check(count);
         var (a, b) = inner.Sum2(new OwnedSum2<TRule> { Inner = rule, First = _first }, _owned.Count);
         Span<double> both = [a, b];
-        partition.Mpi.Sum(both);
+        partition.Sum(both);
         return (both[0], both[1]);
     }
 
     public override long Max<TRule>(TRule rule, int count)
     {
         Check(count);
-        return partition.Mpi.Max(inner.Max(new OwnedMax<TRule> { Inner = rule, First = _first }, _owned.Count));
+        return partition.Max(inner.Max(new OwnedMax<TRule> { Inner = rule, First = _first }, _owned.Count));
     }
 
     public override void Synchronize() => inner.Synchronize();

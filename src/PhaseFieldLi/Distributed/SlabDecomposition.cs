@@ -51,21 +51,4 @@ public sealed class SlabDecomposition
 
     /// <summary>Halo bytes this rank sends per exchange of one float field.</summary>
     public long HaloBytesPerExchange => (GhostBelow + GhostAbove) * (long)Global.Plane * sizeof(float);
-
-    /// <summary>Fills the ghost planes of a local float array from the neighbouring ranks.</summary>
-    public void Exchange(Mpi mpi, float[] local)
-    {
-        int plane = Global.Plane;
-        int below = GhostBelow == 1 ? Rank - 1 : mpi.NoRank, above = GhostAbove == 1 ? Rank + 1 : mpi.NoRank;
-        var span = local.AsSpan();
-        Span<float> dummy = plane <= 4096 ? stackalloc float[plane] : new float[plane];
-        // Upward: my top owned plane → the rank above's lower ghost; my lower ghost ← the rank below.
-        var topOwned = span.Slice(OwnedEnd - plane, plane);
-        var lowerGhost = GhostBelow == 1 ? span.Slice(0, plane) : dummy;
-        mpi.Exchange(topOwned, above, lowerGhost, below, tag: 1);
-        // Downward: my lowest owned plane → the rank below's upper ghost; my upper ghost ← the rank above.
-        var lowOwned = span.Slice(OwnedFirst, plane);
-        var upperGhost = GhostAbove == 1 ? span.Slice(OwnedEnd, plane) : dummy;
-        mpi.Exchange(lowOwned, below, upperGhost, above, tag: 2);
-    }
 }

@@ -29,8 +29,26 @@ public sealed class SlabPartition(Mpi mpi, SlabDecomposition slabs) : IPartition
     /// <summary>Ghost-plane exchanges (one field each) so far.</summary>
     public long Exchanges { get; private set; }
 
-    public void Sum(Span<double> values) => mpi.Sum(values);
-    public long Max(long value) => mpi.Max(value);
+    /// <summary>Allreduce calls so far (global sums and maxima).</summary>
+    public long Allreduces { get; private set; }
+
+    public void Sum(Span<double> values)
+    {
+        Allreduces++;
+        mpi.Sum(values);
+    }
+
+    public double Sum(double value)
+    {
+        Allreduces++;
+        return mpi.Sum(value);
+    }
+
+    public long Max(long value)
+    {
+        Allreduces++;
+        return mpi.Max(value);
+    }
 
     private int Below => slabs.GhostBelow == 1 ? mpi.Rank - 1 : mpi.NoRank;
     private int Above => slabs.GhostAbove == 1 ? mpi.Rank + 1 : mpi.NoRank;
