@@ -79,15 +79,6 @@ public struct CopyRule<TF> : ICellRule where TF : struct, IView<float>
     public void Apply(int idx) => Y[idx] = X[idx];
 }
 
-/// <summary>y[To + idx] = x[From + idx]: a block of one array into another of another length (a rank's owned cells).</summary>
-public struct BlockCopyRule<TF> : ICellRule where TF : struct, IView<float>
-{
-    public TF X, Y;
-    public int From, To;
-
-    public void Apply(int idx) => Y[To + idx] = X[From + idx];
-}
-
 /// <summary>x ← 1/x.</summary>
 public struct ReciprocalRule<TF> : ICellRule where TF : struct, IView<float>
 {

@@ -25,7 +25,7 @@ public static class Coarsening
 }
 
 /// <summary>
-/// One red–black Gauss–Seidel half-sweep: cells with (i+j+k) % 2 == Colour. (On a periodic axis of
+/// One red–black Gauss–Seidel half-sweep: cells with (i+j+k) % 2 == Colour (k global on a slab). (On a periodic axis of
 /// odd length two cells of one colour touch across the seam; the sweep is then not a pure
 /// red–black one but still a convergent Gauss–Seidel variant.)
 /// </summary>
@@ -44,7 +44,7 @@ public struct GaussSeidelRule<TF> : IGridRule where TF : struct, IView<float>
 
     public void Apply(int idx, int i, int j, int k)
     {
-        if (((i + j + k) & 1) != Colour) return;
+        if (((i + j + k + Grid.ZOffset) & 1) != Colour) return; // global parity: the same colours on every slab
         float ax = Helmholtz.Apply(Grid, Spec, Sigma, Shift, X, idx, i, j, k, out float diag);
         // ax = diag·x_c − Σ σ_f x_n, so x_c ← (b + Σ σ_f x_n)/diag = x_c + (b − ax)/diag.
         X[idx] += (Rhs[idx] - ax) / diag;
@@ -94,7 +94,7 @@ public struct RestrictRule<TF> : IGridRule where TF : struct, IView<float>
         int count = 0;
         for (int dk = 0; dk < 2; dk++)
         {
-            int k = 2 * ck + dk;
+            int k = 2 * (ck + CoarseGrid.ZOffset) + dk - Fine.ZOffset; // a child's local plane (slabs: global offsets differ)
             if (k >= Fine.Nz) continue;
             for (int dj = 0; dj < 2; dj++)
             {
@@ -156,18 +156,23 @@ public static class Transfer
     }
 
     /// <summary>Weights of fine cell (i,j,k): parent (pi,pj,pk), neighbours (ni,nj,nk), neighbour weights w.</summary>
+    /// On a slab (fineZOffset, coarse.ZOffset ≠ 0) z runs in global planes for the parity and the
+    /// parent, and in local planes for the neighbour, which a slab holds as a ghost plane (a slab
+    /// is never periodic in z).
     public static void Weights<TF>(in GridShape coarse, in OperatorSpec spec, in TF wx, in TF wy, in TF wz, int i, int j, int k,
-        out int pi, out int pj, out int pk, out int ni, out int nj, out int nk, out float sx, out float sy, out float sz)
+        int fineZOffset, out int pi, out int pj, out int pk, out int ni, out int nj, out int nk, out float sx, out float sy, out float sz)
         where TF : struct, IView<float>
     {
-        pi = i >> 1; pj = j >> 1; pk = k >> 1;
+        int kg = k + fineZOffset;
+        pi = i >> 1; pj = j >> 1; pk = (kg >> 1) - coarse.ZOffset;
         ni = Neighbour(i, coarse.Nx, spec.PeriodicX);
         nj = Neighbour(j, coarse.Ny, spec.PeriodicY);
-        nk = Neighbour(k, coarse.Nz, spec.PeriodicZ);
+        nk = Neighbour(kg, coarse.Nz + coarse.ZOffset, spec.PeriodicZ) - coarse.ZOffset;
+        if (nk < 0) nk = 0; // a slab's wall side: the clamp of Neighbour in local planes
         int p = coarse.Index(pi, pj, pk);
         sx = AxisWeight(wx, i, pi, ni, p, 1, coarse.Nx);
         sy = AxisWeight(wy, j, pj, nj, p, coarse.Nx, coarse.Ny);
-        sz = AxisWeight(wz, k, pk, nk, p, coarse.Plane, coarse.Nz);
+        sz = AxisWeight(wz, kg, pk, nk, p, coarse.Plane, coarse.Nz);
     }
 }
 
@@ -213,7 +218,7 @@ public struct ProlongAddRule<TF> : IGridRule where TF : struct, IView<float>
     public void Apply(int idx, int i, int j, int k)
     {
         var c = CoarseGrid;
-        Transfer.Weights(c, Spec, Wx, Wy, Wz, i, j, k, out int pi, out int pj, out int pk,
+        Transfer.Weights(c, Spec, Wx, Wy, Wz, i, j, k, Fine.ZOffset, out int pi, out int pj, out int pk,
             out int ni, out int nj, out int nk, out float wx, out float wy, out float wz);
         // Trilinear blend of the parent p and its neighbours; a clamped neighbour has weight 0.
         int p = c.Index(pi, pj, pk);

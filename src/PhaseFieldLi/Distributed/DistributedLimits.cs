@@ -4,7 +4,7 @@ namespace PhaseFieldLi.Distributed;
 
 /// <summary>
 /// What a case may use on several ranks: the electrodeposition model (either potential solver; the
-/// multigrid becomes block Jacobi over the ranks, SlabMultigrid). The mechanics (nodal displacement
+/// multigrid runs as DistributedMultigrid). The mechanics (nodal displacement
 /// fields with their own halo and multigrid) runs on one rank only; such cases are refused before
 /// any rank starts work.
 /// </summary>

@@ -13,8 +13,8 @@ public interface ISlabBackend
     SlabPartition Partition { get; }
     IOperations CreateOperations();
 
-    /// <summary>The multigrid preconditioner of a distributed CG (block Jacobi over the ranks).</summary>
-    Solvers.IPreconditioner CreateMultigrid();
+    /// <summary>The multigrid preconditioner of a distributed CG, over the slab operations ops.</summary>
+    Solvers.IPreconditioner CreateMultigrid(IOperations ops);
 }
 
 /// <summary>
@@ -34,7 +34,7 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public SlabPartition Partition => partition;
     public Backend<TF, TI> Inner => inner;
     public IOperations CreateOperations() => new SlabOperations<TF, TI>(this, partition);
-    public Solvers.IPreconditioner CreateMultigrid() => new SlabMultigrid<TF, TI>(inner, partition);
+    public Solvers.IPreconditioner CreateMultigrid(IOperations ops) => new DistributedMultigrid<TF, TI>(this, ops);
 
     public override string Name => inner.Name;
     public override string Device =>

@@ -32,6 +32,22 @@ public sealed class SlabDecomposition
         Local = new GridShape(global.Nx, global.Ny, OwnedPlanes + GhostBelow + GhostAbove);
     }
 
+    /// <summary>
+    /// A slab given by its planes (a coarse multigrid level, whose planes follow from the fine
+    /// level's: no minimum); ghost planes toward every neighbouring rank as usual.
+    /// </summary>
+    public SlabDecomposition(GridShape global, int rank, int size, int zStart, int ownedPlanes)
+    {
+        Global = global;
+        Rank = rank;
+        Size = size;
+        ZStart = zStart;
+        OwnedPlanes = ownedPlanes;
+        GhostBelow = rank > 0 ? 1 : 0;
+        GhostAbove = rank < size - 1 ? 1 : 0;
+        Local = new GridShape(global.Nx, global.Ny, OwnedPlanes + GhostBelow + GhostAbove);
+    }
+
     public GridShape Global { get; }
     public GridShape Local { get; }
     public int Rank { get; }

@@ -14,8 +14,9 @@ namespace PhaseFieldLi.Distributed;
 /// propagation, CG's search direction and iterate — and σ filled once after each assembly (every
 /// Helmholtz product reads it). Fields a stencil reads that do not change during a run (d, material)
 /// carry their ghost planes from the initial conditions or the rank's checkpoint.
-/// The multigrid runs inside each rank's block (SlabMultigrid) on the rank's own device; mechanics
-/// passes are not distributed (the run refuses such cases on several ranks).
+/// The multigrid's own transfers (restriction, prolongation) are filled by DistributedMultigrid,
+/// which knows both levels' slabs; mechanics passes are not distributed (the run refuses such cases
+/// on several ranks).
 /// </summary>
 public sealed class SlabOperations<TF, TI>(Backend<TF, TI> b, SlabPartition partition) : Operations<TF, TI>(b)
     where TF : struct, IView<float> where TI : struct, IView<int>
@@ -75,6 +76,9 @@ public sealed class SlabOperations<TF, TI>(Backend<TF, TI> b, SlabPartition part
     }
 
     public override void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
-        int colour) =>
-        throw new NotSupportedException("the global multigrid does not run on a slab: a distributed CG takes SlabMultigrid, whose blocks run on the rank's own device");
+        int colour)
+    {
+        partition.FillGhosts(x); // a colour reads the other colour's cells, some of them on the neighbours
+        base.GaussSeidel(g, spec, sigma, shift, rhs, x, colour);
+    }
 }
