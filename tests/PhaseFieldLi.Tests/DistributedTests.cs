@@ -10,8 +10,15 @@ namespace PhaseFieldLi.Tests;
 /// whose answer must not depend on the rank count, bodies labelled across slabs, the stitched output;
 /// `phasefield run` of a bipolar case on 1, 2 and 4 ranks; and the bad launches.
 /// </summary>
+[Collection(Serial)]
 public class DistributedTests(ITestOutputHelper output)
 {
+    /// <summary>
+    /// The MPI runs oversubscribe 2 or 4 ranks on the machine's cores; beside the other test classes
+    /// they took minutes instead of seconds (the emulator run 7 min 49 s in CI), so they run alone.
+    /// </summary>
+    public const string Serial = "MPI runs alone";
+
     private static string Program => Path.Combine(AppContext.BaseDirectory, "phasefield.dll");
 
     private static (int Exit, string Out, string Err) Launch(string file, IEnumerable<string> args, Dictionary<string, string>? env = null)
@@ -379,3 +386,6 @@ public class DistributedTests(ITestOutputHelper output)
         }
     }
 }
+
+[CollectionDefinition(DistributedTests.Serial, DisableParallelization = true)]
+public class MpiRunsAlone;
