@@ -111,44 +111,58 @@ public class DistributedTests(ITestOutputHelper output)
     /// 15–27 of 40) in a longer crack, so it spans the slab boundary of 2 ranks (plane 20) and of 4
     /// (planes 10, 20, 30: it lies on ranks 1 and 2).
     /// </summary>
-    private const string BipolarAcrossSlabs = """
-        name = "bipolar-across-slabs"
-        [grid]
-        cells = [12, 12, 40]
-        spacing = 2.0e-6
-        [time]
-        end = 400.0
-        max_step = 50.0
-        output_interval = 200.0
-        [electrochemistry]
-        control = "galvanostatic"
-        current_density = 15.0
-        sigma_llzo = 0.05
-        exchange_current_density = 50.0
-        [phase_field]
-        interface_width = 3.0e-6
-        mobility = 1.0e-9
-        confine_to_damage = true
-        [electrodes]
-        collector_thickness = 2.0e-6
-        negative_li_thickness = 4.0e-6
-        positive_li_thickness = 8.0e-6
-        growth_room = 6.0e-6
-        [[flaw]]
-        shape = "box"
-        min = [8.0e-6, 4.0e-6, 22.0e-6]
-        max = [14.0e-6, 20.0e-6, 66.0e-6]
-        damage = 1.0
-        [[flaw]]
-        shape = "box"
-        min = [8.0e-6, 4.0e-6, 30.0e-6]
-        max = [14.0e-6, 20.0e-6, 56.0e-6]
-        damage = 1.0
-        li = 1.0
-        [solver]
-        method = "jacobi-cg"
-        tolerance = 1.0e-7
-        """;
+    private static readonly string BipolarAcrossSlabs = Bipolar("bipolar-across-slabs", [12, 12, 40], endS: 400, outputS: 200,
+        positiveLiM: 8e-6, growthRoomM: 6e-6, crack: ([8e-6, 4e-6, 22e-6], [14e-6, 20e-6, 66e-6]), liZM: (30e-6, 56e-6), method: "jacobi-cg");
+
+    /// <summary>
+    /// Li | LLZO | Li at 15 A/m² (h = 2 µm, 4 µm of negative Li on a 2 µm collector), a Li-filled
+    /// stretch (liZM) of an empty crack box: the bipolar inclusion, in the case file's words.
+    /// </summary>
+    private static string Bipolar(string name, int[] cells, double endS, double outputS, double positiveLiM, double growthRoomM,
+        (double[] Min, double[] Max) crack, (double Low, double High) liZM, string method)
+    {
+        static string V(double[] v) => "[" + string.Join(", ", v.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]";
+        string R(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        double[] liMin = [crack.Min[0], crack.Min[1], liZM.Low], liMax = [crack.Max[0], crack.Max[1], liZM.High];
+        return $"""
+            name = "{name}"
+            [grid]
+            cells = [{cells[0]}, {cells[1]}, {cells[2]}]
+            spacing = 2.0e-6
+            [time]
+            end = {R(endS)}
+            max_step = 50.0
+            output_interval = {R(outputS)}
+            [electrochemistry]
+            control = "galvanostatic"
+            current_density = 15.0
+            sigma_llzo = 0.05
+            exchange_current_density = 50.0
+            [phase_field]
+            interface_width = 3.0e-6
+            mobility = 1.0e-9
+            confine_to_damage = true
+            [electrodes]
+            collector_thickness = 2.0e-6
+            negative_li_thickness = 4.0e-6
+            positive_li_thickness = {R(positiveLiM)}
+            growth_room = {R(growthRoomM)}
+            [[flaw]]
+            shape = "box"
+            min = {V(crack.Min)}
+            max = {V(crack.Max)}
+            damage = 1.0
+            [[flaw]]
+            shape = "box"
+            min = {V(liMin)}
+            max = {V(liMax)}
+            damage = 1.0
+            li = 1.0
+            [solver]
+            method = "{method}"
+            tolerance = 1.0e-7
+            """;
+    }
 
     /// <summary>
     /// The distributed time loop: the bipolar case run by one process and by `mpirun -n 2` and `-n 4`
@@ -270,42 +284,8 @@ public class DistributedTests(ITestOutputHelper output)
     {
         string dir = TestCases.TempDir();
         string casePath = Path.Combine(dir, "case.toml");
-        File.WriteAllText(casePath, """
-            name = "bipolar-tiny"
-            [grid]
-            cells = [8, 8, 24]
-            spacing = 2.0e-6
-            [time]
-            end = 50.0
-            max_step = 50.0
-            [electrochemistry]
-            control = "galvanostatic"
-            current_density = 15.0
-            sigma_llzo = 0.05
-            exchange_current_density = 50.0
-            [phase_field]
-            interface_width = 3.0e-6
-            mobility = 1.0e-9
-            confine_to_damage = true
-            [electrodes]
-            collector_thickness = 2.0e-6
-            negative_li_thickness = 4.0e-6
-            positive_li_thickness = 6.0e-6
-            growth_room = 4.0e-6
-            [[flaw]]
-            shape = "box"
-            min = [6.0e-6, 4.0e-6, 14.0e-6]
-            max = [10.0e-6, 12.0e-6, 30.0e-6]
-            damage = 1.0
-            [[flaw]]
-            shape = "box"
-            min = [6.0e-6, 4.0e-6, 18.0e-6]
-            max = [10.0e-6, 12.0e-6, 26.0e-6]
-            damage = 1.0
-            li = 1.0
-            [solver]
-            tolerance = 1.0e-7
-            """);
+        File.WriteAllText(casePath, Bipolar("bipolar-tiny", [8, 8, 24], endS: 50, outputS: 50, positiveLiM: 6e-6, growthRoomM: 4e-6,
+            crack: ([6e-6, 4e-6, 14e-6], [10e-6, 12e-6, 30e-6]), liZM: (18e-6, 26e-6), method: "mgcg"));
         // The rank files of the last snapshot, read with PureHDF and joined along z.
         var floats = new Dictionary<(string Backend, string Name), float[]>();
         var labels = new Dictionary<string, int[]>();

@@ -166,20 +166,17 @@ public sealed unsafe class Mpi : IDisposable
         return result;
     }
 
-    /// <summary>Sends `send` to rank `to` and receives `receive` from rank `from` (either may be NoRank).</summary>
-    public void Exchange(ReadOnlySpan<float> send, int to, Span<float> receive, int from, int tag)
+    /// <summary>
+    /// Sends `send` to rank `to` and receives `receive` from rank `from` (either may be NoRank);
+    /// float or int elements.
+    /// </summary>
+    public void Exchange<T>(ReadOnlySpan<T> send, int to, Span<T> receive, int from, int tag) where T : unmanaged
     {
-        fixed (float* s = send, r = receive)
-            Check(_sendrecv(s, send.Length, _float, to, tag, r, receive.Length, _float, from, tag, _world, _statusIgnore),
-                "MPI_Sendrecv");
-    }
-
-    /// <summary>Exchange of ints (labels, global indices).</summary>
-    public void Exchange(ReadOnlySpan<int> send, int to, Span<int> receive, int from, int tag)
-    {
-        fixed (int* s = send, r = receive)
-            Check(_sendrecv(s, send.Length, _int, to, tag, r, receive.Length, _int, from, tag, _world, _statusIgnore),
-                "MPI_Sendrecv");
+        nint type = typeof(T) == typeof(float) ? _float
+            : typeof(T) == typeof(int) ? _int
+            : throw new ArgumentException($"no MPI datatype bound for {typeof(T).Name}");
+        fixed (T* s = send, r = receive)
+            Check(_sendrecv(s, send.Length, type, to, tag, r, receive.Length, type, from, tag, _world, _statusIgnore), "MPI_Sendrecv");
     }
 
     public void Barrier() => Check(_barrier(_world), "MPI_Barrier");

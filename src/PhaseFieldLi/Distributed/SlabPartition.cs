@@ -53,37 +53,22 @@ public sealed class SlabPartition(Mpi mpi, SlabDecomposition slabs) : IPartition
     private int Below => slabs.GhostBelow == 1 ? mpi.Rank - 1 : mpi.NoRank;
     private int Above => slabs.GhostAbove == 1 ? mpi.Rank + 1 : mpi.NoRank;
 
-    public void FillGhosts(Field<float> field)
+    public void FillGhosts(Field<float> field) => Fill(field, ref _sendF, ref _receiveF);
+    public void FillGhosts(Field<int> field) => Fill(field, ref _sendI, ref _receiveI);
+
+    private void Fill<T>(Field<T> field, ref T[] send, ref T[] receive) where T : unmanaged
     {
         int plane = slabs.Global.Plane;
-        if (_sendF.Length != plane) { _sendF = new float[plane]; _receiveF = new float[plane]; }
+        if (send.Length != plane) { send = new T[plane]; receive = new T[plane]; }
         // Up: my top owned plane → the rank above's lower ghost; my lower ghost ← the rank below.
-        field.DownloadRange(slabs.OwnedEnd - plane, _sendF);
-        mpi.Exchange(_sendF, Above, _receiveF, Below, tag: 11);
-        if (slabs.GhostBelow == 1) field.UploadRange(0, _receiveF);
+        field.DownloadRange(slabs.OwnedEnd - plane, send);
+        mpi.Exchange<T>(send, Above, receive, Below, tag: 11);
+        if (slabs.GhostBelow == 1) field.UploadRange(0, receive);
         // Down: my lowest owned plane → the rank below's upper ghost; my upper ghost ← the rank above.
-        field.DownloadRange(slabs.OwnedFirst, _sendF);
-        mpi.Exchange(_sendF, Below, _receiveF, Above, tag: 12);
-        if (slabs.GhostAbove == 1) field.UploadRange(slabs.OwnedEnd, _receiveF);
-        Count(sizeof(float));
-    }
-
-    public void FillGhosts(Field<int> field)
-    {
-        int plane = slabs.Global.Plane;
-        if (_sendI.Length != plane) { _sendI = new int[plane]; _receiveI = new int[plane]; }
-        field.DownloadRange(slabs.OwnedEnd - plane, _sendI);
-        mpi.Exchange(_sendI, Above, _receiveI, Below, tag: 13);
-        if (slabs.GhostBelow == 1) field.UploadRange(0, _receiveI);
-        field.DownloadRange(slabs.OwnedFirst, _sendI);
-        mpi.Exchange(_sendI, Below, _receiveI, Above, tag: 14);
-        if (slabs.GhostAbove == 1) field.UploadRange(slabs.OwnedEnd, _receiveI);
-        Count(sizeof(int));
-    }
-
-    private void Count(int bytes)
-    {
+        field.DownloadRange(slabs.OwnedFirst, send);
+        mpi.Exchange<T>(send, Below, receive, Above, tag: 12);
+        if (slabs.GhostAbove == 1) field.UploadRange(slabs.OwnedEnd, receive);
         Exchanges++;
-        HaloBytesSent += (slabs.GhostBelow + slabs.GhostAbove) * (long)slabs.Global.Plane * bytes;
+        HaloBytesSent += (slabs.GhostBelow + slabs.GhostAbove) * (long)plane * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
     }
 }
