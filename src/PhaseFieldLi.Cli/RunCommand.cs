@@ -183,9 +183,9 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         runLog.LogInformation("{State} after {Steps} steps, t = {T:G4} s, wall {Wall:F1} s, {Rate:G3} cell-updates/s; cell voltage {V:G4} mV",
             summary.Cancelled ? "stopped" : "finished", summary.Steps, summary.TimeS, summary.WallSeconds,
             summary.CellUpdatesPerSecond, model.CellVoltageV * 1e3);
-        if (backend is ISlabBackend slab && summary.Steps > 0)
-            runLog.LogInformation("rank 0: {Exchanges} ghost-plane exchanges ({MiB:F1} MiB sent) and {Allreduces} Allreduces in {Steps} steps",
-                slab.Partition.Exchanges, slab.Partition.HaloBytesSent / (double)(1 << 20), slab.Partition.Allreduces, summary.Steps);
+        if (mpi != null && summary.Steps > 0)
+            runLog.LogInformation("rank 0: {Sends} ghost-plane sends ({MiB:F1} MiB, every multigrid level) and {Allreduces} Allreduces in {Steps} steps",
+                mpi.Sends, mpi.BytesSent / (double)(1 << 20), mpi.Allreduces, summary.Steps);
         if (summary.UnconvergedSolves > 0)
             runLog.LogWarning("{N} potential solves missed their tolerance (see the warnings above)", summary.UnconvergedSolves);
         if (_launch.Rank != 0) return summary.Cancelled ? 130 : 0;

@@ -70,7 +70,7 @@ public static class DistributedSelfCheck
         using var cg = new Solvers.ConjugateGradient(backend, ops, local, new Solvers.JacobiPreconditioner(backend, ops, local));
         cg.Prepare(new Solvers.HelmholtzProblem(local, sigma, shift));
         mpi.Barrier();
-        long haloBefore = partition.HaloBytesSent;
+        long haloBefore = mpi.BytesSent;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = cg.Solve(b, x, tolerance, 20_000);
         double seconds = mpi.Max(clock.Elapsed.TotalSeconds);
@@ -87,7 +87,7 @@ public static class DistributedSelfCheck
             values[p + 1] = mine ? xs[local.Index(global.Nx / 2, global.Ny / 2, k)] : 0;
         }
         mpi.Sum(values);
-        double halo = mpi.Max((double)(partition.HaloBytesSent - haloBefore));
+        double halo = mpi.Max((double)(mpi.BytesSent - haloBefore));
         ok &= result.Converged;
         lines.Add($"{(result.Converged ? "pass" : "FAIL")}  distributed Jacobi-CG: {result.Iterations} iterations, " +
                   $"relative residual {result.RelativeResidual.ToString("E2", ci)}, largest halo traffic of a rank {halo / 1024:F0} KiB; " +

@@ -132,12 +132,20 @@ public sealed unsafe class Mpi : IDisposable
         if (code != 0) throw new MpiException($"{call} failed with MPI error code {code}");
     }
 
+    /// <summary>Sendrecv calls that sent something, and the bytes they sent, since start (this rank).</summary>
+    public long Sends { get; private set; }
+    public long BytesSent { get; private set; }
+
+    /// <summary>Allreduce calls since start.</summary>
+    public long Allreduces { get; private set; }
+
     /// <summary>The rank that stands for "no neighbour" in Sendrecv.</summary>
     public int NoRank => _procNull;
 
     public double Sum(double value)
     {
         double result;
+        Allreduces++;
         Check(_allreduce(&value, &result, 1, _double, _sum, _world), "MPI_Allreduce");
         return result;
     }
@@ -146,6 +154,7 @@ public sealed unsafe class Mpi : IDisposable
     public void Sum(Span<double> values)
     {
         Span<double> result = values.Length <= 512 ? stackalloc double[values.Length] : new double[values.Length];
+        Allreduces++;
         fixed (double* v = values, r = result)
             Check(_allreduce(v, r, values.Length, _double, _sum, _world), "MPI_Allreduce");
         result.CopyTo(values);
@@ -154,6 +163,7 @@ public sealed unsafe class Mpi : IDisposable
     public double Max(double value)
     {
         double result;
+        Allreduces++;
         Check(_allreduce(&value, &result, 1, _double, _max, _world), "MPI_Allreduce");
         return result;
     }
@@ -162,6 +172,7 @@ public sealed unsafe class Mpi : IDisposable
     public long Max(long value)
     {
         long result;
+        Allreduces++;
         Check(_allreduce(&value, &result, 1, _long, _max, _world), "MPI_Allreduce");
         return result;
     }
@@ -175,6 +186,11 @@ public sealed unsafe class Mpi : IDisposable
         nint type = typeof(T) == typeof(float) ? _float
             : typeof(T) == typeof(int) ? _int
             : throw new ArgumentException($"no MPI datatype bound for {typeof(T).Name}");
+        if (to != _procNull)
+        {
+            Sends++;
+            BytesSent += send.Length * (long)sizeof(T);
+        }
         fixed (T* s = send, r = receive)
             Check(_sendrecv(s, send.Length, type, to, tag, r, receive.Length, type, from, tag, _world, _statusIgnore), "MPI_Sendrecv");
     }

@@ -23,32 +23,9 @@ public sealed class SlabPartition(Mpi mpi, SlabDecomposition slabs) : IPartition
     public int Rank => mpi.Rank;
     public int Size => mpi.Size;
 
-    /// <summary>Bytes this rank has sent in ghost-plane exchanges so far.</summary>
-    public long HaloBytesSent { get; private set; }
-
-    /// <summary>Ghost-plane exchanges (one field each) so far.</summary>
-    public long Exchanges { get; private set; }
-
-    /// <summary>Allreduce calls so far (global sums and maxima).</summary>
-    public long Allreduces { get; private set; }
-
-    public void Sum(Span<double> values)
-    {
-        Allreduces++;
-        mpi.Sum(values);
-    }
-
-    public double Sum(double value)
-    {
-        Allreduces++;
-        return mpi.Sum(value);
-    }
-
-    public long Max(long value)
-    {
-        Allreduces++;
-        return mpi.Max(value);
-    }
+    public void Sum(Span<double> values) => mpi.Sum(values);
+    public double Sum(double value) => mpi.Sum(value);
+    public long Max(long value) => mpi.Max(value);
 
     private int Below => slabs.GhostBelow == 1 ? mpi.Rank - 1 : mpi.NoRank;
     private int Above => slabs.GhostAbove == 1 ? mpi.Rank + 1 : mpi.NoRank;
@@ -68,7 +45,5 @@ public sealed class SlabPartition(Mpi mpi, SlabDecomposition slabs) : IPartition
         field.DownloadRange(slabs.OwnedFirst, send);
         mpi.Exchange<T>(send, Below, receive, Above, tag: 12);
         if (slabs.GhostAbove == 1) field.UploadRange(slabs.OwnedEnd, receive);
-        Exchanges++;
-        HaloBytesSent += (slabs.GhostBelow + slabs.GhostAbove) * (long)plane * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
     }
 }

@@ -150,7 +150,7 @@ public sealed class ElectrodepositionModel : IDisposable
 
     /// <summary>
     /// The provisional labels of the isolated bodies over all ranks, ascending, each with the lowest
-    /// rank holding one of its cells (ghost planes included: they are propagated labels too).
+    /// rank owning one of its cells (the rank that holds the body's first cell in global order).
     /// </summary>
     private List<(int Provisional, int FirstRank)> GlobalBodies(int[] labels)
     {
