@@ -110,8 +110,7 @@ public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
             var c = _levels[l];
             f.Partition.FillGhosts(f.Sigma!); // restriction reads the fine ghost plane above
             f.Partition.FillGhosts(f.Shift!);
-            c.Ops.Restrict(f.Local, c.Local, f.Sigma!, c.Sigma!, 0.25f);
-            c.Ops.Restrict(f.Local, c.Local, f.Shift!, c.Shift!, 1f);
+            Multigrid.CoarseOperator(c.Ops, f.Local, c.Local, f.Sigma!, f.Shift!, c.Sigma!, c.Shift!);
             if (l == _levels.Count - 1) break;
             c.Partition.FillGhosts(c.Sigma!);
             c.Ops.TransferWeights(c.Local, _spec, c.Sigma!, c.Weights!);

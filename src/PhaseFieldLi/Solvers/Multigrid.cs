@@ -88,12 +88,19 @@ public sealed class Multigrid : IPreconditioner
         {
             var f = _levels[l - 1];
             var c = _levels[l];
-            _ops.Restrict(f.Grid, c.Grid, f.Sigma!, c.Sigma!, 0.25f);
-            _ops.Restrict(f.Grid, c.Grid, f.Shift!, c.Shift!, 1f);
+            CoarseOperator(_ops, f.Grid, c.Grid, f.Sigma!, f.Shift!, c.Sigma!, c.Shift!);
             _ops.TransferWeights(c.Grid, _spec, c.Sigma!, c.Weights!);
         }
         var last = _levels[^1];
         _coarse.Prepare(new HelmholtzProblem(last.Grid, last.Sigma!, last.Shift!, _spec));
+    }
+
+    /// <summary>The coarse operator of one level: σ_C = mean(σ_children)/4 (one more level of H²), a_C = mean(a_children).</summary>
+    internal static void CoarseOperator(IOperations ops, GridShape fine, GridShape coarse, Field<float> fineSigma, Field<float> fineShift,
+        Field<float> coarseSigma, Field<float> coarseShift)
+    {
+        ops.Restrict(fine, coarse, fineSigma, coarseSigma, 0.25f);
+        ops.Restrict(fine, coarse, fineShift, coarseShift, 1f);
     }
 
     /// <summary>z = one cycle applied to r from z = 0.</summary>
