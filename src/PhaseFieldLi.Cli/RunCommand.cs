@@ -28,6 +28,11 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             if (_launch.Rank == 0 || e.Data.Contains(RankOwn)) Console.Error.WriteLine("error: " + e.Message);
             Environment.ExitCode = 2;
         }
+        catch (MpiException e)
+        {
+            if (_launch.Rank == 0) Console.Error.WriteLine("error: " + e.Message); // a launch fault: every rank finds it
+            Environment.ExitCode = 2;
+        }
         catch (WatchdogException e)
         {
             if (_launch.Rank == 0) log.LogError("{Message}; the last periodic checkpoint (if any) is kept", e.Message);

@@ -110,6 +110,31 @@ public class DistributedTests(ITestOutputHelper output)
         Assert.False(Directory.Exists(Path.Combine(dir, "run")), "nothing may be written");
     }
 
+    /// <summary>`run` of a 16-plane case on 9 ranks (each needs 2 planes) and with no MPI library: one clear error each, nothing written.</summary>
+    [Fact]
+    public void ABadDistributedLaunchOfARunIsOneClearError()
+    {
+        string dir = TestCases.TempDir();
+        string casePath = Path.Combine(dir, "case.toml");
+        File.WriteAllText(casePath, TestCases.TinyCrack);
+        string run = Path.Combine(dir, "run");
+        var (exit, _, err) = Launch("mpirun", ["--oversubscribe", "-n", "9", "dotnet", Program, "run", casePath, "--backend", "cpu", "--output", run]);
+        output.WriteLine(err);
+        Assert.NotEqual(0, exit);
+        Assert.Equal(1, err.Split('\n').Count(l => l.Contains("error: ")));
+        Assert.Contains("9 ranks for a grid of 16 z-planes", err);
+        Assert.Contains("at most 8 ranks", err);
+        Assert.Empty(Directory.GetFiles(run));
+
+        (exit, _, err) = Launch("mpirun", ["--oversubscribe", "-x", "PFLI_MPI_LIBRARY=libmpi-that-is-not-here.so.1", "-n", "2", "dotnet", Program, "run",
+            casePath, "--backend", "cpu", "--output", run]);
+        output.WriteLine(err);
+        Assert.NotEqual(0, exit);
+        Assert.Equal(1, err.Split('\n').Count(l => l.Contains("error: ")));
+        Assert.Contains("no MPI library found", err);
+        Assert.Empty(Directory.GetFiles(run));
+    }
+
     /// <summary>
     /// A bipolar case small enough for CI: Li | LLZO | Li at 15 A/m², an isolated Li inclusion (planes
     /// 15–27 of 40) in a longer crack, so it spans the slab boundary of 2 ranks (plane 20) and of 4
