@@ -150,6 +150,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell(c.Solver),
             (double)ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount / (1 << 20) / _launch.Size);
         using var model = new ElectrodepositionModel(c, backend);
+        if (mpi != null) runLog.LogInformation("potential solve preconditioner: {P}", model.PotentialPreconditioner.Describe());
         if (c.Physics == Physics.Fracture)
         {
             if (resume != null) throw new ArgumentException("--resume: fracture runs have no checkpoints yet");

@@ -94,8 +94,11 @@ public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
         _tail = new Multigrid(_device, _deviceOps, all);
     }
 
-    /// <summary>The grids of the distributed levels (global sizes), the last one gathered.</summary>
-    public IReadOnlyList<GridShape> Grids => _levels.Select(l => l.Global).ToList();
+    /// <summary>The levels in words (global sizes): those on slabs, the gathered one and the one-process levels below it.</summary>
+    public string Describe() => "multigrid " +
+        string.Join(" → ", _levels.SkipLast(1).Select(l => $"{l.Global.Nx}×{l.Global.Ny}×{l.Global.Nz}")) + " on slabs; " +
+        $"{_levels[^1].Global.Nx}×{_levels[^1].Global.Ny}×{_levels[^1].Global.Nz} gathered onto every rank " +
+        $"({_tail.Levels} level(s) from there on one process)";
 
     public void Setup(HelmholtzProblem problem)
     {

@@ -212,6 +212,9 @@ public sealed class ElectrodepositionModel : IDisposable
     public State State { get; }
     public IOperations Ops => _ops;
 
+    /// <summary>The potential solve's preconditioner (Jacobi, multigrid, or the multigrid across ranks).</summary>
+    public IPreconditioner PotentialPreconditioner => _cg.Preconditioner;
+
     /// <summary>
     /// Bytes per cell held on the device: the model's fields, CG's work arrays, and the preconditioner
     /// (Jacobi: 1 array; multigrid: none on the finest level, whose residual lives in CG's q, and 8 on

@@ -44,6 +44,9 @@ public interface IPreconditioner : IDisposable
 {
     void Setup(HelmholtzProblem problem);
     void Apply(Field<float> r, Field<float> z);
+
+    /// <summary>What it is, for the run's log.</summary>
+    string Describe() => GetType().Name;
 }
 
 /// <summary>z = D⁻¹ r with a diagonal computed by its owner (for operators other than Helmholtz).</summary>
