@@ -92,6 +92,9 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         if (options.Command == "check")
         {
             Console.WriteLine($"{options.CasePath}: valid");
+            Console.WriteLine(c.Physics == Physics.Electrodeposition
+                ? $"  MPI: runs on 1 to {c.Grid.Nz / SlabDecomposition.MinPlanes} ranks (z-slabs of at least {SlabDecomposition.MinPlanes} planes)"
+                : "  MPI: runs on one rank (the mechanics is not decomposed)");
             return 0;
         }
         if (options.Command == "bench")

@@ -110,7 +110,10 @@ public class DistributedTests(ITestOutputHelper output)
         Assert.False(Directory.Exists(Path.Combine(dir, "run")), "nothing may be written");
     }
 
-    /// <summary>`run` of a 16-plane case on 9 ranks (each needs 2 planes) and with no MPI library: one clear error each, nothing written.</summary>
+    /// <summary>
+    /// `run` of a 16-plane case on 9 ranks (each needs 2 planes) and with no MPI library: one clear
+    /// error each, nothing written; `check` of the case says it runs on 1 to 8 ranks.
+    /// </summary>
     [Fact]
     public void ABadDistributedLaunchOfARunIsOneClearError()
     {
@@ -125,6 +128,10 @@ public class DistributedTests(ITestOutputHelper output)
         Assert.Contains("9 ranks for a grid of 16 z-planes", err);
         Assert.Contains("at most 8 ranks", err);
         Assert.Empty(Directory.GetFiles(run));
+        // `check` says beforehand how many ranks a case can run on.
+        var (checkExit, checkOut, _) = Launch("dotnet", [Program, "check", casePath]);
+        Assert.Equal(0, checkExit);
+        Assert.Contains("MPI: runs on 1 to 8 ranks", checkOut);
 
         (exit, _, err) = Launch("mpirun", ["--oversubscribe", "-x", "PFLI_MPI_LIBRARY=libmpi-that-is-not-here.so.1", "-n", "2", "dotnet", Program, "run",
             casePath, "--backend", "cpu", "--output", run]);
