@@ -60,7 +60,8 @@ public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
             return f;
         }
         _levels[0].R = F("dmg_r", partition.Local.Count);
-        while (true)
+        // A grid the one-process multigrid would not coarsen at all is gathered as it is.
+        while (!IsLast(partition.Global))
         {
             var f = _levels[^1];
             var g = f.Global;
@@ -82,8 +83,7 @@ public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
             // Gather here if a rank would own fewer than 2 planes one level down, or this grid is one the
             // single-process multigrid would not coarsen further anyway.
             int fewest = -(int)partition.Max(-((zEnd + 1) / 2 - (zStart + 1) / 2));
-            bool last = coarse.Count <= Multigrid.CoarsestCells || Math.Min(coarse.Nx, Math.Min(coarse.Ny, coarse.Nz)) == 1;
-            if (fewest < 2 || last) break;
+            if (fewest < 2 || IsLast(coarse)) break;
         }
         var all = _levels[^1].Global;
         _sigmaAll = F("dmg_sigma_all", all.Count);
@@ -94,11 +94,18 @@ public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
         _tail = new Multigrid(_device, _deviceOps, all);
     }
 
+    /// <summary>The one-process multigrid's rule for its coarsest level.</summary>
+    private static bool IsLast(GridShape g) => g.Count <= Multigrid.CoarsestCells || Math.Min(g.Nx, Math.Min(g.Ny, g.Nz)) == 1;
+
     /// <summary>The levels in words (global sizes): those on slabs, the gathered one and the one-process levels below it.</summary>
-    public string Describe() => "multigrid " +
-        string.Join(" → ", _levels.SkipLast(1).Select(l => $"{l.Global.Nx}×{l.Global.Ny}×{l.Global.Nz}")) + " on slabs; " +
-        $"{_levels[^1].Global.Nx}×{_levels[^1].Global.Ny}×{_levels[^1].Global.Nz} gathered onto every rank " +
-        $"({_tail.Levels} level(s) from there on one process)";
+    public string Describe()
+    {
+        static string Size(Level l) => $"{l.Global.Nx}×{l.Global.Ny}×{l.Global.Nz}";
+        string gathered = $"{Size(_levels[^1])} gathered onto every rank ({_tail.Levels} level(s) from there on one process)";
+        return _levels.Count == 1
+            ? $"multigrid, the whole grid {gathered}"
+            : $"multigrid {string.Join(" → ", _levels.SkipLast(1).Select(Size))} on slabs, {gathered}";
+    }
 
     public void Setup(HelmholtzProblem problem)
     {
@@ -125,10 +132,13 @@ public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
         var last = _levels[^1];
         Gather(last, last.Sigma!, _sigmaAll);
         Gather(last, last.Shift!, _shiftAll);
-        _deviceOps.TransferWeights(last.Global, _spec, _sigmaAll, _weightsAll);
-        Scatter(last, _weightsAll.X, last.Weights!.X);
-        Scatter(last, _weightsAll.Y, last.Weights.Y);
-        Scatter(last, _weightsAll.Z, last.Weights.Z);
+        if (last.Weights != null) // prolongation from the gathered level onto the last level on slabs
+        {
+            _deviceOps.TransferWeights(last.Global, _spec, _sigmaAll, _weightsAll);
+            Scatter(last, _weightsAll.X, last.Weights.X);
+            Scatter(last, _weightsAll.Y, last.Weights.Y);
+            Scatter(last, _weightsAll.Z, last.Weights.Z);
+        }
         _tail.Setup(new HelmholtzProblem(last.Global, _sigmaAll, _shiftAll, _spec));
     }
 
