@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
 using PhaseFieldLi.Fields;
@@ -50,20 +51,16 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     {
         public MemoryBuffer1D<T, Stride1D.Dense> Buffer { get; } = buffer;
 
-        public override void Upload(ReadOnlySpan<T> values) => Buffer.View.CopyFromCPU(values.ToArray());
+        // Straight between the caller's span and device memory, no staging array: ghost planes go
+        // through here on every exchange (the MPI binding is not CUDA-aware).
+        public override void Upload(ReadOnlySpan<T> values) => UploadRange(0, values);
+        public override void Download(Span<T> values) => DownloadRange(0, values);
 
-        public override void Download(Span<T> values) => Buffer.GetAsArray1D().AsSpan().CopyTo(values);
-
-        // Ghost planes are staged through the host (the MPI binding is not CUDA-aware).
         public override void UploadRange(int start, ReadOnlySpan<T> values) =>
-            Buffer.View.SubView(start, values.Length).CopyFromCPU(values.ToArray());
+            Buffer.View.SubView(start, values.Length).CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
 
-        public override void DownloadRange(int start, Span<T> values)
-        {
-            var staged = new T[values.Length];
-            Buffer.View.SubView(start, values.Length).CopyToCPU(staged);
-            staged.CopyTo(values);
-        }
+        public override void DownloadRange(int start, Span<T> values) =>
+            Buffer.View.SubView(start, values.Length).CopyToCPU(ref MemoryMarshal.GetReference(values), values.Length);
 
         public override void Dispose() => Buffer.Dispose();
     }

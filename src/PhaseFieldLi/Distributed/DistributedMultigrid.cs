@@ -142,25 +142,33 @@ public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
         _tail.Setup(new HelmholtzProblem(last.Global, _sigmaAll, _shiftAll, _spec));
     }
 
+    // Host buffers of the gathered level, allocated once: the gather runs every V-cycle.
+    private float[] _wholeHost = [];
+    private double[] _wholeSum = [];
+    private float[] _slabHost = [];
+
     /// <summary>The ranks' owned planes of a level's field, added into one whole grid on every rank.</summary>
-    private static void Gather(Level level, Field<float> slab, Field<float> whole)
+    private void Gather(Level level, Field<float> slab, Field<float> whole)
     {
         var s = level.Partition.Slabs;
-        var mine = new float[s.OwnedPlanes * s.Global.Plane];
-        slab.DownloadRange(s.OwnedFirst, mine);
-        var sum = new double[s.Global.Count];
-        int offset = s.ZStart * s.Global.Plane;
-        for (int n = 0; n < mine.Length; n++) sum[offset + n] = mine[n];
-        level.Partition.Sum(sum);
-        whole.Upload(sum.Select(v => (float)v).ToArray());
+        int n = s.Global.Count, offset = s.ZStart * s.Global.Plane, owned = s.OwnedPlanes * s.Global.Plane;
+        if (_wholeHost.Length != n) { _wholeHost = new float[n]; _wholeSum = new double[n]; }
+        slab.DownloadRange(s.OwnedFirst, _wholeHost.AsSpan(0, owned));
+        Array.Clear(_wholeSum);
+        for (int c = 0; c < owned; c++) _wholeSum[offset + c] = _wholeHost[c];
+        level.Partition.Sum(_wholeSum);
+        for (int c = 0; c < n; c++) _wholeHost[c] = (float)_wholeSum[c];
+        whole.Upload(_wholeHost);
     }
 
     /// <summary>A level's planes, ghost planes included, out of the whole grid every rank holds.</summary>
-    private static void Scatter(Level level, Field<float> whole, Field<float> slab)
+    private void Scatter(Level level, Field<float> whole, Field<float> slab)
     {
         var s = level.Partition.Slabs;
         int first = (s.ZStart - s.GhostBelow) * s.Global.Plane;
-        slab.Upload(whole.ToArray().AsSpan(first, s.Local.Count));
+        if (_slabHost.Length != s.Local.Count) _slabHost = new float[s.Local.Count];
+        whole.DownloadRange(first, _slabHost);
+        slab.Upload(_slabHost);
     }
 
     public void Apply(Field<float> r, Field<float> z)

@@ -150,10 +150,13 @@ public sealed unsafe class Mpi : IDisposable
         return result;
     }
 
+    private double[] _sumResult = [];
+
     /// <summary>Element-wise sums of a few doubles at once (one message).</summary>
     public void Sum(Span<double> values)
     {
-        Span<double> result = values.Length <= 512 ? stackalloc double[values.Length] : new double[values.Length];
+        if (_sumResult.Length < values.Length) _sumResult = new double[values.Length]; // grown once, then reused
+        var result = _sumResult.AsSpan(0, values.Length);
         Allreduces++;
         fixed (double* v = values, r = result)
             Check(_allreduce(v, r, values.Length, _double, _sum, _world), "MPI_Allreduce");

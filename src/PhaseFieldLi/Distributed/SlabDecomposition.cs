@@ -15,21 +15,20 @@ public sealed class SlabDecomposition
     /// <summary>Fewest z-planes a rank may own (a stencil needs its neighbours to be real cells).</summary>
     public const int MinPlanes = 2;
 
-    public SlabDecomposition(GridShape global, int rank, int size)
+    public SlabDecomposition(GridShape global, int rank, int size) : this(global, rank, size, Split(global, rank, size)) { }
+
+    private SlabDecomposition(GridShape global, int rank, int size, (int ZStart, int Planes) slab)
+        : this(global, rank, size, slab.ZStart, slab.Planes) { }
+
+    /// <summary>The planes of rank `rank`: nz/size each, the first nz % size ranks one more.</summary>
+    private static (int ZStart, int Planes) Split(GridShape global, int rank, int size)
     {
         if (size < 1 || rank < 0 || rank >= size) throw new ArgumentOutOfRangeException(nameof(rank));
         if (global.Nz < MinPlanes * size)
             throw new MpiException($"{size} ranks for a grid of {global.Nz} z-planes: each rank needs at least {MinPlanes} " +
                                    $"planes of its own, so run on at most {global.Nz / MinPlanes} ranks (mpirun -n {global.Nz / MinPlanes})");
-        Global = global;
-        Rank = rank;
-        Size = size;
         int baseCount = global.Nz / size, extra = global.Nz % size;
-        ZStart = rank * baseCount + Math.Min(rank, extra);
-        OwnedPlanes = baseCount + (rank < extra ? 1 : 0);
-        GhostBelow = rank > 0 ? 1 : 0;
-        GhostAbove = rank < size - 1 ? 1 : 0;
-        Local = new GridShape(global.Nx, global.Ny, OwnedPlanes + GhostBelow + GhostAbove);
+        return (rank * baseCount + Math.Min(rank, extra), baseCount + (rank < extra ? 1 : 0));
     }
 
     /// <summary>

@@ -99,23 +99,34 @@ public sealed class ElectrodepositionModel : IDisposable
         if (bodies.Count > State.MaxBodies - 2)
             throw new InvalidOperationException($"{bodies.Count} isolated metal bodies; at most {State.MaxBodies - 2} are supported");
 
-        // Per body: the old label at its first cell (from the rank holding that cell), and Σφ and the
-        // cell count over the body (the starting potential of a new body).
-        var local = new double[3 * bodies.Count];
+        // Per body: the old label at its first cell (from the rank holding that cell).
         var index = new Dictionary<int, int>();
         for (int b = 0; b < bodies.Count; b++) index[bodies[b].Provisional] = b;
-        var phi = bodies.Count > 0 ? State.Phi.ToArray() : [];
+        var previousLabel = new double[bodies.Count];
         var firstSeen = new bool[bodies.Count];
         for (int n = Partition.OwnedFirst; n < Partition.OwnedEnd; n++)
         {
             if (labels[n] < 2) continue;
             int b = index[labels[n]];
-            if (!firstSeen[b] && bodies[b].FirstRank == Partition.Rank) local[3 * b] = old[n];
+            if (!firstSeen[b] && bodies[b].FirstRank == Partition.Rank) previousLabel[b] = old[n];
             firstSeen[b] = true;
-            local[3 * b + 1] += phi[n];
-            local[3 * b + 2] += 1;
         }
-        Partition.Sum(local);
+        Partition.Sum(previousLabel);
+        // A new body starts at the mean ionic potential over its cells (no net current at first order);
+        // φ comes to the host only when there is one.
+        var phiMean = new double[2 * bodies.Count];
+        if (previousLabel.Any(l => l < 2))
+        {
+            var phi = State.Phi.ToArray();
+            for (int n = Partition.OwnedFirst; n < Partition.OwnedEnd; n++)
+            {
+                if (labels[n] < 2) continue;
+                int b = index[labels[n]];
+                phiMean[2 * b] += phi[n];
+                phiMean[2 * b + 1] += 1;
+            }
+            Partition.Sum(phiMean);
+        }
 
         var compact = new Dictionary<int, int>();
         var potentials = (float[])_bodyPotential.Clone();
@@ -124,10 +135,10 @@ public sealed class ElectrodepositionModel : IDisposable
         {
             int id = 2 + b;
             compact[bodies[b].Provisional] = id;
-            int previous = (int)local[3 * b];
+            int previous = (int)previousLabel[b];
             previousOf[id] = previous;
-            double count = local[3 * b + 2];
-            potentials[id] = previous >= 2 ? _bodyPotential[previous] : count > 0 ? (float)(local[3 * b + 1] / count) : 0f;
+            double count = phiMean[2 * b + 1];
+            potentials[id] = previous >= 2 ? _bodyPotential[previous] : count > 0 ? (float)(phiMean[2 * b] / count) : 0f;
         }
         if (compact.Count > 0)
         {
