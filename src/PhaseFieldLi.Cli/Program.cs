@@ -48,7 +48,7 @@ if (options.Command is "bench" or "compare" && PhaseFieldLi.Distributed.Mpi.From
     if (launch.Rank == 0)
         Console.Error.WriteLine($"error: '{options.Command}' was launched on {launch.Size} MPI ranks but runs on one process; " +
                                 "'run' is the command that runs distributed ('mpi-check' tests the MPI layer).");
-    return 2;
+    return launch.Rank == 0 ? 2 : 0; // rank 0 reports and carries the exit code (RunCommand.Shared)
 }
 
 if (options.Command == "mpi-check")
@@ -76,7 +76,7 @@ if (options.Command == "mpi-check")
         catch (PhaseFieldLi.Distributed.MpiException e)
         {
             if (mpi.Rank == 0) Console.Error.WriteLine("error: " + e.Message); // every rank finds the same fault
-            return 2;
+            return mpi.Rank == 0 ? 2 : 0; // rank 0 reports and carries the exit code (RunCommand.Shared)
         }
     }
 }

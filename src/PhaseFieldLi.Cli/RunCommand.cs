@@ -20,23 +20,24 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         catch (CaseException e)
         {
             if (_launch.Rank == 0) Console.Error.WriteLine("error: " + e.Message); // every rank finds the same fault
-            Environment.ExitCode = 2;
+            Environment.ExitCode = Shared(2);
         }
         catch (ArgumentException e)
         {
             // Rank 0 speaks for faults every rank finds; a rank reports its own (its checkpoint file).
-            if (_launch.Rank == 0 || e.Data.Contains(RankOwn)) Console.Error.WriteLine("error: " + e.Message);
-            Environment.ExitCode = 2;
+            bool own = e.Data.Contains(RankOwn);
+            if (_launch.Rank == 0 || own) Console.Error.WriteLine("error: " + e.Message);
+            Environment.ExitCode = own ? 2 : Shared(2);
         }
         catch (MpiException e)
         {
             if (_launch.Rank == 0) Console.Error.WriteLine("error: " + e.Message); // a launch fault: every rank finds it
-            Environment.ExitCode = 2;
+            Environment.ExitCode = Shared(2);
         }
         catch (WatchdogException e)
         {
             if (_launch.Rank == 0) log.LogError("{Message}; the last periodic checkpoint (if any) is kept", e.Message);
-            Environment.ExitCode = 3;
+            Environment.ExitCode = Shared(3);
         }
         catch (Exception e)
         {
@@ -49,6 +50,12 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             lifetime.StopApplication();
         }
     }, CancellationToken.None);
+
+    /// <summary>
+    /// The exit code of a fault every rank finds and rank 0 reports: rank 0 carries it, the others
+    /// exit 0 — a rank that exited non-zero first would make mpirun kill rank 0 before it printed.
+    /// </summary>
+    private int Shared(int code) => _launch.Rank == 0 ? code : 0;
 
     /// <summary>Marks an error only this rank found (the others would not report it).</summary>
     private const string RankOwn = "rank-own";

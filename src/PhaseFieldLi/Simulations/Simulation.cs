@@ -259,8 +259,12 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         var s = Model.State;
         var part = Model.Partition;
         // The owned cells of this process (a rank's ghost planes belong to its neighbours' files).
-        T[] Owned<T>(Fields.Field<T> f) where T : unmanaged =>
-            part.Size == 1 ? f.ToArray() : f.ToArray()[part.OwnedFirst..part.OwnedEnd];
+        T[] Owned<T>(Fields.Field<T> f) where T : unmanaged
+        {
+            var a = new T[part.OwnedEnd - part.OwnedFirst];
+            f.DownloadRange(part.OwnedFirst, a);
+            return a;
+        }
         float vt = (float)Model.Scaling.ThermalVoltageV;
         var phi = Owned(s.Phi);
         for (int n = 0; n < phi.Length; n++) phi[n] *= vt;
