@@ -99,9 +99,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         if (options.Command == "check")
         {
             Console.WriteLine($"{options.CasePath}: valid");
-            Console.WriteLine(c.Physics == Physics.Electrodeposition
-                ? $"  MPI: runs on 1 to {c.Grid.Nz / SlabDecomposition.MinPlanes} ranks (z-slabs of at least {SlabDecomposition.MinPlanes} planes)"
-                : "  MPI: runs on one rank (the mechanics is not decomposed)");
+            Console.WriteLine($"  MPI: runs on 1 to {c.Grid.Nz / SlabDecomposition.MinPlanes} ranks (z-slabs of at least {SlabDecomposition.MinPlanes} planes)");
             return 0;
         }
         if (options.Command == "bench")
@@ -127,7 +125,6 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             return ok ? 0 : 5;
         }
 
-        DistributedLimits.Check(c, _launch.Size);
         string output = options.Output
                         ?? (options.Resume != null ? Path.GetDirectoryName(Path.GetFullPath(options.Resume))! : Path.Combine("runs", c.Name));
         EnsureWritable(output);
@@ -166,6 +163,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             if (resume != null) throw new ArgumentException("--resume: fracture runs have no checkpoints yet");
             using var fracture = new FractureModel(model);
             var rows = new FractureSimulation(model, fracture, output, runLog).Run(cancel);
+            if (_launch.Rank != 0) return cancel.IsCancellationRequested ? 130 : rows.All(r => r.Converged) ? 0 : 4;
             Console.WriteLine($"output: {Path.GetFullPath(output)}");
             Console.WriteLine($"  load steps:  {Path.GetFullPath(Path.Combine(output, "fracture.csv"))}");
             Console.WriteLine($"  ParaView:    paraview {Path.GetFullPath(Path.Combine(output, "fields.xdmf"))}   (Contour damage = 0.5)");

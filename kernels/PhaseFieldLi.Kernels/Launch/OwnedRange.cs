@@ -60,3 +60,53 @@ public struct OwnedMax<TRule> : ICellMax where TRule : struct, ICellMax
 
     public long Key(int idx) => Inner.Key(First + idx);
 }
+
+// Nodal vectors (the displacement: three component blocks of Block nodes each) own a run of node
+// planes in every block: idx ∈ [0, 3·Owned) ↦ First + (idx / Owned)·Block + idx mod Owned.
+
+/// <summary>The local index of the idx-th owned entry of a block vector.</summary>
+public static class OwnedBlocks
+{
+    public static int Local(int idx, int first, int owned, int block)
+    {
+        int c = idx / owned;
+        return first + c * block + (idx - c * owned);
+    }
+}
+
+/// <summary>A rule on the owned entries of a block vector.</summary>
+public struct OwnedBlocksRule<TRule> : ICellRule where TRule : struct, ICellRule
+{
+    public TRule Inner;
+    public int First, Owned, Block;
+
+    public void Apply(int idx) => Inner.Apply(OwnedBlocks.Local(idx, First, Owned, Block));
+}
+
+/// <summary>A sum over the owned entries of a block vector.</summary>
+public struct OwnedBlocksSum<TRule> : ICellSum where TRule : struct, ICellSum
+{
+    public TRule Inner;
+    public int First, Owned, Block;
+
+    public double Value(int idx) => Inner.Value(OwnedBlocks.Local(idx, First, Owned, Block));
+}
+
+/// <summary>A two-value sum over the owned entries of a block vector.</summary>
+public struct OwnedBlocksSum2<TRule> : ICellSum2 where TRule : struct, ICellSum2
+{
+    public TRule Inner;
+    public int First, Owned, Block;
+
+    public void Values(int idx, out double first, out double second) =>
+        Inner.Values(OwnedBlocks.Local(idx, First, Owned, Block), out first, out second);
+}
+
+/// <summary>A maximum over the owned entries of a block vector.</summary>
+public struct OwnedBlocksMax<TRule> : ICellMax where TRule : struct, ICellMax
+{
+    public TRule Inner;
+    public int First, Owned, Block;
+
+    public long Key(int idx) => Inner.Key(OwnedBlocks.Local(idx, First, Owned, Block));
+}

@@ -139,10 +139,14 @@ public static class Mechanics
         mu = g * (1f - hx) * p.MuLlzo + hx * p.MuLi;
     }
 
-    /// <summary>Is component c of node (i, j, k) prescribed (a roller on a low face, or a prescribed top)?</summary>
+    /// <summary>
+    /// Is component c of node (i, j, k) prescribed (a roller on a low face, or a prescribed top)? On a
+    /// slab the bottom is global plane 0 (k + ZOffset); the local top plane is the global top only on
+    /// the last rank, and no other rank's launches reach its top plane (a ghost no element writes).
+    /// </summary>
     public static bool Fixed(in GridShape nodes, in ElasticBoundary bc, int i, int j, int k, int c) =>
         (c == 0 && i == 0) || (c == 1 && (j == 0 || (bc.PlaneStrain != 0 && j == nodes.Ny - 1)))
-        || (c == 2 && (k == 0 || (bc.TopKind == ElasticBoundary.Displacement && k == nodes.Nz - 1)));
+        || (c == 2 && (k + nodes.ZOffset == 0 || (bc.TopKind == ElasticBoundary.Displacement && k == nodes.Nz - 1)));
 
     /// <summary>Displacement gradient G_cd = ∂u_c/∂x_d at one Gauss point; prescribed components read as 0 when Mask.</summary>
     public static void Gradient<TF>(in GridShape nodes, in ElasticBoundary bc, in TF u, int n0, int i, int j, int k,
@@ -190,7 +194,7 @@ public struct ElasticForceRule<TF, TI> : IGridRule where TF : struct, IView<floa
 
     public void Apply(int idx, int i, int j, int k)
     {
-        if (Mechanics.Colour(i, j, k) != Colour) return;
+        if (Mechanics.Colour(i, j, k + Cells.ZOffset) != Colour) return; // global parity: the same colours on every slab
         Mechanics.Moduli(Xi[idx], Damage[idx], Material[idx], P, out float lambda, out float mu);
         int n0 = Nodes.Index(i, j, k), count = Nodes.Count;
         for (int q = 0; q < 8; q++)
@@ -235,7 +239,7 @@ public struct ElasticDiagonalRule<TF, TI> : IGridRule where TF : struct, IView<f
 
     public void Apply(int idx, int i, int j, int k)
     {
-        if (Mechanics.Colour(i, j, k) != Colour) return;
+        if (Mechanics.Colour(i, j, k + Cells.ZOffset) != Colour) return; // global parity: the same colours on every slab
         Mechanics.Moduli(Xi[idx], Damage[idx], Material[idx], P, out float lambda, out float mu);
         int n0 = Nodes.Index(i, j, k), count = Nodes.Count;
         for (int a = 0; a < 8; a++)
@@ -279,7 +283,7 @@ public struct ElasticLoadRule<TF, TI> : IGridRule where TF : struct, IView<float
 
     public void Apply(int idx, int i, int j, int k)
     {
-        if (Mechanics.Colour(i, j, k) != Colour) return;
+        if (Mechanics.Colour(i, j, k + Cells.ZOffset) != Colour) return; // global parity: the same colours on every slab
         float xi = Xi[idx], d = Damage[idx];
         int material = Material[idx];
         float pressure = P.CrackPressure * d;
@@ -445,13 +449,15 @@ public struct DamageIrreversibilityRule<TF> : ICellMax where TF : struct, IView<
 /// (counted at its cell with index 0 along M) that holds a LLZO cell with d &gt; ½ — the crack area
 /// projected on the cleavage plane, in h². Key: the float bits of the largest in-plane distance of
 /// such a cell from the corner line (the symmetry axis of an octant model), in h.
+/// A line runs over planes [LineFirst, LineFirst + LineLength) along M (LineLength = 0: the whole
+/// grid); a slab cut across M counts the part of each line it owns, and the ranks add the parts.
 /// </summary>
 public struct CrackLinesRule<TF, TI> : ICellSum, ICellMax where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public GridShape Grid;
     public TF Damage;
     public TI Material;
-    public int Axis;
+    public int Axis, LineFirst, LineLength;
 
     private bool Cracked(int idx) => Damage[idx] > 0.5f && Material[idx] == Materials.Llzo;
 
@@ -459,9 +465,9 @@ public struct CrackLinesRule<TF, TI> : ICellSum, ICellMax where TF : struct, IVi
     {
         Grid.Decompose(idx, out int i, out int j, out int k);
         int along = Axis == 0 ? i : Axis == 1 ? j : k;
-        if (along != 0) return 0.0;
+        if (along != LineFirst) return 0.0;
         int stride = Axis == 0 ? 1 : Axis == 1 ? Grid.Nx : Grid.Plane;
-        int length = Axis == 0 ? Grid.Nx : Axis == 1 ? Grid.Ny : Grid.Nz;
+        int length = LineLength > 0 ? LineLength : Axis == 0 ? Grid.Nx : Axis == 1 ? Grid.Ny : Grid.Nz;
         for (int n = 0; n < length; n++)
             if (Cracked(idx + n * stride)) return 1.0;
         return 0.0;
@@ -471,7 +477,7 @@ public struct CrackLinesRule<TF, TI> : ICellSum, ICellMax where TF : struct, IVi
     {
         if (!Cracked(idx)) return long.MinValue;
         Grid.Decompose(idx, out int i, out int j, out int k);
-        float a = (Axis == 0 ? j : i) + 1f, b = (Axis == 2 ? j : k) + 1f;
+        float a = (Axis == 0 ? j : i) + 1f, b = (Axis == 2 ? j : k + Grid.ZOffset) + 1f;
         return ILGPU.Interop.FloatAsInt(MathF.Sqrt(a * a + b * b));
     }
 }
@@ -510,6 +516,7 @@ public struct LiPressureMaxRule<TF, TI> : ICellMax where TF : struct, IView<floa
 /// Key: that number; long.MinValue where the cell does not qualify.
 /// Sheets = 1 (thin_sheets): a leaf cell is also cracked LLZO holding a sheet of ξ &gt; SheetVisible,
 /// and Measure 0 sums ξ along the line (the sub-cell sheet thickness) in units of 1/4096 cell.
+/// Lines of Measure 0 run over [LineFirst, LineFirst + LineLength) along M as in CrackLinesRule.
 /// </summary>
 public struct LeafExtentRule<TF, TI> : ICellMax where TF : struct, IView<float> where TI : struct, IView<int>
 {
@@ -518,7 +525,7 @@ public struct LeafExtentRule<TF, TI> : ICellMax where TF : struct, IView<float> 
     public GridShape Grid;
     public TF Xi, Damage;
     public TI Material, Label;
-    public int Axis, Crack, Measure, Sheets;
+    public int Axis, Crack, Measure, Sheets, LineFirst, LineLength;
 
     /// <summary>Leaf: Li in LLZO that is not the positive electrode's (its diffuse tail left in cells a
     /// crack reaches later is no leaf).</summary>
@@ -530,12 +537,12 @@ public struct LeafExtentRule<TF, TI> : ICellMax where TF : struct, IView<float> 
     {
         Grid.Decompose(idx, out int i, out int j, out int k);
         int along = Axis == 0 ? i : Axis == 1 ? j : k;
-        int a = Axis == 0 ? j : i, b = Axis == 2 ? j : k;
+        int a = Axis == 0 ? j : i, b = Axis == 2 ? j : k + Grid.ZOffset;
         if (Measure == 0)
         {
-            if (along != 0) return long.MinValue;
+            if (along != LineFirst) return long.MinValue;
             int stride = Axis == 0 ? 1 : Axis == 1 ? Grid.Nx : Grid.Plane;
-            int length = Axis == 0 ? Grid.Nx : Axis == 1 ? Grid.Ny : Grid.Nz;
+            int length = LineLength > 0 ? LineLength : Axis == 0 ? Grid.Nx : Axis == 1 ? Grid.Ny : Grid.Nz;
             int count = 0;
             float fill = 0f;
             for (int n = 0; n < length; n++)

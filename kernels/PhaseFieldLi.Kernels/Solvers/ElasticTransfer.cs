@@ -43,7 +43,7 @@ public struct CoarsenCellsRule<TF> : IGridRule where TF : struct, IView<float>
 
     public void Apply(int idx, int i, int j, int k)
     {
-        int f0 = Fine.Index(2 * i, 2 * j, 2 * k);
+        int f0 = Fine.Index(2 * i, 2 * j, 2 * (k + Coarse.ZOffset) - Fine.ZOffset); // slabs: global planes
         float sum = 0f;
         for (int a = 0; a < 8; a++)
             sum += FineField[f0 + (a & 1) + ((a >> 1) & 1) * Fine.Nx + (a >> 2) * Fine.Plane];
@@ -81,7 +81,7 @@ public struct NodalRestrictRule<TF> : IGridRule where TF : struct, IView<float>
 
     public void Apply(int idx, int i, int j, int k)
     {
-        int fi = 2 * i, fj = 2 * j, fk = 2 * k;
+        int fi = 2 * i, fj = 2 * j, fk = 2 * (k + CoarseNodes.ZOffset) - FineNodes.ZOffset; // slabs: global planes
         float sx = 0f, sy = 0f, sz = 0f;
         int count = FineNodes.Count;
         for (int dk = -1; dk <= 1; dk++)
@@ -125,8 +125,9 @@ public struct NodalProlongAddRule<TF> : IGridRule where TF : struct, IView<float
 
     public void Apply(int idx, int i, int j, int k)
     {
-        int i0 = i >> 1, j0 = j >> 1, k0 = k >> 1;
-        int i1 = i0 + (i & 1), j1 = j0 + (j & 1), k1 = k0 + (k & 1);
+        int kg = k + FineNodes.ZOffset; // slabs: global planes for the parents
+        int i0 = i >> 1, j0 = j >> 1, k0 = (kg >> 1) - CoarseNodes.ZOffset;
+        int i1 = i0 + (i & 1), j1 = j0 + (j & 1), k1 = k0 + (kg & 1);
         int cc = CoarseNodes.Count, fc = FineNodes.Count;
         for (int c = 0; c < 3; c++)
         {

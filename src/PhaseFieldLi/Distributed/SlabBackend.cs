@@ -30,6 +30,11 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     private readonly GridShape _local = partition.Local;
     private readonly GridShape _owned = new(partition.Local.Nx, partition.Local.Ny, partition.Slabs.OwnedPlanes);
     private readonly int _first = partition.OwnedFirst, _kFirst = partition.Slabs.GhostBelow;
+    // Nodal fields: the slab's nodes, its owned node planes, and the cells whose elements add into them.
+    private readonly GridShape _nodes = partition.Slabs.LocalNodes;
+    private readonly GridShape _ownedNodes = new(partition.Local.Nx + 1, partition.Local.Ny + 1, partition.Slabs.OwnedNodePlanes);
+    private readonly GridShape _elements = new(partition.Local.Nx, partition.Local.Ny, partition.Slabs.ElementPlanes);
+    private int NodeFirst => _kFirst * _nodes.Plane;
 
     public SlabPartition Partition => partition;
     public Backend<TF, TI> Inner => inner;
@@ -45,51 +50,86 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public override TF View(Field<float> field) => inner.View(field);
     public override TI View(Field<int> field) => inner.View(field);
 
-    /// <summary>Only launches over the whole slab are meaningful on a rank (no body- or node-sized ones).</summary>
-    private void Check(int count)
+    /// <summary>
+    /// What a launch of `count` items covers on a slab: its cells, its nodes (a grid rule over the
+    /// node grid) or a nodal vector (three blocks of nodes). Nothing else is defined on a slab.
+    /// </summary>
+    private enum Over { Cells, Nodes, NodalVector }
+
+    private Over Kind(int count)
     {
-        if (count != _local.Count)
-            throw new NotSupportedException($"a launch over {count} items on a slab of {_local.Count} cells: only per-cell launches run distributed");
+        if (count == _local.Count) return Over.Cells;
+        if (count == _nodes.Count) return Over.Nodes;
+        if (count == 3 * _nodes.Count) return Over.NodalVector;
+        throw new NotSupportedException(
+            $"a launch over {count} items on a slab of {_local.Count} cells and {_nodes.Count} nodes: only per-cell and per-node launches run distributed");
     }
+
+    private int OwnedNodes => _ownedNodes.Count;
 
     public override void ForEach<TRule>(TRule rule, int count)
     {
-        Check(count);
-        inner.ForEach(new OwnedRule<TRule> { Inner = rule, First = _first }, _owned.Count);
+        switch (Kind(count))
+        {
+            case Over.Cells: inner.ForEach(new OwnedRule<TRule> { Inner = rule, First = _first }, _owned.Count); break;
+            case Over.Nodes: inner.ForEach(new OwnedRule<TRule> { Inner = rule, First = NodeFirst }, OwnedNodes); break;
+            default:
+                inner.ForEach(new OwnedBlocksRule<TRule> { Inner = rule, First = NodeFirst, Owned = OwnedNodes, Block = _nodes.Count },
+                    3 * OwnedNodes);
+                break;
+        }
     }
 
     public override void ForEachCell<TRule>(TRule rule, GridShape g)
     {
-        Check(g.Count);
-        inner.ForEachCell(new OwnedGridRule<TRule> { Inner = rule, First = _first, KFirst = _kFirst }, _owned);
+        switch (Kind(g.Count))
+        {
+            case Over.Cells: inner.ForEachCell(new OwnedGridRule<TRule> { Inner = rule, First = _first, KFirst = _kFirst }, _owned); break;
+            case Over.Nodes: inner.ForEachCell(new OwnedGridRule<TRule> { Inner = rule, First = NodeFirst, KFirst = _kFirst }, _ownedNodes); break;
+            default: throw new NotSupportedException($"a grid launch over a nodal vector of {g.Count} entries");
+        }
     }
 
-    public override double Sum<TRule>(TRule rule, int count)
+    /// <summary>
+    /// A finite-element pass (a rule on cells that adds into their corner nodes): over the owned
+    /// cells and the ghost cell plane below, the elements that touch the owned nodes. The nodes
+    /// outside the owned planes receive partial sums, which the next ghost fill overwrites.
+    /// </summary>
+    public void ForEachElement<TRule>(TRule rule) where TRule : struct, IGridRule => inner.ForEachCell(rule, _elements);
+
+    public override double Sum<TRule>(TRule rule, int count) => partition.Sum(Kind(count) switch
     {
-        Check(count);
-        return partition.Sum(inner.Sum(new OwnedSum<TRule> { Inner = rule, First = _first }, _owned.Count));
-    }
+        Over.Cells => inner.Sum(new OwnedSum<TRule> { Inner = rule, First = _first }, _owned.Count),
+        Over.Nodes => inner.Sum(new OwnedSum<TRule> { Inner = rule, First = NodeFirst }, OwnedNodes),
+        _ => inner.Sum(new OwnedBlocksSum<TRule> { Inner = rule, First = NodeFirst, Owned = OwnedNodes, Block = _nodes.Count }, 3 * OwnedNodes),
+    });
 
     public override double SumCells<TRule>(TRule rule, GridShape g)
     {
-        Check(g.Count);
+        if (Kind(g.Count) != Over.Cells) throw new NotSupportedException("a grid sum runs over the cells only");
         return partition.Sum(inner.SumCells(new OwnedGridSum<TRule> { Inner = rule, First = _first, KFirst = _kFirst }, _owned));
     }
 
     public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
     {
-        Check(count);
-        var (a, b) = inner.Sum2(new OwnedSum2<TRule> { Inner = rule, First = _first }, _owned.Count);
+        var (a, b) = Kind(count) switch
+        {
+            Over.Cells => inner.Sum2(new OwnedSum2<TRule> { Inner = rule, First = _first }, _owned.Count),
+            Over.Nodes => inner.Sum2(new OwnedSum2<TRule> { Inner = rule, First = NodeFirst }, OwnedNodes),
+            _ => inner.Sum2(new OwnedBlocksSum2<TRule> { Inner = rule, First = NodeFirst, Owned = OwnedNodes, Block = _nodes.Count },
+                3 * OwnedNodes),
+        };
         Span<double> both = [a, b];
         partition.Sum(both);
         return (both[0], both[1]);
     }
 
-    public override long Max<TRule>(TRule rule, int count)
+    public override long Max<TRule>(TRule rule, int count) => partition.Max(Kind(count) switch
     {
-        Check(count);
-        return partition.Max(inner.Max(new OwnedMax<TRule> { Inner = rule, First = _first }, _owned.Count));
-    }
+        Over.Cells => inner.Max(new OwnedMax<TRule> { Inner = rule, First = _first }, _owned.Count),
+        Over.Nodes => inner.Max(new OwnedMax<TRule> { Inner = rule, First = NodeFirst }, OwnedNodes),
+        _ => inner.Max(new OwnedBlocksMax<TRule> { Inner = rule, First = NodeFirst, Owned = OwnedNodes, Block = _nodes.Count }, 3 * OwnedNodes),
+    });
 
     public override void Synchronize() => inner.Synchronize();
     public override void Dispose() => inner.Dispose();

@@ -64,6 +64,21 @@ public sealed class SlabDecomposition
     /// <summary>Global z of local plane k.</summary>
     public int GlobalZ(int localK) => ZStart + localK - GhostBelow;
 
+    // Nodal fields (the displacement on the cell corners, Physics/Mechanics.cs): the slab holds the
+    // corners of its local cells, (Nx+1)(Ny+1)(Local.Nz+1) nodes. A rank owns the node planes of its
+    // owned cell planes' lower faces (the last rank also the top face): every global node plane has
+    // one owner. The elements that add into them are the owned cells and the ghost cell plane below;
+    // they read the node planes one below and one above the owned ones, the nodal ghost planes.
+
+    /// <summary>The nodes of the local cells (x-fastest, the same z offset as the cells).</summary>
+    public GridShape LocalNodes => new(Global.Nx + 1, Global.Ny + 1, Local.Nz + 1);
+
+    /// <summary>Node planes this rank owns, from local plane <see cref="GhostBelow"/> on.</summary>
+    public int OwnedNodePlanes => OwnedPlanes + (GhostAbove == 0 ? 1 : 0);
+
+    /// <summary>Local cell planes [0, ElementPlanes) whose elements add into the owned nodes.</summary>
+    public int ElementPlanes => GhostBelow + OwnedPlanes;
+
     /// <summary>Halo bytes this rank sends per exchange of one float field.</summary>
     public long HaloBytesPerExchange => (GhostBelow + GhostAbove) * (long)Global.Plane * sizeof(float);
 }

@@ -15,12 +15,89 @@ namespace PhaseFieldLi.Distributed;
 /// Helmholtz product reads it). Fields a stencil reads that do not change during a run (d, material)
 /// carry their ghost planes from the initial conditions or the rank's checkpoint.
 /// The multigrid's own transfers (restriction, prolongation) are filled by DistributedMultigrid,
-/// which knows both levels' slabs; mechanics passes are not distributed (the run refuses such cases
-/// on several ranks).
+/// which knows both levels' slabs (DistributedElasticMultigrid likewise for the elasticity's).
+/// Finite-element passes run over the elements that add into the owned nodes (the owned cells and
+/// the ghost cell plane below) and read the nodal ghost planes, filled first; the cell fields they
+/// read (ξ, d) have their ghost planes filled by the mechanics when they change.
 /// </summary>
-public sealed class SlabOperations<TF, TI>(Backend<TF, TI> b, SlabPartition partition) : Operations<TF, TI>(b)
+public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartition partition) : Operations<TF, TI>(slab)
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
+    protected override void ForEachElement<TRule>(TRule rule, GridShape cells)
+    {
+        if (cells.Count != partition.Local.Count)
+            throw new NotSupportedException($"an element pass over {cells.Count} cells on a slab of {partition.Local.Count}");
+        slab.ForEachElement(rule);
+    }
+
+    public override void ElasticForce(in ElasticSystem m, Field<float> u, Field<float> f, bool mask)
+    {
+        partition.FillNodeGhosts(u);
+        base.ElasticForce(m, u, f, mask);
+    }
+
+    public override double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure,
+        Field<float> energy)
+    {
+        partition.FillNodeGhosts(u); // the owned cells' top corners are the node plane above
+        return base.ElasticState(m, u, history, vonMises, pressure, energy);
+    }
+
+    // Lines of cells along z (a cleavage plane normal to z) cross the ranks: each rank evaluates its
+    // part of every line on the host (diagnostics, once per output row), and the ranks add the parts.
+    // Lines along x or y lie in one rank's planes and run as usual.
+
+    public override (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis)
+    {
+        if (axis != 2 || partition.Size == 1) return base.CrackLines(g, damage, material, axis);
+        var s = partition.Slabs;
+        var parts = LineParts(damage, damage, material, material, (x, d, m, l, idx) =>
+            new CrackLinesRule<HostView<float>, HostView<int>>
+            {
+                Grid = g, Damage = d, Material = m, Axis = 2, LineFirst = s.GhostBelow, LineLength = s.OwnedPlanes,
+            }.Value(idx));
+        long extent = slab.Max(new CrackLinesRule<TF, TI> { Grid = g, Damage = slab.View(damage), Material = slab.View(material), Axis = 2 }, g.Count);
+        return (parts.Count(p => p > 0), extent == long.MinValue ? 0f : BitConverter.Int32BitsToSingle((int)extent));
+    }
+
+    public override long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, Field<int> label, int axis, int crack,
+        int measure, int sheets = 0)
+    {
+        if (axis != 2 || measure != 0 || partition.Size == 1) return base.LeafExtent(g, xi, damage, material, label, axis, crack, measure, sheets);
+        // The most qualifying cells (or the largest sheet fill, in 1/4096 cell: each rank's part rounded
+        // down, so the sum may fall short of the one-process number by ranks − 1 units) on one line.
+        var s = partition.Slabs;
+        var parts = LineParts(xi, damage, material, label, (x, d, m, l, idx) =>
+        {
+            long key = new LeafExtentRule<HostView<float>, HostView<int>>
+            {
+                Grid = g, Xi = x, Damage = d, Material = m, Label = l, Axis = 2, Crack = crack, Measure = 0, Sheets = sheets,
+                LineFirst = s.GhostBelow, LineLength = s.OwnedPlanes,
+            }.Key(idx);
+            return key == long.MinValue ? 0 : key;
+        });
+        double most = parts.Max();
+        return most > 0 ? (long)most : long.MinValue;
+    }
+
+    private unsafe double[] LineParts(Field<float> xi, Field<float> damage, Field<int> material, Field<int> label,
+        Func<HostView<float>, HostView<float>, HostView<int>, HostView<int>, int, double> line)
+    {
+        var s = partition.Slabs;
+        int plane = s.Global.Plane, first = s.GhostBelow * plane;
+        float[] x = xi.ToArray(), d = damage.ToArray();
+        int[] m = material.ToArray(), l = label.ToArray();
+        var parts = new double[plane];
+        fixed (float* px = x, pd = d)
+        fixed (int* pm = m, pl = l)
+        {
+            var (vx, vd, vm, vl) = (new HostView<float>(px), new HostView<float>(pd), new HostView<int>(pm), new HostView<int>(pl));
+            for (int n = 0; n < plane; n++) parts[n] = line(vx, vd, vm, vl, first + n);
+        }
+        partition.Sum(parts);
+        return parts;
+    }
+
     public override void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p)
     {
         partition.FillGhosts(s.Xi);

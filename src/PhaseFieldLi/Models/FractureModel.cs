@@ -1,6 +1,8 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Cases;
+using PhaseFieldLi.Distributed;
 using PhaseFieldLi.Fields;
+using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Solvers;
@@ -31,9 +33,10 @@ public sealed class FractureModel : IDisposable
     private readonly Field<float> _load, _inverseDiagonal, _ones, _damageShift, _damageRhs, _solvedDamage, _damageFloor;
     private readonly Field<float>? _lift;
     private readonly ElasticOperator _operator;
+    private readonly IPartition _partition;
 
     public FractureModel(ElectrodepositionModel host)
-        : this(host.Backend, host.Ops, host.State, host.Grid.Shape, host.Scaling,
+        : this(host.Backend, host.Ops, host.State, host.Shape, host.Scaling,
             host.Case.Mechanics ?? throw new CaseException("mechanics", "(missing)", "the case has no [mechanics] table"))
     {
     }
@@ -44,8 +47,9 @@ public sealed class FractureModel : IDisposable
         _state = state;
         _scaling = scaling;
         _settings = settings;
+        _partition = backend is ISlabBackend slab ? slab.Partition : new WholeGrid(cells);
         Cells = cells;
-        Nodes = new GridShape(cells.Nx + 1, cells.Ny + 1, cells.Nz + 1);
+        Nodes = new GridShape(cells.Nx + 1, cells.Ny + 1, cells.Nz + 1) { ZOffset = cells.ZOffset };
         int dofs = 3 * Nodes.Count;
         Displacement = backend.Float("displacement", dofs);
         _load = backend.Float("elastic_load", dofs);
@@ -61,14 +65,19 @@ public sealed class FractureModel : IDisposable
         _solvedDamage = backend.Float("damage_solved", cells.Count);
         _damageFloor = backend.Float("damage_floor", cells.Count);
         InitialXi = backend.Float("xi_initial", cells.Count);
+        _partition.FillGhosts(state.Xi);
         ops.Copy(state.Xi, InitialXi);
+        _partition.FillGhosts(InitialXi);
         ops.Fill(_ones, 1f);
+        _partition.FillGhosts(_ones); // the damage operator's conductivity, read at the neighbours
         // A grid that cannot coarsen (an odd cell count) gets Jacobi: one level is no multigrid.
-        _multigrid = settings.Preconditioner == ElasticPreconditioner.Multigrid && ElasticMultigrid.CanCoarsen(cells)
+        _multigrid = settings.Preconditioner == ElasticPreconditioner.Multigrid && ElasticMultigrid.CanCoarsen(_partition.Global)
+            && backend is not ISlabBackend
             ? new ElasticMultigrid(backend, ops, cells) : null;
         _elastic = new ConjugateGradient(backend, ops, dofs,
             _multigrid != null ? _multigrid : new DiagonalPreconditioner(ops, _inverseDiagonal));
-        _damage = new ConjugateGradient(backend, ops, cells, new Multigrid(backend, ops, cells));
+        _damage = new ConjugateGradient(backend, ops, cells,
+            backend is ISlabBackend slabs ? slabs.CreateMultigrid(ops) : new Multigrid(backend, ops, cells));
         _operator = new ElasticOperator(this);
         System = BuildSystem(0);
         History.Upload(InitialHistory(state.Damage.ToArray(), scaling.DamageDrive(settings)));
@@ -82,6 +91,7 @@ public sealed class FractureModel : IDisposable
         Displacement.Upload(m.Displacement);
         History.Upload(m.History);
         InitialXi.Upload(m.InitialXi);
+        _partition.FillGhosts(InitialXi);
         Pressure.Upload(m.Pressure);
         VonMises.Upload(m.VonMises);
         EnergyDensity.Upload(m.EnergyDensity);
@@ -157,6 +167,9 @@ public sealed class FractureModel : IDisposable
     public SolveReport SolveDisplacement()
     {
         var m = System;
+        // The element passes read ξ and d on the ghost cell plane below (both change between solves).
+        _partition.FillGhosts(_state.Xi);
+        _partition.FillGhosts(_state.Damage);
         _ops.Fill(_load, 0f);
         _ops.ElasticLoad(m, _load);
         if (_lift is { } lift)
@@ -196,9 +209,11 @@ public sealed class FractureModel : IDisposable
         // d lies in [0, 1]: stop at an RMS residual of DamageTolerance per cell, not relative to ‖b‖,
         // which the fully cracked cells dominate.
         double bNorm = Math.Sqrt(_ops.Dot(_damageRhs, _damageRhs));
-        double tolerance = bNorm > 0 ? Math.Min(1e-3, DamageTolerance * Math.Sqrt(Cells.Count) / bNorm) : DamageTolerance;
+        double tolerance = bNorm > 0 ? Math.Min(1e-3, DamageTolerance * Math.Sqrt(_partition.Global.Count) / bNorm) : DamageTolerance;
         var report = _damage.Solve(_damageRhs, _solvedDamage, tolerance, 500);
-        return (report, _ops.DamageIrreversibility(_solvedDamage, _damageFloor, _state.Damage));
+        float change = _ops.DamageIrreversibility(_solvedDamage, _damageFloor, _state.Damage);
+        _partition.FillGhosts(_state.Damage); // the Li phase's stencils read d at the neighbours
+        return (report, change);
     }
 
     /// <summary>RMS residual per cell at which the damage solve stops.</summary>

@@ -1,6 +1,7 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Launch;
 using PhaseFieldLi.Kernels.Operators;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Kernels.Solvers;
@@ -228,7 +229,10 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
 
     public void Copy(Field<float> x, Field<float> y) => b.ForEach(new CopyRule<TF> { X = F(x), Y = F(y) }, x.Length);
 
-    public void ElasticForce(in ElasticSystem m, Field<float> u, Field<float> f, bool mask)
+    /// <summary>Launches a finite-element pass (cells adding into their corner nodes) over the elements of `cells`.</summary>
+    protected virtual void ForEachElement<TRule>(TRule rule, GridShape cells) where TRule : struct, IGridRule => b.ForEachCell(rule, cells);
+
+    public virtual void ElasticForce(in ElasticSystem m, Field<float> u, Field<float> f, bool mask)
     {
         var rule = new ElasticForceRule<TF, TI>
         {
@@ -238,7 +242,7 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         for (int colour = 0; colour < 8; colour++)
         {
             rule.Colour = colour;
-            b.ForEachCell(rule, m.Cells);
+            ForEachElement(rule, m.Cells);
         }
     }
 
@@ -252,7 +256,7 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         for (int colour = 0; colour < 8; colour++)
         {
             rule.Colour = colour;
-            b.ForEachCell(rule, m.Cells);
+            ForEachElement(rule, m.Cells);
         }
     }
 
@@ -266,7 +270,7 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         for (int colour = 0; colour < 8; colour++)
         {
             rule.Colour = colour;
-            b.ForEachCell(rule, m.Cells);
+            ForEachElement(rule, m.Cells);
         }
     }
 
@@ -274,7 +278,7 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         b.ForEachCell(new ElasticConstraintRule<TF> { Nodes = m.Nodes, Boundary = m.Boundary, Source = F(source), Target = F(target), Copy = copy ? 1 : 0 },
             m.Nodes);
 
-    public double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure,
+    public virtual double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure,
         Field<float> energy) =>
         b.SumCells(new ElasticStateRule<TF, TI>
         {
@@ -283,14 +287,14 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
             Energy = F(energy),
         }, m.Cells);
 
-    public (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis)
+    public virtual (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis)
     {
         var rule = new CrackLinesRule<TF, TI> { Grid = g, Damage = F(damage), Material = I(material), Axis = axis };
         long extent = b.Max(rule, g.Count);
         return (b.Sum(rule, g.Count), extent == long.MinValue ? 0f : BitConverter.Int32BitsToSingle((int)extent));
     }
 
-    public long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, Field<int> label, int axis, int crack,
+    public virtual long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, Field<int> label, int axis, int crack,
         int measure, int sheets = 0) =>
         b.Max(new LeafExtentRule<TF, TI>
         {

@@ -39,12 +39,14 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
     {
         var c = host.Case;
         Directory.CreateDirectory(outputDirectory);
-        using var snapshots = new Hdf5SnapshotWriter(outputDirectory, Simulation.Metadata(host));
+        using var snapshots = Simulation.SnapshotWriter(host, outputDirectory);
+        bool root = host.Partition.Rank == 0; // rank 0 writes fracture.csv; every rank its own fields
         double dt = c.Time.MaxStepS, nextOutput = 0;
         int steps = (int)Math.Min(c.Time.MaxSteps, Math.Ceiling(c.Time.EndS / dt - 1e-9));
         var wall = Stopwatch.StartNew();
         int snapshot = 0;
-        for (int step = 0; step <= steps && !cancel.IsCancellationRequested; step++)
+        // A signal stops every rank after the same load step (one Allreduce per step).
+        for (int step = 0; step <= steps && host.Partition.Max(cancel.IsCancellationRequested ? 1 : 0) == 0; step++)
         {
             double t = Math.Min(step * dt, c.Time.EndS);
             model.SetLoad(t);
@@ -65,6 +67,7 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
                 WriteSnapshot(snapshots, snapshot++, step, t);
                 nextOutput = c.Time.OutputIntervalS > 0 ? nextOutput + c.Time.OutputIntervalS : double.PositiveInfinity;
             }
+            if (!root) continue;
             var csv = new StringBuilder(FractureRow.CsvHeader).Append('\n');
             foreach (var r in Rows) csv.Append(r.ToCsv()).Append('\n');
             AtomicFile.WriteText(Path.Combine(outputDirectory, "fracture.csv"), csv.ToString());
@@ -72,7 +75,7 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
         return Rows;
     }
 
-    private void WriteSnapshot(Hdf5SnapshotWriter writer, int index, int step, double t)
+    private void WriteSnapshot(ISnapshotWriter writer, int index, int step, double t)
     {
         double unit = model.StressUnitPa;
         float[] Scaled(float[] a, double s)
@@ -80,35 +83,39 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
             for (int n = 0; n < a.Length; n++) a[n] = (float)(a[n] * s);
             return a;
         }
-        var cells = host.Grid.Shape;
+        // The owned cells of this process: on a rank's slab the planes between its ghost planes.
+        var part = host.Partition;
+        var cells = part.Local;
+        int k0 = part.OwnedFirst / cells.Plane, planes = (part.OwnedEnd - part.OwnedFirst) / cells.Plane;
         var u = model.Displacement.ToArray();
         var nodes = model.Nodes;
         var components = new float[3][];
         for (int c = 0; c < 3; c++)
         {
-            var field = new float[cells.Count];
-            for (int k = 0; k < cells.Nz; k++)
+            var field = new float[planes * cells.Plane];
+            for (int k = 0; k < planes; k++)
             for (int j = 0; j < cells.Ny; j++)
             for (int i = 0; i < cells.Nx; i++)
             {
                 double sum = 0;
                 for (int a = 0; a < 8; a++)
-                    sum += u[nodes.Index(i + (a & 1), j + ((a >> 1) & 1), k + (a >> 2)) + c * nodes.Count];
+                    sum += u[nodes.Index(i + (a & 1), j + ((a >> 1) & 1), k0 + k + (a >> 2)) + c * nodes.Count];
                 field[cells.Index(i, j, k)] = (float)(sum / 8 * host.Grid.SpacingM);
             }
             components[c] = field;
         }
+        float[] Owned(Fields.Field<float> f) => Simulation.Owned(part, f);
         var fields = new List<SnapshotField>
         {
-            new("damage", host.State.Damage.ToArray(), "1", "LLZO damage d (1 = cracked)"),
-            new("history", Scaled(model.History.ToArray(), unit), "J/m3", "history H = max psi+ of the intact LLZO"),
-            new("von_mises", Scaled(model.VonMises.ToArray(), unit), "Pa", "von Mises stress"),
-            new("pressure", Scaled(model.Pressure.ToArray(), unit), "Pa", "pressure -tr(sigma)/3"),
-            new("energy_density", Scaled(model.EnergyDensity.ToArray(), unit), "J/m3", "stored elastic energy density psi"),
+            new("damage", Owned(host.State.Damage), "1", "LLZO damage d (1 = cracked)"),
+            new("history", Scaled(Owned(model.History), unit), "J/m3", "history H = max psi+ of the intact LLZO"),
+            new("von_mises", Scaled(Owned(model.VonMises), unit), "Pa", "von Mises stress"),
+            new("pressure", Scaled(Owned(model.Pressure), unit), "Pa", "pressure -tr(sigma)/3"),
+            new("energy_density", Scaled(Owned(model.EnergyDensity), unit), "J/m3", "stored elastic energy density psi"),
             new("ux", components[0], "m", "displacement x (mean of the cell's corners)"),
             new("uy", components[1], "m", "displacement y"),
             new("uz", components[2], "m", "displacement z"),
-            new("xi", host.State.Xi.ToArray(), "1", "Li metal phase fraction (1 = Li)"),
+            new("xi", Owned(host.State.Xi), "1", "Li metal phase fraction (1 = Li)"),
         };
         string path = writer.Write(new Snapshot(index, step, t, fields));
         _log.LogInformation("snapshot {Index} at t = {T:G4} s → {Path}", index, t, path);

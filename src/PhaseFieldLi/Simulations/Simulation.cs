@@ -101,6 +101,20 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         return h;
     }
 
+    /// <summary>The snapshot writer of a model's run: one file per snapshot, or one per rank joined by an XDMF index.</summary>
+    public static ISnapshotWriter SnapshotWriter(ElectrodepositionModel model, string outputDirectory) =>
+        model.Partition is Distributed.SlabPartition slab
+            ? new Distributed.SlabSnapshotWriter(outputDirectory, Metadata(model), slab.Mpi, slab.Slabs)
+            : new Hdf5SnapshotWriter(outputDirectory, Metadata(model));
+
+    /// <summary>The owned cells of a cell field on this process (a rank's ghost planes belong to its neighbours' files).</summary>
+    public static T[] Owned<T>(Grids.IPartition part, Fields.Field<T> f) where T : unmanaged
+    {
+        var a = new T[part.OwnedEnd - part.OwnedFirst];
+        f.DownloadRange(part.OwnedFirst, a);
+        return a;
+    }
+
     public RunSummary Run(CancellationToken cancel = default)
     {
         var c = Model.Case;
@@ -258,13 +272,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         int index = st.SnapshotIndex++;
         var s = Model.State;
         var part = Model.Partition;
-        // The owned cells of this process (a rank's ghost planes belong to its neighbours' files).
-        T[] Owned<T>(Fields.Field<T> f) where T : unmanaged
-        {
-            var a = new T[part.OwnedEnd - part.OwnedFirst];
-            f.DownloadRange(part.OwnedFirst, a);
-            return a;
-        }
+        T[] Owned<T>(Fields.Field<T> f) where T : unmanaged => Simulation.Owned(part, f);
         float vt = (float)Model.Scaling.ThermalVoltageV;
         var phi = Owned(s.Phi);
         for (int n = 0; n < phi.Length; n++) phi[n] *= vt;
@@ -284,8 +292,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                 for (int n = 0; n < a.Length; n++) a[n] *= unit;
                 return a;
             }
-            fields.Add(new("pressure", Pa(m.Pressure.ToArray()), "Pa", "pressure -tr(sigma)/3 (enters the overpotential as V_m p/F)"));
-            fields.Add(new("von_mises", Pa(m.VonMises.ToArray()), "Pa", "von Mises stress"));
+            fields.Add(new("pressure", Pa(Owned(m.Pressure)), "Pa", "pressure -tr(sigma)/3 (enters the overpotential as V_m p/F)"));
+            fields.Add(new("von_mises", Pa(Owned(m.VonMises)), "Pa", "von Mises stress"));
         }
         string path = writer.Write(new Snapshot(index, st.Step, st.TimeS, fields));
         st.Snapshots.Add((index, st.Step, st.TimeS));
