@@ -162,6 +162,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         {
             if (resume != null) throw new ArgumentException("--resume: fracture runs have no checkpoints yet");
             using var fracture = new FractureModel(model);
+            if (mpi != null) runLog.LogInformation("elastic solve preconditioner: {P}", fracture.ElasticPreconditionerDescription);
             var rows = new FractureSimulation(model, fracture, output, runLog).Run(cancel);
             if (_launch.Rank != 0) return cancel.IsCancellationRequested ? 130 : rows.All(r => r.Converged) ? 0 : 4;
             Console.WriteLine($"output: {Path.GetFullPath(output)}");
@@ -174,6 +175,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         {
             mechanics = new FractureModel(model);
             mechanics.EnableGrowthStrain();
+            if (mpi != null) runLog.LogInformation("elastic solve preconditioner: {P}", mechanics.ElasticPreconditionerDescription);
             model.CoupleMechanics(mechanics);
             if (resume != null)
                 mechanics.Restore(resume.Mechanics

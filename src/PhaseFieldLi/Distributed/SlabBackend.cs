@@ -15,6 +15,9 @@ public interface ISlabBackend
 
     /// <summary>The multigrid preconditioner of a distributed CG, over the slab operations ops.</summary>
     Solvers.IPreconditioner CreateMultigrid(IOperations ops);
+
+    /// <summary>The elasticity multigrid of a distributed elastic CG, over the slab operations ops.</summary>
+    Solvers.IElasticMultigrid CreateElasticMultigrid(IOperations ops);
 }
 
 /// <summary>
@@ -40,6 +43,7 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public Backend<TF, TI> Inner => inner;
     public IOperations CreateOperations() => new SlabOperations<TF, TI>(this, partition);
     public Solvers.IPreconditioner CreateMultigrid(IOperations ops) => new DistributedMultigrid<TF, TI>(this, ops);
+    public Solvers.IElasticMultigrid CreateElasticMultigrid(IOperations ops) => new DistributedElasticMultigrid<TF, TI>(this, ops);
 
     public override string Name => inner.Name;
     public override string Device =>

@@ -28,7 +28,7 @@ public sealed class FractureModel : IDisposable
     private readonly Scaling _scaling;
     private readonly MechanicsSettings _settings;
     private readonly ConjugateGradient _elastic;
-    private readonly ElasticMultigrid? _multigrid; // owned (and disposed) by _elastic
+    private readonly IElasticMultigrid? _multigrid; // owned (and disposed) by _elastic
     private readonly ConjugateGradient _damage;
     private readonly Field<float> _load, _inverseDiagonal, _ones, _damageShift, _damageRhs, _solvedDamage, _damageFloor;
     private readonly Field<float>? _lift;
@@ -71,9 +71,8 @@ public sealed class FractureModel : IDisposable
         ops.Fill(_ones, 1f);
         _partition.FillGhosts(_ones); // the damage operator's conductivity, read at the neighbours
         // A grid that cannot coarsen (an odd cell count) gets Jacobi: one level is no multigrid.
-        _multigrid = settings.Preconditioner == ElasticPreconditioner.Multigrid && ElasticMultigrid.CanCoarsen(_partition.Global)
-            && backend is not ISlabBackend
-            ? new ElasticMultigrid(backend, ops, cells) : null;
+        _multigrid = settings.Preconditioner != ElasticPreconditioner.Multigrid || !ElasticMultigrid.CanCoarsen(_partition.Global) ? null
+            : backend is ISlabBackend s ? s.CreateElasticMultigrid(ops) : new ElasticMultigrid(backend, ops, cells);
         _elastic = new ConjugateGradient(backend, ops, dofs,
             _multigrid != null ? _multigrid : new DiagonalPreconditioner(ops, _inverseDiagonal));
         _damage = new ConjugateGradient(backend, ops, cells,
@@ -159,6 +158,9 @@ public sealed class FractureModel : IDisposable
 
     /// <summary>Sets the loads of time t (the crack-pressure ramp).</summary>
     public void SetLoad(double timeS) => System = BuildSystem(timeS);
+
+    /// <summary>The elastic CG's preconditioner in words (for the run's log).</summary>
+    public string ElasticPreconditionerDescription => _multigrid?.Describe() ?? "Jacobi";
 
     /// <summary>Levels of the elastic multigrid (0 when the elastic CG is Jacobi-preconditioned).</summary>
     public int ElasticLevels => _multigrid?.Levels ?? 0;

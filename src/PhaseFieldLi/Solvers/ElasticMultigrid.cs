@@ -1,6 +1,7 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Models;
 
 namespace PhaseFieldLi.Solvers;
@@ -16,7 +17,7 @@ namespace PhaseFieldLi.Solvers;
 /// coarsest level is solved by Jacobi-PCG to 1e-2. Prescribed components (rollers, a held top) are
 /// identity rows: the V-cycle zeroes their residual before restricting and passes them through.
 /// </summary>
-public sealed class ElasticMultigrid : IPreconditioner
+public sealed class ElasticMultigrid : IElasticMultigrid
 {
     private sealed class Level(GridShape cells)
     {
@@ -26,7 +27,7 @@ public sealed class ElasticMultigrid : IPreconditioner
         public Field<float> X = null!, B = null!, R = null!, InverseDiagonal = null!, Factor = null!;
         /// <summary>Jacobi damping of this level, from its largest eigenvalue of D⁻¹A.</summary>
         public float Omega = 0.6f;
-        public Field<float>? Xi, Damage, InitialXi;
+        public Field<float>? Xi, Damage;
         public Field<int>? Material;
     }
 
@@ -34,9 +35,6 @@ public sealed class ElasticMultigrid : IPreconditioner
     private readonly List<Level> _levels = [];
     private readonly ConjugateGradient _coarse;
     private readonly CoarseOperator _coarseOperator;
-    private const int Sweeps = 2;
-    private const int PowerIterations = 10;
-    private const double MaxOmega = 0.6;
     private readonly Field<float> _power; // fine-level scratch of the power iteration
 
     public ElasticMultigrid(Backend backend, IOperations ops, GridShape cells)
@@ -62,7 +60,6 @@ public sealed class ElasticMultigrid : IPreconditioner
             level.InverseDiagonal = backend.Float($"emg_inverse_diagonal_{l}", dofs);
             level.Factor = backend.Float($"emg_factor_{l}", c.Count);
             level.Xi = backend.Float($"emg_xi_{l}", c.Count);
-            level.InitialXi = level.Xi;
             level.Damage = backend.Float($"emg_damage_{l}", c.Count);
             level.Material = backend.Int($"emg_material_{l}", c.Count); // 0 = LLZO
             _levels.Add(level);
@@ -96,47 +93,16 @@ public sealed class ElasticMultigrid : IPreconditioner
             var up = _levels[l - 1];
             _ops.CoarsenCells(up.Cells, lv.Cells, up.Factor, lv.Factor);
             _ops.EffectiveDamage(lv.Factor, lv.Damage!, fine.P.ResidualStiffness);
-            float scale = MathF.Pow(2f, l);
-            lv.System = new ElasticSystem(lv.Cells, lv.Nodes, coarseBoundary,
-                fine.P with { LambdaLlzo = fine.P.LambdaLlzo * scale, MuLlzo = fine.P.MuLlzo * scale, Growth = 0f, CrackPressure = 0f },
-                lv.Xi!, lv.Damage!, lv.Material!, lv.InitialXi!);
-            _ops.Fill(lv.InverseDiagonal, 0f);
-            _ops.ElasticDiagonal(lv.System, lv.InverseDiagonal);
-            _ops.Reciprocal(lv.InverseDiagonal);
+            lv.System = ElasticSmoother.CoarseSystem(fine, coarseBoundary, l, lv.Cells, lv.Nodes, lv.Xi!, lv.Damage!, lv.Material!);
+            ElasticSmoother.InverseDiagonal(_ops, lv.System, lv.InverseDiagonal);
         }
-        // Re-estimated at every set-up (~10 operator applications, about as much as a warm MG-CG
-        // solve): ξ and d change λ_max between solves, and a stale ω broke CG once already.
-        for (int l = 0; l < _levels.Count - 1; l++) _levels[l].Omega = SmootherDamping(_levels[l]);
+        for (int l = 0; l < _levels.Count - 1; l++)
+        {
+            var lv = _levels[l];
+            lv.Omega = ElasticSmoother.Damping(_ops, lv.System, lv.InverseDiagonal, lv.R, l == 0 ? _power : lv.B);
+        }
         _coarse.Prepare(_coarseOperator);
         CoarseIterations = 0;
-    }
-
-    /// <summary>
-    /// ω = min(0.6, 1/λ_max(D⁻¹A)), λ_max by 10 power iterations from the inverse diagonal (not a
-    /// rigid-body mode). 0.6 alone is unsafe: Li (ν = 0.38) raises λ_max, and the smoother amplified
-    /// the stiffest modes of a Li-filled crack until CG broke down. 1/λ alone is unsafe too: power
-    /// iteration underestimates λ_max where the stiffest modes are local (a 10⁶ stiffness contrast),
-    /// and ω = 1.2/λ_est broke down there (measured on both cases of ElasticMultigridTests).
-    /// </summary>
-    private float SmootherDamping(Level lv)
-    {
-        _ops.Copy(lv.InverseDiagonal, lv.R);
-        ZeroPrescribed(lv, lv.R);
-        double lambda = 1;
-        var a = lv.R;
-        var b = lv == _levels[0] ? _power : lv.B;
-        for (int it = 0; it < PowerIterations; it++)
-        {
-            double norm = Math.Sqrt(_ops.Dot(a, a));
-            if (!(norm > 0)) break;
-            _ops.Axpby(0f, a, (float)(1 / norm), a);
-            Operator(lv, a, b);
-            _ops.Multiply(lv.InverseDiagonal, b, b);
-            ZeroPrescribed(lv, b);
-            lambda = Math.Sqrt(_ops.Dot(b, b));
-            (a, b) = (b, a);
-        }
-        return (float)Math.Min(MaxOmega, 1.0 / Math.Max(lambda, 1e-6));
     }
 
     public void Setup(HelmholtzProblem problem) { } // the elastic system comes through Prepare
@@ -158,56 +124,26 @@ public sealed class ElasticMultigrid : IPreconditioner
             CoarseIterations += report.Iterations;
             return;
         }
-        // Pre-smoothing from x = 0: the first sweep is x = ω D⁻¹ b.
-        _ops.Multiply(lv.InverseDiagonal, b, x);
-        _ops.Axpby(0f, b, lv.Omega, x);
-        for (int s = 1; s < Sweeps; s++) Jacobi(lv, b, x);
-        Residual(lv, b, x, lv.R);
-        ZeroPrescribed(lv, lv.R);
         var down = _levels[l + 1];
+        ElasticSmoother.PreSmooth(_ops, lv.System, lv.InverseDiagonal, lv.Omega, b, x, lv.R);
         _ops.NodalRestrict(lv.Nodes, down.Nodes, lv.R, down.B);
-        ZeroPrescribed(down, down.B);
+        ElasticSmoother.ZeroPrescribed(_ops, down.System, down.B);
         Cycle(l + 1, down.B, down.X);
         _ops.NodalProlongAdd(down.Nodes, lv.Nodes, down.X, x);
-        for (int s = 0; s < Sweeps; s++) Jacobi(lv, b, x);
+        ElasticSmoother.PostSmooth(_ops, lv.System, lv.InverseDiagonal, lv.Omega, b, x, lv.R);
     }
-
-    /// <summary>x += ω D⁻¹ (b − A x).</summary>
-    private void Jacobi(Level lv, Field<float> b, Field<float> x)
-    {
-        Residual(lv, b, x, lv.R);
-        _ops.Multiply(lv.InverseDiagonal, lv.R, lv.R);
-        _ops.Axpy(lv.Omega, lv.R, x);
-    }
-
-    /// <summary>r = b − A x with A = K on free rows, identity on prescribed rows.</summary>
-    private void Residual(Level lv, Field<float> b, Field<float> x, Field<float> r)
-    {
-        Operator(lv, x, r);
-        _ops.Axpby(1f, b, -1f, r);
-    }
-
-    private void Operator(Level lv, Field<float> x, Field<float> q)
-    {
-        _ops.Fill(q, 0f);
-        _ops.ElasticForce(lv.System, x, q, mask: true);
-        _ops.ElasticConstraint(lv.System, x, q, copy: true);
-    }
-
-    private void ZeroPrescribed(Level lv, Field<float> v) =>
-        _ops.ElasticConstraint(lv.System with { Boundary = lv.System.Boundary with { TopValue = 0f } }, v, v, copy: false);
 
     private sealed class CoarseOperator(ElasticMultigrid mg, int level) : ILinearOperator
     {
         public double Apply(Field<float> p, Field<float> q)
         {
-            mg.Operator(mg._levels[level], p, q);
+            ElasticSmoother.Operator(mg._ops, mg._levels[level].System, p, q);
             return mg._ops.Dot(p, q);
         }
 
         public double Residual(Field<float> b, Field<float> x, Field<float> r)
         {
-            mg.Residual(mg._levels[level], b, x, r);
+            ElasticSmoother.Residual(mg._ops, mg._levels[level].System, b, x, r);
             return mg._ops.Dot(r, r);
         }
     }
@@ -225,4 +161,125 @@ public sealed class ElasticMultigrid : IPreconditioner
             foreach (var f in new IDisposable?[] { lv.X, lv.B, lv.InverseDiagonal, lv.Xi, lv.Damage, lv.Material }) f?.Dispose();
         }
     }
+}
+
+/// <summary>The elasticity multigrid as the elastic CG's preconditioner: set up for each new system.</summary>
+public interface IElasticMultigrid : IPreconditioner
+{
+    /// <summary>Builds the coarse operators for the fine system (call whenever ξ, d or the material change).</summary>
+    void Prepare(in ElasticSystem fine, Field<float> fineInverseDiagonal);
+
+    /// <summary>Number of levels, the fine one included.</summary>
+    int Levels { get; }
+}
+
+/// <summary>
+/// The pieces of the elasticity V-cycle every level uses, on one process or on a rank's slab (the
+/// operations given decide): the operator with its identity rows, damped Jacobi, ω by power
+/// iteration, and the re-discretised coarse system.
+/// </summary>
+public static class ElasticSmoother
+{
+    /// <summary>Jacobi sweeps before and after the coarse correction.</summary>
+    public const int Sweeps = 2;
+    private const int PowerIterations = 10;
+    private const double MaxOmega = 0.6;
+
+    /// <summary>
+    /// Level l's operator: LLZO elements whose damage d carries the mean stiffness of the fine elements
+    /// below (d set by EffectiveDamage), moduli × 2^l (a Q1 stiffness scales with h; every level works
+    /// in unit spacing), no loads.
+    /// </summary>
+    public static ElasticSystem CoarseSystem(in ElasticSystem fine, ElasticBoundary boundary, int level, GridShape cells, GridShape nodes,
+        Field<float> xi, Field<float> damage, Field<int> material)
+    {
+        float scale = MathF.Pow(2f, level);
+        return new ElasticSystem(cells, nodes, boundary,
+            fine.P with { LambdaLlzo = fine.P.LambdaLlzo * scale, MuLlzo = fine.P.MuLlzo * scale, Growth = 0f, CrackPressure = 0f },
+            xi, damage, material, xi);
+    }
+
+    /// <summary>D⁻¹ of a system's operator (prescribed rows keep the element diagonal: a positive scaling).</summary>
+    public static void InverseDiagonal(IOperations ops, in ElasticSystem m, Field<float> inverseDiagonal)
+    {
+        ops.Fill(inverseDiagonal, 0f);
+        ops.ElasticDiagonal(m, inverseDiagonal);
+        ops.Reciprocal(inverseDiagonal);
+    }
+
+    /// <summary>
+    /// ω = min(0.6, 1/λ_max(D⁻¹A)), λ_max by 10 power iterations from the inverse diagonal (not a
+    /// rigid-body mode), with scratch vectors a and b. Re-estimated at every set-up (~10 operator
+    /// applications, about as much as a warm MG-CG solve): ξ and d change λ_max between solves, and a
+    /// stale ω broke CG once already. 0.6 alone is unsafe: Li (ν = 0.38) raises λ_max, and the
+    /// smoother amplified the stiffest modes of a Li-filled crack until CG broke down. 1/λ alone is
+    /// unsafe too: power iteration underestimates λ_max where the stiffest modes are local (a 10⁶
+    /// stiffness contrast), and ω = 1.2/λ_est broke down there (measured on both cases of
+    /// ElasticMultigridTests).
+    /// </summary>
+    public static float Damping(IOperations ops, in ElasticSystem m, Field<float> inverseDiagonal, Field<float> a, Field<float> b)
+    {
+        ops.Copy(inverseDiagonal, a);
+        ZeroPrescribed(ops, m, a);
+        double lambda = 1;
+        for (int it = 0; it < PowerIterations; it++)
+        {
+            double norm = Math.Sqrt(ops.Dot(a, a));
+            if (!(norm > 0)) break;
+            ops.Axpby(0f, a, (float)(1 / norm), a);
+            Operator(ops, m, a, b);
+            ops.Multiply(inverseDiagonal, b, b);
+            ZeroPrescribed(ops, m, b);
+            lambda = Math.Sqrt(ops.Dot(b, b));
+            (a, b) = (b, a);
+        }
+        return (float)Math.Min(MaxOmega, 1.0 / Math.Max(lambda, 1e-6));
+    }
+
+    /// <summary>
+    /// Pre-smoothing from x = 0 (the first sweep is x = ω D⁻¹ b), then r = b − A x with its
+    /// prescribed rows zeroed, ready for restriction.
+    /// </summary>
+    public static void PreSmooth(IOperations ops, in ElasticSystem m, Field<float> inverseDiagonal, float omega, Field<float> b,
+        Field<float> x, Field<float> r)
+    {
+        ops.Multiply(inverseDiagonal, b, x);
+        ops.Axpby(0f, b, omega, x);
+        for (int s = 1; s < Sweeps; s++) Jacobi(ops, m, inverseDiagonal, omega, b, x, r);
+        Residual(ops, m, b, x, r);
+        ZeroPrescribed(ops, m, r);
+    }
+
+    public static void PostSmooth(IOperations ops, in ElasticSystem m, Field<float> inverseDiagonal, float omega, Field<float> b,
+        Field<float> x, Field<float> r)
+    {
+        for (int s = 0; s < Sweeps; s++) Jacobi(ops, m, inverseDiagonal, omega, b, x, r);
+    }
+
+    /// <summary>x += ω D⁻¹ (b − A x), r scratch.</summary>
+    private static void Jacobi(IOperations ops, in ElasticSystem m, Field<float> inverseDiagonal, float omega, Field<float> b,
+        Field<float> x, Field<float> r)
+    {
+        Residual(ops, m, b, x, r);
+        ops.Multiply(inverseDiagonal, r, r);
+        ops.Axpy(omega, r, x);
+    }
+
+    /// <summary>r = b − A x with A = K on free rows, identity on prescribed rows.</summary>
+    public static void Residual(IOperations ops, in ElasticSystem m, Field<float> b, Field<float> x, Field<float> r)
+    {
+        Operator(ops, m, x, r);
+        ops.Axpby(1f, b, -1f, r);
+    }
+
+    /// <summary>q = A x: K on the free components, identity on the prescribed ones.</summary>
+    public static void Operator(IOperations ops, in ElasticSystem m, Field<float> x, Field<float> q)
+    {
+        ops.Fill(q, 0f);
+        ops.ElasticForce(m, x, q, mask: true);
+        ops.ElasticConstraint(m, x, q, copy: true);
+    }
+
+    public static void ZeroPrescribed(IOperations ops, in ElasticSystem m, Field<float> v) =>
+        ops.ElasticConstraint(m with { Boundary = m.Boundary with { TopValue = 0f } }, v, v, copy: false);
 }
