@@ -184,54 +184,27 @@ public sealed class DistributedElasticMultigrid<TF, TI> : IElasticMultigrid
         ElasticSmoother.PostSmooth(lv.Ops, lv.System, lv.InverseDiagonal, lv.Omega, b, x, lv.R);
     }
 
-    // Host buffers of the gathered level, allocated once: the gather runs every V-cycle.
-    private float[] _wholeHost = [], _slabHost = [];
-    private double[] _wholeSum = [];
-
-    /// <summary>Adds the ranks' owned entries (the given local and global ranges of each block) into one whole vector on every rank.</summary>
-    private void Gather(Level level, Field<float> slab, Field<float> whole, int blocks, int localBlock, int globalBlock,
-        int localFirst, int globalFirst, int owned)
-    {
-        int n = blocks * globalBlock;
-        if (_wholeHost.Length < n) { _wholeHost = new float[n]; _wholeSum = new double[n]; }
-        Array.Clear(_wholeSum, 0, n);
-        for (int c = 0; c < blocks; c++)
-        {
-            var part = _wholeHost.AsSpan(0, owned);
-            slab.DownloadRange(c * localBlock + localFirst, part);
-            for (int e = 0; e < owned; e++) _wholeSum[c * globalBlock + globalFirst + e] = part[e];
-        }
-        level.Partition.Sum(_wholeSum.AsSpan(0, n));
-        for (int e = 0; e < n; e++) _wholeHost[e] = (float)_wholeSum[e];
-        whole.UploadRange(0, _wholeHost.AsSpan(0, n));
-    }
+    private readonly SlabGather _gather = new();
 
     private void GatherCells(Level level, Field<float> slab, Field<float> whole)
     {
         var s = level.Partition.Slabs;
-        Gather(level, slab, whole, 1, s.Local.Count, s.Global.Count, s.OwnedFirst, s.ZStart * s.Global.Plane, s.OwnedPlanes * s.Global.Plane);
+        _gather.Gather(level.Partition, slab, whole, 1, s.Local.Count, s.Global.Count, s.OwnedFirst, s.ZStart * s.Global.Plane,
+            s.OwnedPlanes * s.Global.Plane);
     }
 
+    /// <summary>The ranks' owned node planes of a nodal vector, three component blocks, into one whole vector on every rank.</summary>
     private void GatherNodes(Level level, Field<float> slab, Field<float> whole)
     {
         var s = level.Partition.Slabs;
         int plane = level.Nodes.Plane;
-        Gather(level, slab, whole, 3, level.Nodes.Count, _allNodes.Count, s.GhostBelow * plane, s.ZStart * plane, s.OwnedNodePlanes * plane);
+        _gather.Gather(level.Partition, slab, whole, 3, level.Nodes.Count, _allNodes.Count, s.GhostBelow * plane, s.ZStart * plane,
+            s.OwnedNodePlanes * plane);
     }
 
     /// <summary>A level's node planes, ghost planes included, out of the whole vector every rank holds.</summary>
-    private void ScatterNodes(Level level, Field<float> whole, Field<float> slab)
-    {
-        var nodes = level.Nodes;
-        int first = nodes.ZOffset * nodes.Plane;
-        if (_slabHost.Length < nodes.Count) _slabHost = new float[nodes.Count];
-        var part = _slabHost.AsSpan(0, nodes.Count);
-        for (int c = 0; c < 3; c++)
-        {
-            whole.DownloadRange(c * _allNodes.Count + first, part);
-            slab.UploadRange(c * nodes.Count, part);
-        }
-    }
+    private void ScatterNodes(Level level, Field<float> whole, Field<float> slab) =>
+        _gather.Scatter(whole, slab, 3, level.Nodes.Count, _allNodes.Count, level.Nodes.ZOffset * level.Nodes.Plane);
 
     public void Dispose()
     {

@@ -142,33 +142,21 @@ public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
         _tail.Setup(new HelmholtzProblem(last.Global, _sigmaAll, _shiftAll, _spec));
     }
 
-    // Host buffers of the gathered level, allocated once: the gather runs every V-cycle.
-    private float[] _wholeHost = [];
-    private double[] _wholeSum = [];
-    private float[] _slabHost = [];
+    private readonly SlabGather _gather = new();
 
     /// <summary>The ranks' owned planes of a level's field, added into one whole grid on every rank.</summary>
     private void Gather(Level level, Field<float> slab, Field<float> whole)
     {
         var s = level.Partition.Slabs;
-        int n = s.Global.Count, offset = s.ZStart * s.Global.Plane, owned = s.OwnedPlanes * s.Global.Plane;
-        if (_wholeHost.Length != n) { _wholeHost = new float[n]; _wholeSum = new double[n]; }
-        slab.DownloadRange(s.OwnedFirst, _wholeHost.AsSpan(0, owned));
-        Array.Clear(_wholeSum);
-        for (int c = 0; c < owned; c++) _wholeSum[offset + c] = _wholeHost[c];
-        level.Partition.Sum(_wholeSum);
-        for (int c = 0; c < n; c++) _wholeHost[c] = (float)_wholeSum[c];
-        whole.Upload(_wholeHost);
+        _gather.Gather(level.Partition, slab, whole, 1, s.Local.Count, s.Global.Count, s.OwnedFirst, s.ZStart * s.Global.Plane,
+            s.OwnedPlanes * s.Global.Plane);
     }
 
     /// <summary>A level's planes, ghost planes included, out of the whole grid every rank holds.</summary>
     private void Scatter(Level level, Field<float> whole, Field<float> slab)
     {
         var s = level.Partition.Slabs;
-        int first = (s.ZStart - s.GhostBelow) * s.Global.Plane;
-        if (_slabHost.Length != s.Local.Count) _slabHost = new float[s.Local.Count];
-        whole.DownloadRange(first, _slabHost);
-        slab.Upload(_slabHost);
+        _gather.Scatter(whole, slab, 1, s.Local.Count, s.Global.Count, (s.ZStart - s.GhostBelow) * s.Global.Plane);
     }
 
     public void Apply(Field<float> r, Field<float> z)
