@@ -19,7 +19,10 @@ public sealed record StaggerReport(int Iterations, SolveReport LastElasticSolve,
 /// of one load step: <see cref="SolveDisplacement"/> (Q1 elements, Jacobi-preconditioned CG) →
 /// <see cref="UpdateHistory"/> (H = max(H, ψ⁺), stresses for output) → <see cref="AdvanceDamage"/>
 /// (multigrid-CG on the anisotropic damage equation, then d ≥ d at the start of the step), repeated
-/// by <see cref="Stagger"/> until max |Δd| &lt; stagger_tolerance.
+/// by <see cref="Stagger"/> until max |Δd| &lt; stagger_tolerance. On a rank's slab (a distributed
+/// run) the same steps run on the slab's cells and nodes: the slab operations fill the nodal ghost
+/// planes, this class the ghost planes of ξ and d when they change, and the multigrids are the
+/// distributed ones (DistributedElasticMultigrid, DistributedMultigrid).
 /// </summary>
 public sealed class FractureModel : IDisposable
 {
@@ -47,7 +50,8 @@ public sealed class FractureModel : IDisposable
         _state = state;
         _scaling = scaling;
         _settings = settings;
-        _partition = backend is ISlabBackend slab ? slab.Partition : new WholeGrid(cells);
+        var slab = backend as ISlabBackend;
+        _partition = slab?.Partition ?? (IPartition)new WholeGrid(cells);
         Cells = cells;
         Nodes = new GridShape(cells.Nx + 1, cells.Ny + 1, cells.Nz + 1) { ZOffset = cells.ZOffset };
         int dofs = 3 * Nodes.Count;
@@ -72,11 +76,11 @@ public sealed class FractureModel : IDisposable
         _partition.FillGhosts(_ones); // the damage operator's conductivity, read at the neighbours
         // A grid that cannot coarsen (an odd cell count) gets Jacobi: one level is no multigrid.
         _multigrid = settings.Preconditioner != ElasticPreconditioner.Multigrid || !ElasticMultigrid.CanCoarsen(_partition.Global) ? null
-            : backend is ISlabBackend s ? s.CreateElasticMultigrid(ops) : new ElasticMultigrid(backend, ops, cells);
+            : slab != null ? slab.CreateElasticMultigrid(ops) : new ElasticMultigrid(backend, ops, cells);
         _elastic = new ConjugateGradient(backend, ops, dofs,
             _multigrid != null ? _multigrid : new DiagonalPreconditioner(ops, _inverseDiagonal));
         _damage = new ConjugateGradient(backend, ops, cells,
-            backend is ISlabBackend slabs ? slabs.CreateMultigrid(ops) : new Multigrid(backend, ops, cells));
+            slab != null ? slab.CreateMultigrid(ops) : new Multigrid(backend, ops, cells));
         _operator = new ElasticOperator(this);
         System = BuildSystem(0);
         History.Upload(InitialHistory(state.Damage.ToArray(), scaling.DamageDrive(settings)));
