@@ -53,12 +53,14 @@ public sealed class SlabPartition(Mpi mpi, SlabDecomposition slabs) : IPartition
         int top = (slabs.GhostBelow + slabs.OwnedPlanes - 1) * plane, bottom = slabs.GhostBelow * plane;
         int ghostAbove = (slabs.GhostBelow + slabs.OwnedPlanes) * plane;
         // Up: my top owned node plane → the rank above's node plane 0.
-        for (int c = 0; c < 3; c++) blocks.DownloadRange(c * block + top, _sendN.AsSpan(c * plane, plane));
+        if (slabs.GhostAbove == 1)
+            for (int c = 0; c < 3; c++) blocks.DownloadRange(c * block + top, _sendN.AsSpan(c * plane, plane));
         mpi.Exchange<float>(_sendN, Above, _receiveN, Below, tag: 13);
         if (slabs.GhostBelow == 1)
             for (int c = 0; c < 3; c++) blocks.UploadRange(c * block, _receiveN.AsSpan(c * plane, plane));
         // Down: my lowest owned node plane → the rank below's node plane above its owned ones.
-        for (int c = 0; c < 3; c++) blocks.DownloadRange(c * block + bottom, _sendN.AsSpan(c * plane, plane));
+        if (slabs.GhostBelow == 1)
+            for (int c = 0; c < 3; c++) blocks.DownloadRange(c * block + bottom, _sendN.AsSpan(c * plane, plane));
         mpi.Exchange<float>(_sendN, Below, _receiveN, Above, tag: 14);
         if (slabs.GhostAbove == 1)
             for (int c = 0; c < 3; c++) blocks.UploadRange(c * block + ghostAbove, _receiveN.AsSpan(c * plane, plane));
@@ -69,11 +71,11 @@ public sealed class SlabPartition(Mpi mpi, SlabDecomposition slabs) : IPartition
         int plane = slabs.Global.Plane;
         if (send.Length != plane) { send = new T[plane]; receive = new T[plane]; }
         // Up: my top owned plane → the rank above's lower ghost; my lower ghost ← the rank below.
-        field.DownloadRange(slabs.OwnedEnd - plane, send);
+        if (slabs.GhostAbove == 1) field.DownloadRange(slabs.OwnedEnd - plane, send); // a device copy only where it is sent
         mpi.Exchange<T>(send, Above, receive, Below, tag: 11);
         if (slabs.GhostBelow == 1) field.UploadRange(0, receive);
         // Down: my lowest owned plane → the rank below's upper ghost; my upper ghost ← the rank above.
-        field.DownloadRange(slabs.OwnedFirst, send);
+        if (slabs.GhostBelow == 1) field.DownloadRange(slabs.OwnedFirst, send);
         mpi.Exchange<T>(send, Below, receive, Above, tag: 12);
         if (slabs.GhostAbove == 1) field.UploadRange(slabs.OwnedEnd, receive);
     }
