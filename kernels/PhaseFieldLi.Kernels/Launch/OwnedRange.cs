@@ -1,3 +1,5 @@
+using PhaseFieldLi.Kernels.Accessors;
+
 namespace PhaseFieldLi.Kernels.Launch;
 
 // A rank of a slab-decomposed run holds its owned planes between ghost planes that copy its
@@ -109,4 +111,31 @@ public struct OwnedBlocksMax<TRule> : ICellMax where TRule : struct, ICellMax
     public int First, Owned, Block;
 
     public long Key(int idx) => Inner.Key(OwnedBlocks.Local(idx, First, Owned, Block));
+}
+
+// Lines of cells across the slabs (a crack's extent along z): each rank evaluates its part of every
+// line at the line's cell in its first owned plane, into a plane-sized field the ranks then add.
+
+/// <summary>Parts[idx] = the line sum rule's value at cell First + idx (idx over one plane).</summary>
+public struct LineSumPartsRule<TRule, TF> : ICellRule where TRule : struct, ICellSum where TF : struct, IView<float>
+{
+    public TRule Inner;
+    public TF Parts;
+    public int First;
+
+    public void Apply(int idx) => Parts[idx] = (float)Inner.Value(First + idx);
+}
+
+/// <summary>Parts[idx] = the line maximum rule's key at cell First + idx, 0 where it has none (a count or a fill: exact in a float below 2²⁴).</summary>
+public struct LineKeyPartsRule<TRule, TF> : ICellRule where TRule : struct, ICellMax where TF : struct, IView<float>
+{
+    public TRule Inner;
+    public TF Parts;
+    public int First;
+
+    public void Apply(int idx)
+    {
+        long key = Inner.Key(First + idx);
+        Parts[idx] = key == long.MinValue ? 0f : key;
+    }
 }

@@ -1,6 +1,7 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Launch;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Kernels.Solvers;
 using PhaseFieldLi.Models;
@@ -44,19 +45,20 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
     }
 
     // Lines of cells along z (a cleavage plane normal to z) cross the ranks: each rank evaluates its
-    // part of every line on the host (diagnostics, once per output row), and the ranks add the parts.
-    // Lines along x or y lie in one rank's planes and run as usual.
+    // part of every line on its device (LineSumPartsRule, LineKeyPartsRule) into a plane-sized field,
+    // and the ranks add the parts (one Allreduce of a plane). Lines along x or y lie in one rank's
+    // planes and run as usual.
 
     public override (double Lines, float Extent) CrackLines(GridShape g, Field<float> damage, Field<int> material, int axis)
     {
         if (axis != 2 || partition.Size == 1) return base.CrackLines(g, damage, material, axis);
         var s = partition.Slabs;
-        var parts = LineParts(damage, damage, material, material, (x, d, m, l, idx) =>
-            new CrackLinesRule<HostView<float>, HostView<int>>
-            {
-                Grid = g, Damage = d, Material = m, Axis = 2, LineFirst = s.GhostBelow, LineLength = s.OwnedPlanes,
-            }.Value(idx));
-        long extent = slab.Max(new CrackLinesRule<TF, TI> { Grid = g, Damage = slab.View(damage), Material = slab.View(material), Axis = 2 }, g.Count);
+        var rule = new CrackLinesRule<TF, TI>
+        {
+            Grid = g, Damage = slab.View(damage), Material = slab.View(material), Axis = 2, LineFirst = s.GhostBelow, LineLength = s.OwnedPlanes,
+        };
+        var parts = LineParts(new LineSumPartsRule<CrackLinesRule<TF, TI>, TF> { Inner = rule, Parts = slab.View(Plane()), First = s.OwnedFirst });
+        long extent = slab.Max(rule, g.Count);
         return (parts.Count(p => p > 0), extent == long.MinValue ? 0f : BitConverter.Int32BitsToSingle((int)extent));
     }
 
@@ -67,33 +69,30 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
         // The most qualifying cells (or the largest sheet fill, in 1/4096 cell: each rank's part rounded
         // down, so the sum may fall short of the one-process number by ranks − 1 units) on one line.
         var s = partition.Slabs;
-        var parts = LineParts(xi, damage, material, label, (x, d, m, l, idx) =>
+        var rule = new LeafExtentRule<TF, TI>
         {
-            long key = new LeafExtentRule<HostView<float>, HostView<int>>
-            {
-                Grid = g, Xi = x, Damage = d, Material = m, Label = l, Axis = 2, Crack = crack, Measure = 0, Sheets = sheets,
-                LineFirst = s.GhostBelow, LineLength = s.OwnedPlanes,
-            }.Key(idx);
-            return key == long.MinValue ? 0 : key;
-        });
+            Grid = g, Xi = slab.View(xi), Damage = slab.View(damage), Material = slab.View(material), Label = slab.View(label), Axis = 2,
+            Crack = crack, Measure = 0, Sheets = sheets, LineFirst = s.GhostBelow, LineLength = s.OwnedPlanes,
+        };
+        var parts = LineParts(new LineKeyPartsRule<LeafExtentRule<TF, TI>, TF> { Inner = rule, Parts = slab.View(Plane()), First = s.OwnedFirst });
         double most = parts.Max();
         return most > 0 ? (long)most : long.MinValue;
     }
 
-    private unsafe double[] LineParts(Field<float> xi, Field<float> damage, Field<int> material, Field<int> label,
-        Func<HostView<float>, HostView<float>, HostView<int>, HostView<int>, int, double> line)
+    private Field<float>? _plane;
+    private float[] _planeHost = [];
+
+    /// <summary>A plane-sized scratch field on this rank's device.</summary>
+    private Field<float> Plane() => _plane ??= slab.Inner.Float("line_parts", partition.Global.Plane);
+
+    private double[] LineParts<TRule>(TRule rule) where TRule : struct, ICellRule
     {
-        var s = partition.Slabs;
-        int plane = s.Global.Plane, first = s.GhostBelow * plane;
-        float[] x = xi.ToArray(), d = damage.ToArray();
-        int[] m = material.ToArray(), l = label.ToArray();
+        int plane = partition.Global.Plane;
+        slab.Inner.ForEach(rule, plane);
+        if (_planeHost.Length != plane) _planeHost = new float[plane];
+        _plane!.DownloadRange(0, _planeHost);
         var parts = new double[plane];
-        fixed (float* px = x, pd = d)
-        fixed (int* pm = m, pl = l)
-        {
-            var (vx, vd, vm, vl) = (new HostView<float>(px), new HostView<float>(pd), new HostView<int>(pm), new HostView<int>(pl));
-            for (int n = 0; n < plane; n++) parts[n] = line(vx, vd, vm, vl, first + n);
-        }
+        for (int n = 0; n < plane; n++) parts[n] = _planeHost[n];
         partition.Sum(parts);
         return parts;
     }
