@@ -9,7 +9,8 @@ namespace PhaseFieldLi.Tests;
 /// MPI (the distributed issue): `phasefield mpi-check` launched by Open MPI's mpirun on 1, 2 and 4
 /// ranks (oversubscribed on 2 cores) — global sums, halo exchange, and a distributed Jacobi-CG solve
 /// whose answer must not depend on the rank count, bodies labelled across slabs, the stitched output;
-/// `phasefield run` of a bipolar case on 1, 2 and 4 ranks; and the bad launches.
+/// `phasefield run` of a bipolar, a coupled and a fracture case on 1, 2 and 4 ranks; the device path
+/// on ILGPU's CPU emulator; and the bad launches.
 /// </summary>
 [Collection(Serial)]
 public class DistributedTests(ITestOutputHelper output)
