@@ -14,8 +14,10 @@ namespace PhaseFieldLi.Backends;
 /// lane by lane, in the same order of operations (same faces, same harmonic mean 2ab/(a+b), no fused
 /// multiply–add), so cell values are bitwise those of the scalar rule; only the order in which the
 /// global sums add up differs. Boundary rows and the first and last cell of a row use the rule itself.
+/// On a rank's slab the passes run on its owned planes [firstPlane, firstPlane + planes) only, with
+/// the red–black colour taken in global z, and return the rank's part of the sum.
 /// </summary>
-public sealed unsafe class HostOperations(HostBackend b) : Operations<HostView<float>, HostView<int>>(b)
+public sealed unsafe class HostOperations(HostBackend b, int firstPlane = 0, int planes = -1) : Operations<HostView<float>, HostView<int>>(b)
 {
     private const int RowsPerBlock = 64;
     private static readonly int W = Vector<float>.Count;
@@ -41,7 +43,7 @@ public sealed unsafe class HostOperations(HostBackend b) : Operations<HostView<f
         var x = b.View(xField);
         var rhs = rhsField != null ? b.View(rhsField) : default;
         var output = outField != null ? b.View(outField) : default;
-        int rows = g.Ny * g.Nz, blocks = (rows + RowsPerBlock - 1) / RowsPerBlock;
+        int rows = g.Ny * (planes < 0 ? g.Nz : planes), blocks = (rows + RowsPerBlock - 1) / RowsPerBlock;
         if (_partials.Length < blocks) _partials = new double[blocks];
         var partials = _partials;
         Parallel.For(0, blocks, blk =>
@@ -50,7 +52,7 @@ public sealed unsafe class HostOperations(HostBackend b) : Operations<HostView<f
             int end = Math.Min(rows, (blk + 1) * RowsPerBlock);
             for (int row = blk * RowsPerBlock; row < end; row++)
             {
-                int k = row / g.Ny, j = row - k * g.Ny, row0 = row * g.Nx;
+                int k = firstPlane + row / g.Ny, j = row % g.Ny, row0 = (k * g.Ny + j) * g.Nx;
                 bool interior = j > 0 && j < g.Ny - 1 && k > 0 && k < g.Nz - 1 && g.Nx >= W + 2;
                 int vectorEnd = interior ? 1 + (g.Nx - 2) / W * W : 0; // cells [1, vectorEnd) go by vector
                 for (int i = 0; i < g.Nx; i++)
@@ -77,7 +79,7 @@ public sealed unsafe class HostOperations(HostBackend b) : Operations<HostView<f
     {
         if (pass == Pass.GaussSeidel)
         {
-            if (((i + j + k) & 1) != colour) return 0;
+            if (((i + j + k + g.ZOffset) & 1) != colour) return 0; // global parity: the same colours on every slab
             float ax = Helmholtz.Apply(g, spec, sigma, shift, x, idx, i, j, k, out float diag);
             x[idx] += (rhs[idx] - ax) / diag;
             return 0;
@@ -102,7 +104,7 @@ public sealed unsafe class HostOperations(HostBackend b) : Operations<HostView<f
         var ay = new Vector<float>(spec.Ay);
         var az = new Vector<float>(spec.Az);
         int nx = g.Nx, plane = g.Plane;
-        // Lanes of one colour: lane l holds cell i0 + l, of colour (i0 + l + j + k) & 1.
+        // Lanes of one colour: lane l holds cell i0 + l, of colour (i0 + l + j + k + ZOffset) & 1.
         Span<int> even = stackalloc int[W];
         for (int l = 0; l < W; l++) even[l] = (l & 1) == 0 ? -1 : 0;
         var evenLanes = new Vector<int>(even);
@@ -124,7 +126,7 @@ public sealed unsafe class HostOperations(HostBackend b) : Operations<HostView<f
             if (pass == Pass.GaussSeidel)
             {
                 var updated = xc + (Vector.Load(rhs + c) - acc) / diag;
-                var mine = ((i0 + j + k) & 1) == colour ? evenLanes : ~evenLanes;
+                var mine = ((i0 + j + k + g.ZOffset) & 1) == colour ? evenLanes : ~evenLanes;
                 Vector.ConditionalSelect(Vector.AsVectorSingle(mine), updated, xc).Store(x + c);
             }
             else if (pass == Pass.MatVec)

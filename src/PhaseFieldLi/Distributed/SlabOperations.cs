@@ -130,17 +130,24 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
         return base.SheetTip(s, g, body, edgeFill, normalAxis);
     }
 
+    /// <summary>
+    /// A host rank's vectorised Helmholtz passes (HostOperations on the owned planes; their sums are
+    /// this rank's parts, added here): the same cell values as the rules, lane by lane.
+    /// </summary>
+    private readonly HostOperations? _host = slab.Inner is HostBackend h
+        ? new HostOperations(h, partition.Slabs.GhostBelow, partition.Slabs.OwnedPlanes) : null;
+
     public override double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q)
     {
         partition.FillGhosts(p);
-        return base.MatVec(g, spec, sigma, shift, p, q);
+        return _host != null ? partition.Sum(_host.MatVec(g, spec, sigma, shift, p, q)) : base.MatVec(g, spec, sigma, shift, p, q);
     }
 
     public override double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r)
     {
         partition.FillGhosts(x);
-        return base.Residual(g, spec, sigma, shift, rhs, x, r);
+        return _host != null ? partition.Sum(_host.Residual(g, spec, sigma, shift, rhs, x, r)) : base.Residual(g, spec, sigma, shift, rhs, x, r);
     }
 
     public override double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs,
@@ -155,6 +162,7 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
         int colour)
     {
         partition.FillGhosts(x); // a colour reads the other colour's cells, some of them on the neighbours
-        base.GaussSeidel(g, spec, sigma, shift, rhs, x, colour);
+        if (_host != null) _host.GaussSeidel(g, spec, sigma, shift, rhs, x, colour);
+        else base.GaussSeidel(g, spec, sigma, shift, rhs, x, colour);
     }
 }
