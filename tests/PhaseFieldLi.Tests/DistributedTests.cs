@@ -99,7 +99,7 @@ public class DistributedTests(ITestOutputHelper output)
     /// The coupled model on slabs (the tiny Li-filled crack, cleavage plane normal to z so that the
     /// crack's and leaf's lines of cells cross the slab boundaries at planes 8 and 4, 8, 12): one
     /// process and `mpirun -n 2` and `-n 4` give the same fields — ξ, φ, d, the labels and the rate to
-    /// 1e-5 of each field's largest value, the pressure and von Mises stress to 1e-4 (the elastic
+    /// 1e-5 of each field's largest value, the pressure and von Mises stress to 3e-5 (the elastic
     /// solve stops at a relative residual of 1e-5, and the gathered coarse level recomputes its
     /// stiffness from an effective damage, a rounding the one-process multigrid does not make;
     /// measured: 6e-6) — the same staggered iterations every step, the same crack area, leaf and crack
@@ -118,7 +118,7 @@ public class DistributedTests(ITestOutputHelper output)
             var many = RunOnRanks(casePath, n, Path.Combine(dir, $"ranks{n}"), [8, 8, 16]);
             Assert.Contains("elastic solve preconditioner: elastic multigrid 8×8×16 on slabs, 4×4×8 gathered", many.Log);
             foreach (var (name, tolerance) in new[] { ("xi", 1e-5), ("phi", 1e-5), ("damage", 1e-5), ("deposition_rate", 1e-5),
-                         ("pressure", 1e-4), ("von_mises", 1e-4) })
+                         ("pressure", 3e-5), ("von_mises", 3e-5) })
             {
                 double scale = one.Fields[name].Max(Math.Abs);
                 double worst = many.Fields[name].Zip(one.Fields[name]).Max(p => Math.Abs(p.First - p.Second));
@@ -130,7 +130,7 @@ public class DistributedTests(ITestOutputHelper output)
             foreach (string column in new[] { "crack_area_m2", "leaf_thickness_m", "leaf_width_m", "crack_thickness_m", "crack_height_m",
                          "max_li_pressure_Pa", "cell_voltage_V" })
                 Assert.All(one.Series.Zip(many.Series), p =>
-                    Assert.True(Math.Abs(p.First[column] - p.Second[column]) <= 1e-4 * Math.Abs(p.First[column]),
+                    Assert.True(Math.Abs(p.First[column] - p.Second[column]) <= 3e-5 * Math.Abs(p.First[column]),
                         $"{n} ranks, step {p.First["step"]}: {column} {p.Second[column]:R} vs {p.First[column]:R} on one"));
         }
         // The damage moved (else the comparison above compares nothing the mechanics changes): measured 0.006–0.024 per step.
@@ -142,9 +142,9 @@ public class DistributedTests(ITestOutputHelper output)
     /// 100 MPa + 10 MPa per load step, 5 load steps; the crack front advances at the fourth) on 1, 2
     /// and 4 ranks. The crack plane z = 0 lies on rank 0; the crack's lines of cells along its normal
     /// z cross every slab boundary. fracture.csv: the same crack area and extent every step, the same
-    /// staggered and elastic CG iterations, the elastic energy to 1e-5 and the largest von Mises stress
-    /// to 1e-4; the last snapshot through ParaView's reader: d and u to 1e-5 of each field's largest
-    /// value, the stresses to 1e-4 (measured: 1.2e-6).
+    /// staggered and elastic CG iterations, the elastic energy to 1e-6 and the largest von Mises stress
+    /// to 1e-5 (measured: 6e-9 and 4e-7); the last snapshot through ParaView's reader: d and u to 1e-5
+    /// of each field's largest value, the stresses to 1e-5 (measured: 1.2e-6).
     /// </summary>
     [Fact]
     public void AFractureRunGivesTheSameCrackOnOneTwoAndFourRanks()
@@ -192,12 +192,12 @@ public class DistributedTests(ITestOutputHelper output)
             {
                 foreach (string exact in new[] { "crack_area_m2", "crack_extent_m", "stagger_iterations", "elastic_iterations" })
                     Assert.True(a[exact] == b[exact], $"{n} ranks, step {a["step"]}: {exact} {b[exact]:R} vs {a[exact]:R} on one");
-                foreach (var (column, tolerance) in new[] { ("elastic_energy_J", 1e-5), ("max_von_mises_Pa", 1e-4) })
+                foreach (var (column, tolerance) in new[] { ("elastic_energy_J", 1e-6), ("max_von_mises_Pa", 1e-5) })
                     Assert.True(Math.Abs(a[column] - b[column]) <= tolerance * Math.Abs(a[column]),
                         $"{n} ranks, step {a["step"]}: {column} {b[column]:R} vs {a[column]:R} on one");
             }
-            foreach (var (name, tolerance) in new[] { ("damage", 1e-5), ("ux", 1e-5), ("uy", 1e-5), ("uz", 1e-5), ("von_mises", 1e-4),
-                         ("pressure", 1e-4) })
+            foreach (var (name, tolerance) in new[] { ("damage", 1e-5), ("ux", 1e-5), ("uy", 1e-5), ("uz", 1e-5), ("von_mises", 1e-5),
+                         ("pressure", 1e-5) })
             {
                 double scale = one.Fields[name].Max(Math.Abs);
                 double worst = many.Fields[name].Zip(one.Fields[name]).Max(p => Math.Abs(p.First - p.Second));

@@ -101,6 +101,8 @@ public sealed class DistributedElasticMultigrid<TF, TI> : IElasticMultigrid
         _damageAll = F("demg_damage_all", _allCells.Count);
         _xiAll = F("demg_xi_all", _allCells.Count);
         _materialAll = I("demg_material_all", _allCells.Count);
+        // Gathered at the fine level itself (a tiny grid or many ranks): its effective damage needs a field of its own.
+        if (_levels.Count == 1) first.Damage = F("demg_damage_0", first.Cells.Count);
         _tail = new ElasticMultigrid(device, _deviceOps, _allCells);
     }
 
@@ -144,12 +146,8 @@ public sealed class DistributedElasticMultigrid<TF, TI> : IElasticMultigrid
         // itself, the whole fine grid as such blocks: a tiny grid or many ranks).
         var last = _levels[^1];
         int level = _levels.Count - 1;
-        if (level == 0)
-        {
-            last.Ops.EffectiveDamage(last.Factor, _power, fine.P.ResidualStiffness); // scratch: a nodal vector holds a cell field
-            GatherCells(last, _power, _damageAll);
-        }
-        else GatherCells(last, last.Damage!, _damageAll);
+        if (level == 0) last.Ops.EffectiveDamage(last.Factor, last.Damage!, fine.P.ResidualStiffness);
+        GatherCells(last, last.Damage!, _damageAll);
         _systemAll = ElasticSmoother.CoarseSystem(fine, coarseBoundary, level, _allCells, _allNodes, _xiAll, _damageAll, _materialAll);
         ElasticSmoother.InverseDiagonal(_deviceOps, _systemAll, _inverseDiagonalAll);
         _tail.Prepare(_systemAll, _inverseDiagonalAll);

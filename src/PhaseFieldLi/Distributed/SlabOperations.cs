@@ -81,6 +81,7 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
 
     private Field<float>? _plane;
     private float[] _planeHost = [];
+    private double[] _planeSum = [];
 
     /// <summary>A plane-sized scratch field on this rank's device.</summary>
     private Field<float> Plane() => _plane ??= slab.Inner.Float("line_parts", partition.Global.Plane);
@@ -89,12 +90,11 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
     {
         int plane = partition.Global.Plane;
         slab.Inner.ForEach(rule, plane);
-        if (_planeHost.Length != plane) _planeHost = new float[plane];
+        if (_planeHost.Length != plane) { _planeHost = new float[plane]; _planeSum = new double[plane]; }
         _plane!.DownloadRange(0, _planeHost);
-        var parts = new double[plane];
-        for (int n = 0; n < plane; n++) parts[n] = _planeHost[n];
-        partition.Sum(parts);
-        return parts;
+        for (int n = 0; n < plane; n++) _planeSum[n] = _planeHost[n];
+        partition.Sum(_planeSum);
+        return _planeSum;
     }
 
     public override void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p)

@@ -12,16 +12,11 @@ public abstract class Field<T>(string name, int length) : IDisposable where T : 
     public abstract void Upload(ReadOnlySpan<T> values);
     public abstract void Download(Span<T> values);
 
-    /// <summary>Writes values into [start, start + values.Length) (a rank's ghost planes).</summary>
-    public virtual void UploadRange(int start, ReadOnlySpan<T> values)
-    {
-        var all = ToArray();
-        values.CopyTo(all.AsSpan(start));
-        Upload(all);
-    }
+    /// <summary>Writes values into [start, start + values.Length) (a rank's ghost planes), copying only that range.</summary>
+    public abstract void UploadRange(int start, ReadOnlySpan<T> values);
 
-    /// <summary>Reads [start, start + values.Length) (the planes a rank sends to its neighbours).</summary>
-    public virtual void DownloadRange(int start, Span<T> values) => ToArray().AsSpan(start, values.Length).CopyTo(values);
+    /// <summary>Reads [start, start + values.Length) (the planes a rank sends to its neighbours), copying only that range.</summary>
+    public abstract void DownloadRange(int start, Span<T> values);
 
     public T[] ToArray()
     {
