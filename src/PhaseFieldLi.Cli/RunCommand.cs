@@ -108,7 +108,9 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             var result = PhaseFieldLi.Diagnostics.StepBenchmarkResult.Run(c, b, options.Steps);
             Console.WriteLine(result.Table());
             Console.WriteLine($"T_eff counts {PhaseFieldLi.Diagnostics.StepBenchmarkResult.MinimumBytesPerCell} B/cell per step " +
-                              "(ξ and φ read and written, d and material read); copy: 8 B/cell.");
+                              "(ξ and φ read and written, d and material read); memcpy: the device's own copy, 8 B/cell; copy kernel: " +
+                              "one float per thread. A linear iteration is one MG-CG iteration of the potential solve (its time: the " +
+                              "potential solve's over its linear iterations); its floor: its counted bytes at memcpy speed.");
             return 0;
         }
 

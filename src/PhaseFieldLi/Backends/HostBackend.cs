@@ -20,15 +20,36 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override long MemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
-    private sealed class HostField<T>(string name, int length) : Field<T>(name, length) where T : unmanaged
+    private sealed class HostField<T>(string name, int length, LaunchCounts counts) : Field<T>(name, length) where T : unmanaged
     {
         public T* Pointer { get; private set; } =
             (T*)NativeMemory.AlignedAlloc((nuint)Math.Max(1, length) * (nuint)sizeof(T), 64);
 
-        public override void Upload(ReadOnlySpan<T> values) => values.CopyTo(new Span<T>(Pointer, Length));
-        public override void Download(Span<T> values) => new ReadOnlySpan<T>(Pointer, Length).CopyTo(values);
-        public override void UploadRange(int start, ReadOnlySpan<T> values) => values.CopyTo(new Span<T>(Pointer + start, Length - start));
-        public override void DownloadRange(int start, Span<T> values) => new ReadOnlySpan<T>(Pointer + start, values.Length).CopyTo(values);
+        public override void Upload(ReadOnlySpan<T> values)
+        {
+            counts.Transfer();
+            values.CopyTo(new Span<T>(Pointer, Length));
+        }
+
+        public override void Download(Span<T> values)
+        {
+            counts.Transfer();
+            counts.Sync();
+            new ReadOnlySpan<T>(Pointer, Length).CopyTo(values);
+        }
+
+        public override void UploadRange(int start, ReadOnlySpan<T> values)
+        {
+            counts.Transfer();
+            values.CopyTo(new Span<T>(Pointer + start, Length - start));
+        }
+
+        public override void DownloadRange(int start, Span<T> values)
+        {
+            counts.Transfer();
+            counts.Sync();
+            new ReadOnlySpan<T>(Pointer + start, values.Length).CopyTo(values);
+        }
 
         public override void Dispose()
         {
@@ -40,16 +61,28 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override Field<float> Float(string name, int length)
     {
-        var f = new HostField<float>(name, length);
+        var f = new HostField<float>(name, length, Counts);
         new Span<float>(f.Pointer, length).Clear();
         return f;
     }
 
     public override Field<int> Int(string name, int length)
     {
-        var f = new HostField<int>(name, length);
+        var f = new HostField<int>(name, length, Counts);
         new Span<int>(f.Pointer, length).Clear();
         return f;
+    }
+
+    public override void CopyField(Field<float> source, Field<float> target)
+    {
+        var s = (HostField<float>)source;
+        var t = (HostField<float>)target;
+        int blocks = Blocks(source.Length);
+        Parallel.For(0, blocks, b =>
+        {
+            int start = b * Block, n = Math.Min(source.Length, start + Block) - start;
+            new ReadOnlySpan<float>(s.Pointer + start, n).CopyTo(new Span<float>(t.Pointer + start, n));
+        });
     }
 
     public override HostView<float> View(Field<float> field) => new(((HostField<float>)field).Pointer);
@@ -72,6 +105,7 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override void ForEach<TRule>(TRule rule, int count)
     {
+        Counts.Launch();
         Parallel.For(0, Blocks(count), b =>
         {
             int end = Math.Min(count, (b + 1) * Block);
@@ -84,6 +118,7 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override void ForEachCell<TRule>(TRule rule, GridShape g)
     {
+        Counts.Launch();
         int rows = g.Ny * g.Nz, per = RowsPerBlock(g);
         Parallel.For(0, (rows + per - 1) / per, b =>
         {
@@ -98,6 +133,8 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override double SumCells<TRule>(TRule rule, GridShape g)
     {
+        Counts.Launch();
+        Counts.Sync();
         int rows = g.Ny * g.Nz, per = RowsPerBlock(g), blocks = (rows + per - 1) / per;
         var partial = _rowSums.Length >= blocks ? _rowSums : (_rowSums = new double[blocks]);
         Parallel.For(0, blocks, b =>
@@ -120,6 +157,8 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override double Sum<TRule>(TRule rule, int count)
     {
+        Counts.Launch();
+        Counts.Sync();
         int blocks = Blocks(count);
         var partial = Partials(ref _sums, count);
         Parallel.For(0, blocks, b =>
@@ -136,6 +175,8 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
     {
+        Counts.Launch();
+        Counts.Sync();
         int blocks = Blocks(count);
         var partial = Partials(ref _pairs, count);
         Parallel.For(0, blocks, b =>
@@ -157,6 +198,8 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override long Max<TRule>(TRule rule, int count)
     {
+        Counts.Launch();
+        Counts.Sync();
         int blocks = Blocks(count);
         var partial = Partials(ref _maxima, count);
         Parallel.For(0, blocks, b =>

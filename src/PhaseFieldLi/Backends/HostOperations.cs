@@ -38,6 +38,8 @@ public sealed unsafe class HostOperations(HostBackend b, int firstPlane = 0, int
     private double Run(Pass pass, GridShape g, OperatorSpec spec, Field<float> sigmaField, Field<float> shiftField, Field<float> xField,
         Field<float>? rhsField, Field<float>? outField, int colour)
     {
+        b.Counts.Launch();
+        if (pass != Pass.GaussSeidel) b.Counts.Sync(); // a device runs Gauss–Seidel as a plain pass, the others as sums
         var sigma = b.View(sigmaField);
         var shift = b.View(shiftField);
         var x = b.View(xField);

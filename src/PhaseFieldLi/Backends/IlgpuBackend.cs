@@ -46,7 +46,7 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         ? $"{_accelerator.Name} (ILGPU's CPU emulator, host memory)"
         : $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1 << 20)} MiB)";
 
-    private sealed class DeviceField<T>(string name, MemoryBuffer1D<T, Stride1D.Dense> buffer)
+    private sealed class DeviceField<T>(string name, MemoryBuffer1D<T, Stride1D.Dense> buffer, LaunchCounts counts)
         : Field<T>(name, (int)buffer.Length) where T : unmanaged
     {
         public MemoryBuffer1D<T, Stride1D.Dense> Buffer { get; } = buffer;
@@ -56,11 +56,18 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         public override void Upload(ReadOnlySpan<T> values) => UploadRange(0, values);
         public override void Download(Span<T> values) => DownloadRange(0, values);
 
-        public override void UploadRange(int start, ReadOnlySpan<T> values) =>
+        public override void UploadRange(int start, ReadOnlySpan<T> values)
+        {
+            counts.Transfer();
             Buffer.View.SubView(start, values.Length).CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
+        }
 
-        public override void DownloadRange(int start, Span<T> values) =>
+        public override void DownloadRange(int start, Span<T> values)
+        {
+            counts.Transfer();
+            counts.Sync();
             Buffer.View.SubView(start, values.Length).CopyToCPU(ref MemoryMarshal.GetReference(values), values.Length);
+        }
 
         public override void Dispose() => Buffer.Dispose();
     }
@@ -69,15 +76,18 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     {
         var buffer = _accelerator.Allocate1D<float>(Math.Max(1, length));
         buffer.MemSetToZero();
-        return new DeviceField<float>(name, buffer);
+        return new DeviceField<float>(name, buffer, Counts);
     }
 
     public override Field<int> Int(string name, int length)
     {
         var buffer = _accelerator.Allocate1D<int>(Math.Max(1, length));
         buffer.MemSetToZero();
-        return new DeviceField<int>(name, buffer);
+        return new DeviceField<int>(name, buffer, Counts);
     }
+
+    public override void CopyField(Field<float> source, Field<float> target) =>
+        ((DeviceField<float>)source).Buffer.View.CopyTo(((DeviceField<float>)target).Buffer.View);
 
     public override DeviceView<float> View(Field<float> field) => new(((DeviceField<float>)field).Buffer.View);
     public override DeviceView<int> View(Field<int> field) => new(((DeviceField<int>)field).Buffer.View);
@@ -94,6 +104,7 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     {
         var kernel = Kernel<TRule, Action<Index1D, TRule>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule>(CellKernels.ForEach));
+        Counts.Launch();
         kernel(count, rule);
     }
 
@@ -104,8 +115,10 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
         int threads = Threads(count);
+        Counts.Launch();
         kernel(threads, rule, _partials.View, count, threads);
         int width = Fold(0, threads, 0);
+        Counts.Sync();
         _folded.View.CopyToCPU(_foldedHost);
         return Add(0, width);
     }
@@ -115,9 +128,11 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
         int threads = Threads(count);
+        Counts.Launch();
         kernel(threads, rule, _partials.View, count, threads);
         int width = Fold(0, threads, 0);
         Fold(threads, threads, FoldWidth);
+        Counts.Sync();
         _folded.View.CopyToCPU(_foldedHost);
         return (Add(0, width), Add(FoldWidth, width));
     }
@@ -128,6 +143,7 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         var fold = Kernel<FoldPass, Action<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<double>, int, int, int, int>(CellKernels.Fold));
         int width = Math.Min(length, FoldWidth);
+        Counts.Launch();
         fold(width, _partials.View, _folded.View, offset, length, width, foldedOffset);
         return width;
     }
@@ -148,7 +164,9 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         _maxHost[0] = long.MinValue;
         _max.View.CopyFromCPU(_maxHost);
         int threads = Threads(count);
+        Counts.Launch();
         kernel(threads, rule, _max.View, count, threads);
+        Counts.Sync();
         _max.View.CopyToCPU(_maxHost);
         return _maxHost[0];
     }

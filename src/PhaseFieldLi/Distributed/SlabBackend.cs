@@ -49,6 +49,8 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public override string Device =>
         $"{inner.Device}; rank {partition.Rank} of {partition.Size}, z-planes {partition.Slabs.ZStart}…{partition.Slabs.ZStart + partition.Slabs.OwnedPlanes - 1}";
     public override long MemoryBytes => inner.MemoryBytes;
+    public override LaunchCounts Counts => inner.Counts;
+    public override void CopyField(Field<float> source, Field<float> target) => inner.CopyField(source, target);
     public override Field<float> Float(string name, int length) => inner.Float(name, length);
     public override Field<int> Int(string name, int length) => inner.Int(name, length);
     public override TF View(Field<float> field) => inner.View(field);

@@ -231,6 +231,9 @@ public sealed class ElectrodepositionModel : IDisposable
     public State State { get; }
     public IOperations Ops => _ops;
 
+    /// <summary>Bytes one linear (preconditioned CG) iteration of the potential solve must move, counted.</summary>
+    public double PotentialBytesPerLinearIteration => _cg.CountedBytesPerIteration;
+
     /// <summary>The potential solve's preconditioner (Jacobi, multigrid, or the multigrid across ranks).</summary>
     public IPreconditioner PotentialPreconditioner => _cg.Preconditioner;
 
@@ -274,7 +277,7 @@ public sealed class ElectrodepositionModel : IDisposable
         SolveReport last = default;
         double nonlinear = double.NaN;
         double[]? bodyTargets = null;
-        _phiLow.Fill(0f);
+        _ops.Fill(_phiLow, 0f);
         for (int it = 1; it <= solver.NewtonMaxIterations; it++)
         {
             _ops.AssembleCharge(State, shape, Li, Scaling.Charge, galvanostatic ? Bodies.Positive : -1);
@@ -328,7 +331,7 @@ public sealed class ElectrodepositionModel : IDisposable
         // The same absolute target as a solve for φ to the linear tolerance, but at least one decade
         // of reduction, and no finer than float32 CG's recursive residual goes.
         double inner = Math.Clamp(solver.Tolerance / relative, 1e-7, 0.1);
-        _correction.Fill(0f);
+        _ops.Fill(_correction, 0f);
         var step = _cg.Solve(_residual, _correction, inner, solver.MaxIterations);
         _ops.AddCorrection(State.Phi, _phiLow, _correction);
         return new SolveReport(step.Iterations, relative, step.RelativeResidual * relative, step.Converged);

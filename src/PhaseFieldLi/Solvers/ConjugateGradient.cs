@@ -47,6 +47,9 @@ public interface IPreconditioner : IDisposable
 
     /// <summary>What it is, for the run's log.</summary>
     string Describe() => GetType().Name;
+
+    /// <summary>Bytes one application must move at least (counted, not measured; for the benchmark's bandwidth floor).</summary>
+    double CountedBytesPerApply => 0;
 }
 
 /// <summary>z = D⁻¹ r with a diagonal computed by its owner (for operators other than Helmholtz).</summary>
@@ -64,6 +67,7 @@ public sealed class JacobiPreconditioner(Backend backend, IOperations ops, GridS
 
     public void Setup(HelmholtzProblem p) => ops.InverseDiagonal(p.Grid, p.Spec, p.Sigma, p.Shift, _invDiag);
     public void Apply(Field<float> r, Field<float> z) => ops.Multiply(_invDiag, r, z);
+    public double CountedBytesPerApply => 12.0 * grid.Count; // D⁻¹, r read; z written
     public void Dispose() => _invDiag.Dispose();
 }
 
@@ -96,6 +100,13 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, int leng
     public static int FieldsPerCell => 4;
 
     public IPreconditioner Preconditioner => preconditioner;
+
+    /// <summary>
+    /// Bytes one iteration must move at least, counted per cell: mat-vec (σ, a, p read, q written)
+    /// 16 B, update (x, r read and written; p, q, z read) 28 B, r·z 8 B, p ← z + βp 12 B, plus the
+    /// preconditioner's application. Stencil neighbours are counted once (cached).
+    /// </summary>
+    public double CountedBytesPerIteration => 64.0 * length + preconditioner.CountedBytesPerApply;
 
     /// <summary>Binds the operator; call again after its coefficients change.</summary>
     public void Prepare(HelmholtzProblem problem)

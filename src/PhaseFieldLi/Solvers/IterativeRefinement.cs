@@ -62,7 +62,7 @@ public sealed class IterativeRefinement(Backend backend, IOperations ops, GridSh
     /// </summary>
     public SolveReport Solve(HelmholtzProblem problem, Field<float> rhs, Field<float> x, double tolerance, int maxOuter = 20)
     {
-        _lo.Fill(0f);
+        ops.Fill(_lo, 0f);
         InnerIterations = 0;
         double bNorm = Math.Sqrt(ops.Dot(rhs, rhs));
         if (bNorm == 0) bNorm = 1;
@@ -73,7 +73,7 @@ public sealed class IterativeRefinement(Backend backend, IOperations ops, GridSh
             if (outer == 0) initial = relative;
             if (relative <= tolerance) return new SolveReport(outer, initial, relative, true);
             if (outer == maxOuter || !double.IsFinite(relative)) break;
-            _e.Fill(0f);
+            ops.Fill(_e, 0f);
             var step = correction(problem, _r, _e, InnerTolerance);
             InnerIterations += step.Iterations;
             ops.AddCorrection(x, _lo, _e);
