@@ -52,7 +52,7 @@ public class KernelBenchmarks
             max = [{N / 2 + 2}e-6, {N}e-6, {N / 2}e-6]
             li = 1.0
             """, "kernels");
-        _backend = PhaseFieldLi.Backends.Backends.Create(BenchBackend.Name);
+        _backend = PhaseFieldLi.Backends.BackendCatalog.Create(BenchBackend.Name);
         _model = new ElectrodepositionModel(c, _backend);
         _mechanics = new FractureModel(_model);
         _ops = _model.Ops;

@@ -51,7 +51,7 @@ public class SolverBenchmarks
     {
         int n = Case.N;
         _g = new GridShape(n, n, n);
-        _b = Backends.Backends.Create(BenchBackend.Name);
+        _b = Backends.BackendCatalog.Create(BenchBackend.Name);
         _ops = Operations.For(_b);
         var s = new float[_g.Count];
         var f = new float[_g.Count];

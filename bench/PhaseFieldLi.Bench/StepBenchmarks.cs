@@ -25,7 +25,7 @@ public class StepBenchmarks
     {
         string path = Path.Combine(FindRoot(), "cases", "quickstart.toml");
         var c = CaseReader.ReadFile(path);
-        _backend = Backends.Backends.Create(Backend);
+        _backend = Backends.BackendCatalog.Create(Backend);
         _model = new ElectrodepositionModel(c, _backend);
         _current = c.Electrochemistry.CurrentDensityAt(0) * c.Grid.CrossSectionM2;
         for (int n = 0; n < 10; n++) Step();

@@ -37,13 +37,13 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
             {
                 case "--backend" when a + 1 < args.Length:
                     backend = args[++a];
-                    if (!PhaseFieldLi.Backends.Backends.Names.Contains(backend))
-                        throw new ArgumentException($"--backend '{backend}': must be one of {string.Join(", ", PhaseFieldLi.Backends.Backends.Names)}");
+                    if (!PhaseFieldLi.Backends.BackendCatalog.Names.Contains(backend))
+                        throw new ArgumentException($"--backend '{backend}': must be one of {string.Join(", ", PhaseFieldLi.Backends.BackendCatalog.Names)}");
                     break;
                 case "--against" when a + 1 < args.Length:
                     against = args[++a];
-                    if (!PhaseFieldLi.Backends.Backends.Names.Contains(against))
-                        throw new ArgumentException($"--against '{against}': must be one of {string.Join(", ", PhaseFieldLi.Backends.Backends.Names)}");
+                    if (!PhaseFieldLi.Backends.BackendCatalog.Names.Contains(against))
+                        throw new ArgumentException($"--against '{against}': must be one of {string.Join(", ", PhaseFieldLi.Backends.BackendCatalog.Names)}");
                     break;
                 case "--tolerance" when a + 1 < args.Length:
                     if (!double.TryParse(args[++a], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out tolerance)

@@ -26,12 +26,12 @@ catch (ArgumentException e)
 
 if (options.Command == "devices")
 {
-    foreach (var line in PhaseFieldLi.Backends.Backends.Describe()) Console.WriteLine(line);
+    foreach (var line in PhaseFieldLi.Backends.BackendCatalog.Describe()) Console.WriteLine(line);
     if (!options.Check) return 0;
     bool all = true;
-    foreach (string name in options.Backend == "auto" ? PhaseFieldLi.Backends.Backends.Present() : [options.Backend])
+    foreach (string name in options.Backend == "auto" ? PhaseFieldLi.Backends.BackendCatalog.Present() : [options.Backend])
     {
-        using var b = PhaseFieldLi.Backends.Backends.Create(name);
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create(name);
         foreach (var (check, passed, detail) in PhaseFieldLi.Diagnostics.BackendSelfCheck.Run(b))
         {
             Console.WriteLine($"{(passed ? "pass" : "FAIL")}  {name}: {check}: {detail}");

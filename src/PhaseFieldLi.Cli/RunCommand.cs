@@ -104,7 +104,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         }
         if (options.Command == "bench")
         {
-            using var b = PhaseFieldLi.Backends.Backends.Create(options.Backend);
+            using var b = PhaseFieldLi.Backends.BackendCatalog.Create(options.Backend);
             var result = PhaseFieldLi.Diagnostics.StepBenchmarkResult.Run(c, b, options.Steps);
             Console.WriteLine(result.Table());
             Console.WriteLine($"T_eff counts {PhaseFieldLi.Diagnostics.StepBenchmarkResult.MinimumBytesPerCell} B/cell per step " +
@@ -152,7 +152,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
     private int Run(Case c, Checkpoint.Contents? resume, string output, Mpi? mpi, CancellationToken cancel)
     {
         var runLog = _launch.Rank == 0 ? log : (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        var device = PhaseFieldLi.Backends.Backends.Create(options.Backend, Mpi.LocalRank());
+        var device = PhaseFieldLi.Backends.BackendCatalog.Create(options.Backend, Mpi.LocalRank());
         using var backend = mpi == null ? device
             : SlabBackend.Wrap(device, new SlabPartition(mpi, new SlabDecomposition(c.Grid.Shape, mpi.Rank, mpi.Size)));
         runLog.LogInformation("backend {Backend}: {Device}; {Bytes} B/cell → {MiB:F1} MiB of fields",
@@ -184,7 +184,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
                     ?? throw new ArgumentException($"--resume '{options.Resume}': the checkpoint holds no mechanics state (not written by a coupled run)"));
         }
         using var mechanicsLifetime = mechanics;
-        if (resume != null) model.Restore(resume);
+        if (resume != null) model.Restore(resume.Fields);
         var sim = new Simulation(model, output, runLog) { State = resume?.State ?? new RunState(), Mechanics = mechanics };
         var progress = new Progress(sim, runLog);
         if (_launch.Rank == 0) sim.StepCompleted += progress.OnStep;

@@ -16,7 +16,7 @@ public class BackendToolsTests(ITestOutputHelper output)
     [InlineData("ilgpu-cpu")]
     public void SelfCheckPassesOnEveryCiBackend(string backend)
     {
-        using var b = PhaseFieldLi.Backends.Backends.Create(backend);
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create(backend);
         var checks = BackendSelfCheck.Run(b).ToList();
         foreach (var (check, passed, detail) in checks) output.WriteLine($"{(passed ? "pass" : "FAIL")} {check}: {detail}");
         Assert.Equal(4, checks.Count);
@@ -31,10 +31,14 @@ public class BackendToolsTests(ITestOutputHelper output)
         output.WriteLine(result.Table());
         Assert.Equal(2, result.A.Steps);
         Assert.Equal(result.A.Steps, result.B.Steps);
-        Assert.Equal(["xi", "phi"], result.Fields.Select(f => f.Field));
-        var phi = result.Fields.Single(f => f.Field == "phi");
+        Assert.Equal(["xi", "phi, electrolyte (ξ < ½)", "phi, in the metal (ξ ≥ ½; σ_min only, not tested)", "cell_voltage"],
+            result.Fields.Select(f => f.Field));
+        var phi = result.Fields[1];
         Assert.Equal("V", phi.Unit);
         Assert.InRange(phi.MaxAbs, 1e-4, 1.0); // volts, not RT/F units
+        Assert.True(phi.Tested && !result.Fields[2].Tested);
+        var voltage = result.Fields.Single(f => f.Field == "cell_voltage");
+        Assert.InRange(voltage.MaxAbs, 1e-3, 1.0);
         Assert.True(result.MaxRelative <= 1e-4, result.Table());
     }
 }

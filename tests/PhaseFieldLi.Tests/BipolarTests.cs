@@ -34,7 +34,7 @@ public class BipolarTests(ITestOutputHelper output)
         string toml = TestCases.Column(160, h, 2e-6, chem, end: 1000, maxStep: 5, mobility: 3.6e-8,
             extraPhaseField: "confine_to_damage = false", extra: slab, liThickness: 8e-6, positiveLiThickness: 12e-6, growthRoom: 16e-6);
         var c = CaseReader.Parse(toml, "bipolar");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         Assert.Equal(1, model.IsolatedBodies);
 
@@ -109,7 +109,7 @@ public class CrackFaceConductionTests(ITestOutputHelper output)
             extraPhaseField: $"crack_face_conduction = {(conduction ? "true" : "false")}", extra: geometry,
             liThickness: 8e-6, positiveLiThickness: 12e-6, growthRoom: 0);
         var c = CaseReader.Parse(toml, "crack-conduction");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         var labels = model.State.Label.ToArray();
         int slab = labels[75], crack = labels[40];
@@ -156,7 +156,7 @@ public class SplitMergeTests(ITestOutputHelper output)
             extraPhaseField: "confine_to_damage = false", extra: slab, liThickness: 8e-6, positiveLiThickness: 12e-6, growthRoom: 16e-6)
             .Replace("output_interval = 0", "output_interval = 0\nmax_steps = 40"); // each run below: 40 steps
         var c = CaseReader.Parse(toml, "split-merge");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         Assert.Equal(1, model.IsolatedBodies);
         var first = new Simulation(model, TestCases.TempDir()).Run(); // the slab polarises: a non-trivial body potential
@@ -232,7 +232,7 @@ public class TwoBodyReversalTests(ITestOutputHelper output)
         string toml = TestCases.Column(190, h, 2e-6, chem, end: 2 * half, maxStep: 5, mobility: 3.6e-8,
             extraPhaseField: "confine_to_damage = false", extra: slabs, liThickness: 8e-6, positiveLiThickness: 12e-6, growthRoom: 16e-6);
         var c = CaseReader.Parse(toml, "two-bodies");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         Assert.Equal(2, model.IsolatedBodies);
 
@@ -326,7 +326,7 @@ public class FloatingSphereTests(ITestOutputHelper output)
     {
         const double a = Radius, zc = CentreZ;
         string sphere = Sphere;
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         double current;
         double phiFar;
         {
@@ -393,7 +393,7 @@ public class FloatingSphereTests(ITestOutputHelper output)
         const double a = Radius, zc = CentreZ, sigma = 0.05, j = 15.0;
         string sphere = Sphere;
         var c = CaseReader.Parse(Cell(sphere, i0), "sphere");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         Assert.Equal(1, model.IsolatedBodies);
         var report = model.SolvePotential(j * c.Grid.CrossSectionM2);

@@ -240,7 +240,7 @@ public class CaseFileFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
     public void GridThatDoesNotFitTheDeviceIsRefusedUpFront()
     {
         var c = CaseReader.Parse("[grid]\ncells = [1024, 1024, 1000]\nspacing = 1e-6\n[time]\nend = 1.0\n", "huge");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         long need = (long)PhaseFieldLi.Models.ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount;
         if (need <= b.MemoryBytes) return; // a machine with that much memory would run it
         var e = Assert.Throws<CaseException>(() => new PhaseFieldLi.Models.ElectrodepositionModel(c, b));

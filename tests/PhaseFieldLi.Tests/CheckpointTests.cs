@@ -16,7 +16,7 @@ public class CheckpointTests(ITestOutputHelper output)
         CancellationToken cancel = default)
     {
         var c = CaseReader.Parse(Case, "ckpt");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         var sim = make(model);
         sim.Run(cancel);
@@ -41,7 +41,7 @@ public class CheckpointTests(ITestOutputHelper output)
         Assert.Equal(2, ckpt.State.Step);
         var resumed = Finish(split, m =>
         {
-            m.Restore(ckpt);
+            m.Restore(ckpt.Fields);
             return new Simulation(m, split) { State = ckpt.State };
         });
 
@@ -182,14 +182,14 @@ public class CoupledCheckpointTests(ITestOutputHelper output)
         Action<Simulation>? watch = null, CancellationToken cancel = default)
     {
         var c = CaseReader.Parse(Case, "coupled-ckpt");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         using var mechanics = new FractureModel(model);
         mechanics.EnableGrowthStrain();
         model.CoupleMechanics(mechanics);
         if (resume != null)
         {
-            model.Restore(resume);
+            model.Restore(resume.Fields);
             mechanics.Restore(resume.Mechanics!);
         }
         var sim = new Simulation(model, dir) { State = resume?.State ?? new RunState(), Mechanics = mechanics };

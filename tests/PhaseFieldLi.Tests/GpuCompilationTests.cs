@@ -61,7 +61,7 @@ public class GpuCompilationTests(ITestOutputHelper output)
     [Fact]
     public void EveryKernelCompilesToOpenClC()
     {
-        using var context = PhaseFieldLi.Backends.Backends.Build(b => b.OpenCL());
+        using var context = PhaseFieldLi.Backends.BackendCatalog.Build(b => b.OpenCL());
         using var backend = new CLBackend(context, new CLCapabilityContext(true, true, true, true, true), CLDeviceVendor.AMD, CLCVersion.CL20);
         int compiled = 0;
         foreach (var rule in Rules().Select(Close))
@@ -78,7 +78,7 @@ public class GpuCompilationTests(ITestOutputHelper output)
     public void EveryKernelCompilesToPtx()
     {
         var rules = Rules();
-        using var context = PhaseFieldLi.Backends.Backends.Build(b => b.Cuda()); // the solver's own context settings
+        using var context = PhaseFieldLi.Backends.BackendCatalog.Build(b => b.Cuda()); // the solver's own context settings
         var arch = CudaArchitecture.SM_80;
         using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch, CudaInstructionSet.ISA_80, null!);
         int compiled = 0;
@@ -103,7 +103,7 @@ public class GpuCompilationTests(ITestOutputHelper output)
     [Fact]
     public void ReductionsAccumulateInDoubleOnTheGpu()
     {
-        using var context = PhaseFieldLi.Backends.Backends.Build(b => b.Cuda());
+        using var context = PhaseFieldLi.Backends.BackendCatalog.Build(b => b.Cuda());
         var arch = CudaArchitecture.SM_80;
         using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch, CudaInstructionSet.ISA_80, null!);
         var rule = Close(typeof(PhaseFieldLi.Kernels.Physics.BodyMomentRule<,>));

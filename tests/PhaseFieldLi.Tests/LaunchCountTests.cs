@@ -15,7 +15,7 @@ public class LaunchCountTests(ITestOutputHelper output)
     private static (PotentialReport Potential, (long Launches, long Syncs, long Transfers) Counts) OneStep(string backendName)
     {
         var c = CaseReader.Parse(TestCases.TinyCrack, "tiny");
-        using var backend = Backends.Backends.Create(backendName);
+        using var backend = Backends.BackendCatalog.Create(backendName);
         using var model = new ElectrodepositionModel(c, backend);
         double current = c.Electrochemistry.CurrentDensityAt(0) * c.Grid.CrossSectionM2;
         var before = backend.Counts.Now;

@@ -44,7 +44,7 @@ public class MechanicsTests(ITestOutputHelper output)
     internal static (ElectrodepositionModel Host, FractureModel Mechanics) Build(string toml, string backend = "cpu")
     {
         var c = CaseReader.Parse(toml, "block");
-        var b = Backends.Backends.Create(backend);
+        var b = Backends.BackendCatalog.Create(backend);
         var host = new ElectrodepositionModel(c, b);
         return (host, new FractureModel(host));
     }
@@ -447,7 +447,7 @@ public class CleavageTests(ITestOutputHelper output)
             damage = 1.0
             """;
         var c = CaseReader.Parse(toml, "kink");
-        using var b = Backends.Backends.Create("cpu");
+        using var b = Backends.BackendCatalog.Create("cpu");
         using var host = new ElectrodepositionModel(c, b);
         using var m = new FractureModel(host);
         var g = host.Grid.Shape;
@@ -516,7 +516,7 @@ public class PressureCouplingTests(ITestOutputHelper output)
             tolerance = 1e-7
             """);
         var c = CaseReader.Parse(toml, "pressure");
-        using var b = Backends.Backends.Create("cpu");
+        using var b = Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         double current = j * c.Grid.CrossSectionM2;
         Assert.True(model.SolvePotential(current).Converged);
@@ -581,7 +581,7 @@ public class GrowthStrainTests(ITestOutputHelper output)
             cleavage_normal = [0, 0, 1]
             """;
         var c = CaseReader.Parse(toml, "growth");
-        using var b = Backends.Backends.Create("cpu");
+        using var b = Backends.BackendCatalog.Create("cpu");
         using var host = new ElectrodepositionModel(c, b);
         using var m = new FractureModel(host);
         var g = host.Grid.Shape;
@@ -776,7 +776,7 @@ public class LeafSizeTests
             damage = 1.0
             """;
         var c = CaseReader.Parse(toml, "leaf-size");
-        using var b = Backends.Backends.Create(backend);
+        using var b = Backends.BackendCatalog.Create(backend);
         using var model = new ElectrodepositionModel(c, b);
         using var mechanics = new FractureModel(model);
         var leaf = mechanics.LeafSize(crack: false);

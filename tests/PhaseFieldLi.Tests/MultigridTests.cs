@@ -42,7 +42,7 @@ public class MultigridTests(ITestOutputHelper output)
     /// </summary>
     private static Problem Build(string backend, int n, double contrast)
     {
-        var p = new Problem { B = PhaseFieldLi.Backends.Backends.Create(backend), G = new GridShape(n, n, n) };
+        var p = new Problem { B = PhaseFieldLi.Backends.BackendCatalog.Create(backend), G = new GridShape(n, n, n) };
         p.Ops = Operations.For(p.B);
         double h = 1.0 / n;
         int count = p.G.Count;
@@ -295,7 +295,7 @@ public class MultigridTests(ITestOutputHelper output)
         var errors = new List<double>();
         foreach (int n in new[] { 16, 32, 64 })
         {
-            using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+            using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
             var ops = Operations.For(b);
             var g = new GridShape(n, n, n);
             double h = 1.0 / n, pi = Math.PI;

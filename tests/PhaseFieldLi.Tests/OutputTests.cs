@@ -45,7 +45,7 @@ public class OutputTests(ITestOutputHelper output)
             thickness = 2.0e-6
             normal = [0, 0, 1]
             """, "fracture");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var host = new PhaseFieldLi.Models.ElectrodepositionModel(c, b);
         using var m = new PhaseFieldLi.Models.FractureModel(host);
         var rows = new PhaseFieldLi.Simulations.FractureSimulation(host, m, dir).Run();

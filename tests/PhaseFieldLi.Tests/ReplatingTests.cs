@@ -51,7 +51,7 @@ public class ReplatingTests(ITestOutputHelper output)
     private (double HeightM, double TimeS, int Cells) FirstReplated(string phaseField)
     {
         var c = CaseReader.Parse(Slab(phaseField), "test");
-        using var b = PhaseFieldLi.Backends.Backends.Create("cpu");
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
         using var model = new ElectrodepositionModel(c, b);
         var material = model.State.Material.ToArray();
         var g = c.Grid.Shape;

@@ -97,7 +97,7 @@ internal static class TestCases
 
         public CoupledRun(Case c)
         {
-            _backend = PhaseFieldLi.Backends.Backends.Create("cpu");
+            _backend = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
             Model = new ElectrodepositionModel(c, _backend);
             Mechanics = new FractureModel(Model);
             Mechanics.EnableGrowthStrain();
@@ -140,7 +140,7 @@ internal static class TestCases
     public static Result Run(string toml, string backend = "cpu", string? output = null)
     {
         var c = CaseReader.Parse(toml, "test");
-        using var b = PhaseFieldLi.Backends.Backends.Create(backend);
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create(backend);
         using var model = new ElectrodepositionModel(c, b);
         var summary = new Simulation(model, output ?? TempDir()).Run();
         var phi = model.State.Phi.ToArray().Select(p => (float)(p * model.Scaling.ThermalVoltageV)).ToArray();

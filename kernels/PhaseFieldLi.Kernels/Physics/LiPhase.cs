@@ -1,6 +1,7 @@
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
 using static PhaseFieldLi.Kernels.Physics.Interpolation;
+using static PhaseFieldLi.Kernels.Physics.Kinetics;
 
 namespace PhaseFieldLi.Kernels.Physics;
 

@@ -32,14 +32,3 @@ public readonly record struct LiPhaseParameters(
     float SheetEdgeFill = 0.1f,
     /// <summary>Cleavage-normal axis (0, 1, 2) a sheet edge does not advance along; −1: every axis.</summary>
     int SheetNormalAxis = -1);
-
-/// <summary>Non-dimensional parameters of the charge equation ∇̂·(σ̂∇̂φ̂) = Q ∂ξ/∂t.</summary>
-public readonly record struct ChargeParameters(
-    /// <summary>Q = (F/V_m) h² / (σ_LLZO · RT/F) [s]: Faradaic source per unit ∂ξ/∂t.</summary>
-    float Q,
-    /// <summary>σ_min/σ_LLZO: floor of the ionic conductivity (metal, empty cracks).</summary>
-    float SigmaMin,
-    /// <summary>ξ_e: a damaged LLZO cell counts as empty crack with weight exp(−ξ/ξ_e).</summary>
-    float EmptyCrackXi,
-    /// <summary>σ_separator/σ_LLZO: ionic conductivity of a liquid-electrolyte separator layer.</summary>
-    float SeparatorSigma = 1f);

@@ -30,4 +30,6 @@ public static class Bodies
     public const int None = -1;
     public const int Negative = 0;
     public const int Positive = 1;
+    /// <summary>Not a label: a body sum over every cell, whatever its label.</summary>
+    public const int AllCells = -2;
 }

@@ -7,8 +7,11 @@ using PhaseFieldLi.Simulations;
 
 namespace PhaseFieldLi.Diagnostics;
 
-/// <summary>The largest pointwise difference of one field between two backends, in SI units.</summary>
-public sealed record FieldDifference(string Field, string Unit, double MaxAbsDifference, double MaxAbs)
+/// <summary>
+/// The largest pointwise difference of one field between two backends, in SI units. Tested = false:
+/// shown, but not held against the tolerance (φ inside the metal, see <see cref="BackendComparison"/>).
+/// </summary>
+public sealed record FieldDifference(string Field, string Unit, double MaxAbsDifference, double MaxAbs, bool Tested = true)
 {
     /// <summary>max |a − b| / max |a| (0 where the field is zero everywhere).</summary>
     public double Relative => MaxAbs > 0 ? MaxAbsDifference / MaxAbs : MaxAbsDifference;
@@ -24,10 +27,15 @@ public sealed record RunOnBackend(string Backend, string Device, double WallSeco
 /// electrodeposition and coupled runs take <c>steps</c> time steps (coupled runs also compare the
 /// displacement and the damage), fracture runs take <c>steps</c> load steps. Both runs write their
 /// normal output under <c>outputRoot/&lt;backend&gt;</c>, so they can be opened side by side.
+/// φ is compared in the electrolyte (ξ &lt; ½ in both runs), where charge conservation determines it.
+/// Inside the Li metal the ionic conductivity is only σ_min, so φ there is set by a regularisation. A
+/// relative residual of 1e-5 leaves it uncertain to about 1e-3 of its range: on the quickstart after 30
+/// steps, the default tolerances against 1e-8 differ by 8.8e-4 of max |φ| in the metal and by 1.9e-6 in
+/// the electrolyte. That row is shown, not tested. The metal's own potential, the cell voltage, is tested.
 /// </summary>
 public sealed record BackendComparison(string Case, int Steps, RunOnBackend A, RunOnBackend B, IReadOnlyList<FieldDifference> Fields)
 {
-    public double MaxRelative => Fields.Count == 0 ? 0 : Fields.Max(f => f.Relative);
+    public double MaxRelative => Fields.Where(f => f.Tested).Select(f => f.Relative).DefaultIfEmpty(0).Max();
 
     public static BackendComparison Run(Case c, string backendA, string backendB, int steps, string outputRoot)
     {
@@ -38,20 +46,34 @@ public sealed record BackendComparison(string Case, int Steps, RunOnBackend A, R
         foreach (var (name, (va, unit)) in a.Fields)
         {
             var vb = b.Fields[name].Values;
-            double d = 0, m = 0;
-            for (int n = 0; n < va.Length; n++)
+            if (name == "phi")
             {
-                d = Math.Max(d, Math.Abs((double)va[n] - vb[n]));
-                m = Math.Max(m, Math.Abs((double)va[n]));
+                var xa = a.Fields["xi"].Values;
+                var xb = b.Fields["xi"].Values;
+                bool Electrolyte(int n) => xa[n] < 0.5f && xb[n] < 0.5f;
+                diffs.Add(Difference("phi, electrolyte (ξ < ½)", unit, va, vb, Electrolyte, tested: true));
+                diffs.Add(Difference("phi, in the metal (ξ ≥ ½; σ_min only, not tested)", unit, va, vb, n => !Electrolyte(n), tested: false));
             }
-            diffs.Add(new FieldDifference(name, unit, d, m));
+            else diffs.Add(Difference(name, unit, va, vb, _ => true, tested: true));
         }
         return new BackendComparison(c.Name, steps, a, b, diffs);
     }
 
+    private static FieldDifference Difference(string name, string unit, float[] va, float[] vb, Func<int, bool> where, bool tested)
+    {
+        double d = 0, m = 0;
+        for (int n = 0; n < va.Length; n++)
+        {
+            if (!where(n)) continue;
+            d = Math.Max(d, Math.Abs((double)va[n] - vb[n]));
+            m = Math.Max(m, Math.Abs((double)va[n]));
+        }
+        return new FieldDifference(name, unit, d, m, tested);
+    }
+
     private static RunOnBackend RunOne(Case c, string backendName, string output)
     {
-        using var backend = Backends.Backends.Create(backendName);
+        using var backend = Backends.BackendCatalog.Create(backendName);
         using var model = new ElectrodepositionModel(c, backend);
         var fields = new Dictionary<string, (float[], string)>();
         var wall = Stopwatch.StartNew();
@@ -80,6 +102,7 @@ public sealed record BackendComparison(string Case, int Steps, RunOnBackend A, R
                 time = summary.TimeS;
                 fields["xi"] = (model.State.Xi.ToArray(), "1");
                 fields["phi"] = (Scaled(model.State.Phi.ToArray(), model.Scaling.ThermalVoltageV), "V");
+                fields["cell_voltage"] = ([(float)model.CellVoltageV], "V");
             }
             backend.Synchronize();
             wall.Stop();

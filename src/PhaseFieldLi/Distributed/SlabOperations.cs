@@ -65,14 +65,14 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
     public override long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, Field<int> label, int axis, int crack,
         int measure, int sheets = 0)
     {
-        if (axis != 2 || measure != 0 || partition.Size == 1) return base.LeafExtent(g, xi, damage, material, label, axis, crack, measure, sheets);
+        if (axis != 2 || measure != LeafMeasure.LineThickness || partition.Size == 1) return base.LeafExtent(g, xi, damage, material, label, axis, crack, measure, sheets);
         // The most qualifying cells (or the largest sheet fill, in 1/4096 cell: each rank's part rounded
         // down, so the sum may fall short of the one-process number by ranks − 1 units) on one line.
         var s = partition.Slabs;
         var rule = new LeafExtentRule<TF, TI>
         {
             Grid = g, Xi = slab.View(xi), Damage = slab.View(damage), Material = slab.View(material), Label = slab.View(label), Axis = 2,
-            Crack = crack, Measure = 0, Sheets = sheets, LineFirst = s.GhostBelow, LineLength = s.OwnedPlanes,
+            Crack = crack, Measure = LeafMeasure.LineThickness, Sheets = sheets, LineFirst = s.GhostBelow, LineLength = s.OwnedPlanes,
         };
         var parts = LineParts(new LineKeyPartsRule<LeafExtentRule<TF, TI>, TF> { Inner = rule, Parts = slab.View(Plane()), First = s.OwnedFirst });
         double most = parts.Max();

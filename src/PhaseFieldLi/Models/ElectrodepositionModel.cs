@@ -189,8 +189,13 @@ public sealed class ElectrodepositionModel : IDisposable
         return first.Take(slots).Select(kv => (kv.Key, kv.Value)).ToList();
     }
 
+    /// <summary>The fields and body state on the host, for a checkpoint.</summary>
+    public ElectrochemistryFields Save() => new(State.Xi.ToArray(), State.Phi.ToArray(), State.PhiB.ToArray(), State.Damage.ToArray(),
+        State.LiHistory.ToArray(), State.Label.ToArray(), State.Material.ToArray(), State.BodyPotential.ToArray(),
+        (double[])BodyMassReference.Clone(), LastStepS);
+
     /// <summary>Puts a checkpoint's fields and body potentials back on the device.</summary>
-    public void Restore(OutputWriters.Checkpoint.Contents c)
+    public void Restore(ElectrochemistryFields c)
     {
         if (c.Xi.Length != Shape.Count)
             throw new ArgumentException($"checkpoint has {c.Xi.Length} cells, this {(Partition.Size > 1 ? "rank's slab" : "case")} {Shape.Count}");
@@ -450,7 +455,7 @@ public sealed class ElectrodepositionModel : IDisposable
         return sweeps;
     }
 
-    /// <summary>Li volume [m³] of one body (Bodies.Negative …) or of the whole domain (−2).</summary>
+    /// <summary>Li volume [m³] of one body (Bodies.Negative …) or of the whole domain (Bodies.AllCells).</summary>
     public double LiVolumeM3(int body) => _ops.BodySum(State.Xi, State.Label, body) * Grid.CellVolumeM3;
 
     /// <summary>

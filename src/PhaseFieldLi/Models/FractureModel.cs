@@ -38,9 +38,9 @@ public sealed class FractureModel : IDisposable
     private readonly ElasticOperator _operator;
     private readonly IPartition _partition;
 
-    public FractureModel(ElectrodepositionModel host)
-        : this(host.Backend, host.Ops, host.State, host.Shape, host.Scaling,
-            host.Case.Mechanics ?? throw new CaseException("mechanics", "(missing)", "the case has no [mechanics] table"))
+    public FractureModel(ElectrodepositionModel electrochemistry)
+        : this(electrochemistry.Backend, electrochemistry.Ops, electrochemistry.State, electrochemistry.Shape, electrochemistry.Scaling,
+            electrochemistry.Case.Mechanics ?? throw new CaseException("mechanics", "(missing)", "the case has no [mechanics] table"))
     {
     }
 
@@ -86,8 +86,12 @@ public sealed class FractureModel : IDisposable
         History.Upload(InitialHistory(state.Damage.ToArray(), scaling.DamageDrive(settings)));
     }
 
+    /// <summary>The mechanics state on the host, for a checkpoint.</summary>
+    public MechanicsFields Save() => new(Displacement.ToArray(), History.ToArray(), InitialXi.ToArray(), Pressure.ToArray(),
+        VonMises.ToArray(), EnergyDensity.ToArray());
+
     /// <summary>Puts a coupled run's mechanics state back from its checkpoint.</summary>
-    public void Restore(OutputWriters.Checkpoint.MechanicsFields m)
+    public void Restore(MechanicsFields m)
     {
         if (m.Displacement.Length != Displacement.Length || m.History.Length != History.Length)
             throw new ArgumentException($"checkpoint mechanics have {m.History.Length} cells, the case {History.Length}");
@@ -280,11 +284,11 @@ public sealed class FractureModel : IDisposable
         int axis = _settings.CleavageAxis, c = crack ? 1 : 0;
         int sheets = !crack && _scaling.Li.SheetReactivity > 0f ? 1 : 0;
         long M(int measure) => _ops.LeafExtent(Cells, _state.Xi, _state.Damage, _state.Material, _state.Label, axis, c, measure, sheets);
-        long thick = M(0);
+        long thick = M(LeafMeasure.LineThickness);
         if (thick == long.MinValue) return (double.NaN, double.NaN, double.NaN);
         double h = _scaling.SpacingM;
         double cells = sheets != 0 ? thick / 4096.0 : thick;
-        return (2 * cells * h, 2 * M(1) * h, (M(2) + M(3)) * h);
+        return (2 * cells * h, 2 * M(LeafMeasure.ExtentA) * h, (M(LeafMeasure.ExtentB) + M(LeafMeasure.NegativeLowB)) * h);
     }
 
     /// <summary>Largest pressure −tr σ/3 in a LLZO cell holding Li (ξ &gt; ½) [Pa]; NaN if none (a device reduction).</summary>

@@ -28,30 +28,25 @@ public static class Checkpoint
     public static string ForRank(string anyRankPath, int rank) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(anyRankPath))!, RankFileName(rank));
 
-    public sealed record Contents(string CaseText, string CaseName, string CaseHash, float[] Xi, float[] Phi, float[] PhiResponse,
-        float[] Damage, int[] Label, int[] Material, float[] BodyPotential, RunState State, double[] BodyMassReference, double LastStepS, float[] LiHistory,
+    /// <summary>What a checkpoint holds: the case, the model's (and a coupled run's mechanics') fields, the loop state.</summary>
+    public sealed record Contents(string CaseText, string CaseName, string CaseHash, ElectrochemistryFields Fields, RunState State,
         MechanicsFields? Mechanics, int Rank = 0, int Ranks = 1);
 
-    /// <summary>The mechanics state of a coupled run: u (the CG start of the next solve), the history H,
-    /// ξ₀ of the growth strain, and the stress fields the next potential solve and the output read.</summary>
-    public sealed record MechanicsFields(float[] Displacement, float[] History, float[] InitialXi, float[] Pressure,
-        float[] VonMises, float[] EnergyDensity);
-
-    public static void Write(string path, ElectrodepositionModel model, RunState state, Models.FractureModel? mechanics = null)
+    /// <summary>Writes one rank's checkpoint (atomically) from plain data.</summary>
+    public static void Write(string path, Cases.Case c, string backendName, int rank, int ranks, ElectrochemistryFields fields,
+        RunState state, MechanicsFields? mechanics = null)
     {
-        var s = model.State;
-        var c = model.Case;
         var file = new H5File
         {
-            ["xi"] = s.Xi.ToArray(),
-            ["phi"] = s.Phi.ToArray(),
-            ["phi_response"] = s.PhiB.ToArray(),
-            ["damage"] = s.Damage.ToArray(),
-            ["li_history"] = s.LiHistory.ToArray(),
-            ["label"] = s.Label.ToArray(),
-            ["material"] = s.Material.ToArray(),
-            ["body_potential"] = s.BodyPotential.ToArray(),
-            ["body_mass_reference"] = model.BodyMassReference,
+            ["xi"] = fields.Xi,
+            ["phi"] = fields.Phi,
+            ["phi_response"] = fields.PhiResponse,
+            ["damage"] = fields.Damage,
+            ["li_history"] = fields.LiHistory,
+            ["label"] = fields.Label,
+            ["material"] = fields.Material,
+            ["body_potential"] = fields.BodyPotential,
+            ["body_mass_reference"] = fields.BodyMassReference,
             ["case_text"] = Encoding.UTF8.GetBytes(c.SourceText),
             ["series_text"] = Encoding.UTF8.GetBytes(string.Join("\n", state.SeriesLines)),
             ["snapshot_index"] = state.Snapshots.Select(x => x.Index).ToArray(),
@@ -60,19 +55,19 @@ public static class Checkpoint
         };
         if (mechanics != null)
         {
-            file["displacement"] = mechanics.Displacement.ToArray();
-            file["history"] = mechanics.History.ToArray();
-            file["xi_initial"] = mechanics.InitialXi.ToArray();
-            file["pressure"] = mechanics.Pressure.ToArray();
-            file["von_mises"] = mechanics.VonMises.ToArray();
-            file["energy_density"] = mechanics.EnergyDensity.ToArray();
+            file["displacement"] = mechanics.Displacement;
+            file["history"] = mechanics.History;
+            file["xi_initial"] = mechanics.InitialXi;
+            file["pressure"] = mechanics.Pressure;
+            file["von_mises"] = mechanics.VonMises;
+            file["energy_density"] = mechanics.EnergyDensity;
         }
         file.Attributes["last_stagger_iterations"] = state.LastStaggerIterations;
         file.Attributes["last_step_damage_change"] = state.LastStepDamageChange;
         file.Attributes["format_version"] = FormatVersion;
         file.Attributes["case_name"] = c.Name;
         file.Attributes["case_sha256"] = c.Hash;
-        file.Attributes["backend"] = model.Backend.Name;
+        file.Attributes["backend"] = backendName;
         file.Attributes["time_s"] = state.TimeS;
         file.Attributes["step"] = state.Step;
         file.Attributes["next_output_s"] = state.NextOutputS;
@@ -81,9 +76,9 @@ public static class Checkpoint
         file.Attributes["last_tip_height_m"] = state.LastTipHeightM;
         file.Attributes["last_tip_time_s"] = state.LastTipTimeS;
         file.Attributes["unconverged_solves"] = state.UnconvergedSolves;
-        file.Attributes["last_step_s"] = model.LastStepS;
-        file.Attributes["rank"] = model.Partition.Rank;
-        file.Attributes["ranks"] = model.Partition.Size;
+        file.Attributes["last_step_s"] = fields.LastStepS;
+        file.Attributes["rank"] = rank;
+        file.Attributes["ranks"] = ranks;
         AtomicFile.Write(path, stream => file.Write(stream));
     }
 
@@ -115,10 +110,11 @@ public static class Checkpoint
         for (int n = 0; n < idx.Length; n++) state.Snapshots.Add((idx[n], steps[n], times[n]));
         string series = Encoding.UTF8.GetString(A<byte>("series_text"));
         if (series.Length > 0) state.SeriesLines.AddRange(series.Split('\n'));
+        var fields = new ElectrochemistryFields(A<float>("xi"), A<float>("phi"), A<float>("phi_response"), A<float>("damage"),
+            A<float>("li_history"), A<int>("label"), A<int>("material"), A<float>("body_potential"), A<double>("body_mass_reference"),
+            D("last_step_s"));
         return new Contents(Encoding.UTF8.GetString(A<byte>("case_text")), f.Attribute("case_name").Read<string>(),
-            f.Attribute("case_sha256").Read<string>(), A<float>("xi"), A<float>("phi"), A<float>("phi_response"),
-            A<float>("damage"), A<int>("label"), A<int>("material"), A<float>("body_potential"), state,
-            A<double>("body_mass_reference"), D("last_step_s"), A<float>("li_history"), mechanics,
+            f.Attribute("case_sha256").Read<string>(), fields, state, mechanics,
             f.AttributeExists("rank") ? I("rank") : 0, f.AttributeExists("ranks") ? I("ranks") : 1);
     }
 }

@@ -29,7 +29,7 @@ public sealed record FractureRow(int Step, double TimeS, double CrackPressurePa,
 /// runs to its tolerance. Writes fracture.csv (one row per step) and HDF5 snapshots of d, H, the von
 /// Mises stress, the pressure and u every output_interval.
 /// </summary>
-public sealed class FractureSimulation(ElectrodepositionModel host, FractureModel model, string outputDirectory, ILogger? logger = null)
+public sealed class FractureSimulation(ElectrodepositionModel electrochemistry, FractureModel model, string outputDirectory, ILogger? logger = null)
 {
     private readonly ILogger _log = logger ?? NullLogger.Instance;
 
@@ -37,22 +37,22 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
 
     public IReadOnlyList<FractureRow> Run(CancellationToken cancel = default)
     {
-        var c = host.Case;
+        var c = electrochemistry.Case;
         Directory.CreateDirectory(outputDirectory);
-        using var snapshots = Simulation.SnapshotWriter(host, outputDirectory);
-        bool root = host.Partition.Rank == 0; // rank 0 writes fracture.csv; every rank its own fields
+        using var snapshots = Simulation.SnapshotWriter(electrochemistry, outputDirectory);
+        bool root = electrochemistry.Partition.Rank == 0; // rank 0 writes fracture.csv; every rank its own fields
         double dt = c.Time.MaxStepS, nextOutput = 0;
         int steps = (int)Math.Min(c.Time.MaxSteps, Math.Ceiling(c.Time.EndS / dt - 1e-9));
         var wall = Stopwatch.StartNew();
         int snapshot = 0;
         // A signal stops every rank after the same load step (one Allreduce per step).
-        for (int step = 0; step <= steps && host.Partition.Max(cancel.IsCancellationRequested ? 1 : 0) == 0; step++)
+        for (int step = 0; step <= steps && electrochemistry.Partition.Max(cancel.IsCancellationRequested ? 1 : 0) == 0; step++)
         {
             double t = Math.Min(step * dt, c.Time.EndS);
             model.SetLoad(t);
             var report = model.Stagger();
             var (area, extent) = model.CrackSize();
-            float maxVm = host.Ops.MaxAbs(model.VonMises);
+            float maxVm = electrochemistry.Ops.MaxAbs(model.VonMises);
             var row = new FractureRow(step, t, model.Settings.CrackPressureAt(t), area, extent, report.ElasticEnergyJ,
                 maxVm * model.StressUnitPa, report.Iterations, report.LastElasticSolve.Iterations, report.MaxDamageChange, report.Converged);
             Rows.Add(row);
@@ -84,7 +84,7 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
             return a;
         }
         // The owned cells of this process: on a rank's slab the planes between its ghost planes.
-        var part = host.Partition;
+        var part = electrochemistry.Partition;
         var cells = part.Local;
         int k0 = part.OwnedFirst / cells.Plane, planes = (part.OwnedEnd - part.OwnedFirst) / cells.Plane;
         var u = model.Displacement.ToArray();
@@ -100,14 +100,14 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
                 double sum = 0;
                 for (int a = 0; a < 8; a++)
                     sum += u[nodes.Index(i + (a & 1), j + ((a >> 1) & 1), k0 + k + (a >> 2)) + c * nodes.Count];
-                field[cells.Index(i, j, k)] = (float)(sum / 8 * host.Grid.SpacingM);
+                field[cells.Index(i, j, k)] = (float)(sum / 8 * electrochemistry.Grid.SpacingM);
             }
             components[c] = field;
         }
         float[] Owned(Fields.Field<float> f) => Simulation.Owned(part, f);
         var fields = new List<SnapshotField>
         {
-            new("damage", Owned(host.State.Damage), "1", "LLZO damage d (1 = cracked)"),
+            new("damage", Owned(electrochemistry.State.Damage), "1", "LLZO damage d (1 = cracked)"),
             new("history", Scaled(Owned(model.History), unit), "J/m3", "history H = max psi+ of the intact LLZO"),
             new("von_mises", Scaled(Owned(model.VonMises), unit), "Pa", "von Mises stress"),
             new("pressure", Scaled(Owned(model.Pressure), unit), "Pa", "pressure -tr(sigma)/3"),
@@ -115,7 +115,7 @@ public sealed class FractureSimulation(ElectrodepositionModel host, FractureMode
             new("ux", components[0], "m", "displacement x (mean of the cell's corners)"),
             new("uy", components[1], "m", "displacement y"),
             new("uz", components[2], "m", "displacement z"),
-            new("xi", Owned(host.State.Xi), "1", "Li metal phase fraction (1 = Li)"),
+            new("xi", Owned(electrochemistry.State.Xi), "1", "Li metal phase fraction (1 = Li)"),
         };
         string path = writer.Write(new Snapshot(index, step, t, fields));
         _log.LogInformation("snapshot {Index} at t = {T:G4} s → {Path}", index, t, path);

@@ -191,7 +191,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                 if (tip is { } tp && double.IsFinite(st.LastTipHeightM) && st.TimeS > st.LastTipTimeS)
                     velocity = (tp.HeightM - st.LastTipHeightM) / (st.TimeS - st.LastTipTimeS);
                 DiagnosticsRow row = new(st.Step, st.TimeS, dt, Model.CellVoltageV, current, rates.NegativeCurrentA,
-                    rates.PositiveCurrentA, Model.LiVolumeM3(Bodies.Negative), Model.LiVolumeM3(-2),
+                    rates.PositiveCurrentA, Model.LiVolumeM3(Bodies.Negative), Model.LiVolumeM3(Bodies.AllCells),
                     tip?.HeightM ?? double.NaN, velocity, tip?.CurrentDensityAPerM2 ?? double.NaN,
                     Scaling.Faraday / scaling.MolarVolume * velocity, j, potential.NewtonIterations,
                     potential.LinearIterations, potential.LastSolve.RelativeResidual, Model.IsolatedBodies);
@@ -233,7 +233,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             {
                 while (st.NextCheckpointS <= st.TimeS) st.NextCheckpointS += time.CheckpointIntervalS;
                 if (Root) series.Flush();
-                Checkpoint.Write(CheckpointPath, Model, st, Mechanics);
+                WriteCheckpoint(st);
             }
             StepCompleted?.Invoke(st);
         }
@@ -241,7 +241,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         // A checkpoint of the state the loop stopped in (finished, stopped at max_steps, or Ctrl+C):
         // resuming from it continues exactly where this run left off.
         if (Root) series.Flush();
-        Checkpoint.Write(CheckpointPath, Model, st, Mechanics);
+        WriteCheckpoint(st);
         if (!cancelled)
         {
             Model.SolvePotential(c.Electrochemistry.CurrentDensityAt(st.TimeS) * area);
@@ -299,4 +299,9 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         st.Snapshots.Add((index, st.Step, st.TimeS));
         _log.LogInformation("snapshot {Index} at t = {T:G4} s → {Path}", index, st.TimeS, path);
     }
+
+    /// <summary>This process's checkpoint of the loop state st (the model's and the mechanics' fields copied to the host).</summary>
+    private void WriteCheckpoint(RunState st) =>
+        Checkpoint.Write(CheckpointPath, Model.Case, Model.Backend.Name, Model.Partition.Rank, Model.Partition.Size, Model.Save(), st,
+            Mechanics?.Save());
 }

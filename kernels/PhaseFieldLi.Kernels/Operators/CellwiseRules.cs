@@ -1,7 +1,11 @@
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
+using PhaseFieldLi.Kernels.Physics;
 
 namespace PhaseFieldLi.Kernels.Operators;
+
+// Cell-by-cell rules on whole fields (vector algebra of the solvers, fills, copies) and sums over a
+// body's or a column's cells: no neighbours are read.
 
 /// <summary>y += a x.</summary>
 public struct AxpyRule<TF> : ICellRule where TF : struct, IView<float>
@@ -20,14 +24,14 @@ public struct DotRule<TF> : ICellSum where TF : struct, IView<float>
     public double Value(int idx) => (double)X[idx] * Y[idx];
 }
 
-/// <summary>Σ f over the cells of one body (Body = −2: every cell).</summary>
+/// <summary>Σ f over the cells of one body (Body = Bodies.AllCells: every cell).</summary>
 public struct BodySumRule<TF, TI> : ICellSum where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public TF Field;
     public TI Label;
     public int Body;
 
-    public double Value(int idx) => Body == -2 || Label[idx] == Body ? Field[idx] : 0.0;
+    public double Value(int idx) => Body == Bodies.AllCells || Label[idx] == Body ? Field[idx] : 0.0;
 }
 
 /// <summary>Σ f over the z-column at (I, J) restricted to one body (the current through a tip).</summary>

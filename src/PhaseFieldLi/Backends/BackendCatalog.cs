@@ -8,7 +8,7 @@ using ILGPU.Runtime.OpenCL;
 namespace PhaseFieldLi.Backends;
 
 /// <summary>Backend selection by name (--backend) and the device listing (devices command).</summary>
-public static class Backends
+public static class BackendCatalog
 {
     public static readonly string[] Names = ["auto", "cuda", "opencl", "cpu", "ilgpu-cpu"];
 
