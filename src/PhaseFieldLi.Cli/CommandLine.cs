@@ -2,12 +2,19 @@ namespace PhaseFieldLi.Cli;
 
 /// <summary>Parsed command line; unknown options are errors.</summary>
 public sealed record CommandLine(string Command, string? CasePath, string Backend, string? Output, bool Verbose, string? Resume = null,
-    int Steps = 10, string Against = "cpu", double Tolerance = 1e-3, bool Check = false, int[]? Cells = null)
+    int Steps = 10, string Against = "cpu", double Tolerance = 1e-3, bool Check = false, int[]? Cells = null,
+    double WallTimeS = double.PositiveInfinity, double CheckpointWallIntervalS = 0)
 {
+    /// <summary>Exit code of a run stopped by --wall-time (checkpointed; resume to continue): EX_TEMPFAIL.</summary>
+    public const int WallTimeExitCode = 75;
+
     public const string Usage = """
         usage:
           phasefield run <case.toml> [--backend auto|cuda|opencl|cpu|ilgpu-cpu] [--output DIR] [--verbose]
           phasefield run --resume <run-dir>/checkpoint.h5 [--backend …] [--output DIR]
+            run options: --wall-time T   stop cleanly after T of wall-clock time (seconds, or [[h:]m:]s), checkpointed;
+                                         exit code 75, continue with --resume
+                         --checkpoint-wall-interval T   a checkpoint every T of wall-clock time as well
           phasefield check <case.toml>
           phasefield bench <case.toml> [--backend …] [--steps N]   whole-step throughput vs the copy bandwidth
           phasefield compare <case.toml> [--backend …] [--against cpu] [--steps N] [--tolerance R] [--output DIR]
@@ -31,6 +38,7 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
         bool verbose = false, check = false;
         int steps = 10;
         int[]? cells = null;
+        double wallTime = double.PositiveInfinity, checkpointWall = 0;
         for (int a = 1; a < args.Length; a++)
         {
             switch (args[a])
@@ -66,6 +74,12 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
                         throw new ArgumentException($"--cells '{args[a]}': must be NXxNYxNZ, e.g. 8x8x32");
                     cells = parts.Select(int.Parse).ToArray();
                     break;
+                case "--wall-time" when a + 1 < args.Length:
+                    wallTime = Duration("--wall-time", args[++a]);
+                    break;
+                case "--checkpoint-wall-interval" when a + 1 < args.Length:
+                    checkpointWall = Duration("--checkpoint-wall-interval", args[++a]);
+                    break;
                 case "--check":
                     check = true;
                     break;
@@ -83,6 +97,26 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
             throw new ArgumentException("--resume takes the place of the case file, with 'run' only");
         if (command is not ("devices" or "mpi-check") && casePath == null && resume == null)
             throw new ArgumentException($"'{command}' needs a case file");
-        return new CommandLine(command, casePath, backend, output, verbose, resume, steps, against, tolerance, check, cells);
+        if ((wallTime < double.PositiveInfinity || checkpointWall > 0) && command != "run")
+            throw new ArgumentException("--wall-time and --checkpoint-wall-interval go with 'run' only");
+        return new CommandLine(command, casePath, backend, output, verbose, resume, steps, against, tolerance, check, cells,
+            wallTime, checkpointWall);
+    }
+
+    /// <summary>Seconds from "5400", "90:00" or "1:30:00" (h:m:s); positive.</summary>
+    private static double Duration(string option, string text)
+    {
+        var parts = text.Split(':');
+        double seconds = 0;
+        bool ok = parts.Length <= 3;
+        foreach (var p in parts)
+        {
+            ok &= double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v)
+                  && v >= 0 && double.IsFinite(v);
+            seconds = seconds * 60 + v;
+        }
+        if (!ok || !(seconds > 0))
+            throw new ArgumentException($"{option} '{text}': must be a positive duration in seconds or [[h:]m:]s, e.g. 5400 or 1:30:00");
+        return seconds;
     }
 }

@@ -165,12 +165,21 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             if (resume != null) throw new ArgumentException("--resume: fracture runs have no checkpoints yet");
             using var fracture = new FractureModel(model);
             if (mpi != null) runLog.LogInformation("elastic solve preconditioner: {P}", fracture.ElasticPreconditionerDescription);
-            var rows = new FractureSimulation(model, fracture, output, runLog).Run(cancel);
-            if (_launch.Rank != 0) return cancel.IsCancellationRequested ? 130 : rows.All(r => r.Converged) ? 0 : 4;
+            var fractureRun = new FractureSimulation(model, fracture, output, runLog) { WallTimeLimitS = options.WallTimeS };
+            var rows = fractureRun.Run(cancel);
+            int exit = fractureRun.End switch
+            {
+                LoopEnd.Signal => 130,
+                LoopEnd.WallTime => CommandLine.WallTimeExitCode,
+                _ => rows.All(r => r.Converged) ? 0 : 4,
+            };
+            if (fractureRun.End == LoopEnd.WallTime)
+                runLog.LogInformation("wall-time limit reached after load step {Step}; fracture runs have no checkpoint to resume from", rows.Count - 1);
+            if (_launch.Rank != 0) return exit;
             Console.WriteLine($"output: {Path.GetFullPath(output)}");
             Console.WriteLine($"  load steps:  {Path.GetFullPath(Path.Combine(output, "fracture.csv"))}");
             Console.WriteLine($"  ParaView:    paraview {Path.GetFullPath(Path.Combine(output, "fields.xdmf"))}   (Contour damage = 0.5)");
-            return cancel.IsCancellationRequested ? 130 : rows.All(r => r.Converged) ? 0 : 4;
+            return exit;
         }
         FractureModel? mechanics = null;
         if (c.Physics == Physics.Coupled)
@@ -185,7 +194,11 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         }
         using var mechanicsLifetime = mechanics;
         if (resume != null) model.Restore(resume.Fields);
-        var sim = new Simulation(model, output, runLog) { State = resume?.State ?? new RunState(), Mechanics = mechanics };
+        var sim = new Simulation(model, output, runLog)
+        {
+            State = resume?.State ?? new RunState(), Mechanics = mechanics, WallTimeLimitS = options.WallTimeS,
+            CheckpointWallIntervalS = options.CheckpointWallIntervalS,
+        };
         var progress = new Progress(sim, runLog);
         if (_launch.Rank == 0) sim.StepCompleted += progress.OnStep;
         RunSummary summary;
@@ -206,7 +219,8 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
                 mpi.Sends, mpi.BytesSent / (double)(1 << 20), mpi.Allreduces, summary.Steps);
         if (summary.UnconvergedSolves > 0)
             runLog.LogWarning("{N} potential solves missed their tolerance (see the warnings above)", summary.UnconvergedSolves);
-        if (_launch.Rank != 0) return summary.Cancelled ? 130 : 0;
+        int code = sim.End switch { LoopEnd.Signal => 130, LoopEnd.WallTime => CommandLine.WallTimeExitCode, _ => 0 };
+        if (_launch.Rank != 0) return code;
         string index = Path.GetFullPath(Path.Combine(output, "fields.xdmf"));
         Console.WriteLine($"output: {Path.GetFullPath(output)}");
         Console.WriteLine($"  checkpoint:  {Path.GetFullPath(sim.CheckpointPath)}   (continue with: run --resume <that file>)");
@@ -214,7 +228,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         Console.WriteLine($"  ParaView:    paraview {index}   (choose the 'XDMF Reader' if asked; colour by xi, Contour xi = 0.5)");
         if (last != null)
             Console.WriteLine($"  last tip current density {last.TipCurrentDensityAPerM2:G3} A/m² vs nominal {last.NominalCurrentDensityAPerM2:G3} A/m²");
-        return summary.Cancelled ? 130 : 0;
+        return code;
     }
 
     /// <summary>

@@ -51,6 +51,34 @@ public class CheckpointTests(ITestOutputHelper output)
         Assert.Equal(reference.Csv, resumed.Csv);
     }
 
+    /// <summary>
+    /// --wall-time: a run whose wall-clock limit is spent stops cleanly at a step boundary (LoopEnd.WallTime)
+    /// with its checkpoint written, and resuming from that checkpoint ends bit for bit where an
+    /// uninterrupted run ends. A limit of 1 µs is spent once the first step has run (a step takes
+    /// milliseconds; the loop reads its clock in whole milliseconds), so the run stops after step 1.
+    /// </summary>
+    [Fact]
+    public void AWallTimeLimitCheckpointsAndStopsAndTheRunResumesBitForBit()
+    {
+        string whole = TestCases.TempDir(), split = TestCases.TempDir();
+        var reference = Finish(whole, m => new Simulation(m, whole));
+
+        Simulation? limited = null;
+        Finish(split, m => limited = new Simulation(m, split) { WallTimeLimitS = 1e-6 });
+        Assert.Equal(LoopEnd.WallTime, limited!.End);
+        var ckpt = Checkpoint.Read(Path.Combine(split, Checkpoint.FileName));
+        output.WriteLine($"stopped by the wall-time limit at step {ckpt.State.Step}, t = {ckpt.State.TimeS} s");
+        Assert.InRange(ckpt.State.Step, 1, 3);
+        var resumed = Finish(split, m =>
+        {
+            m.Restore(ckpt.Fields);
+            return new Simulation(m, split) { State = ckpt.State };
+        });
+        Assert.Equal(reference.Xi, resumed.Xi);
+        Assert.Equal(reference.Phi, resumed.Phi);
+        Assert.Equal(reference.Csv, resumed.Csv);
+    }
+
     [Fact]
     public void KillingARunNeverLeavesABrokenCheckpoint()
     {

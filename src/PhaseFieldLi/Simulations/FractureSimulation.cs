@@ -32,8 +32,16 @@ public sealed record FractureRow(int Step, double TimeS, double CrackPressurePa,
 public sealed class FractureSimulation(ElectrodepositionModel electrochemistry, FractureModel model, string outputDirectory, ILogger? logger = null)
 {
     private readonly ILogger _log = logger ?? NullLogger.Instance;
+    private ElectrodepositionModel Electrochemistry => electrochemistry;
+    private FractureModel Mechanics => model;
 
     public List<FractureRow> Rows { get; } = [];
+
+    /// <summary>Wall-clock seconds after which the run stops cleanly after its current load step.</summary>
+    public double WallTimeLimitS { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Why the last <see cref="Run"/> stopped.</summary>
+    public LoopEnd End { get; private set; }
 
     public IReadOnlyList<FractureRow> Run(CancellationToken cancel = default)
     {
@@ -41,38 +49,61 @@ public sealed class FractureSimulation(ElectrodepositionModel electrochemistry, 
         Directory.CreateDirectory(outputDirectory);
         using var snapshots = Simulation.SnapshotWriter(electrochemistry, outputDirectory);
         bool root = electrochemistry.Partition.Rank == 0; // rank 0 writes fracture.csv; every rank its own fields
-        double dt = c.Time.MaxStepS, nextOutput = 0;
-        int steps = (int)Math.Min(c.Time.MaxSteps, Math.Ceiling(c.Time.EndS / dt - 1e-9));
-        var wall = Stopwatch.StartNew();
+        var stepper = new LoadStepper(this);
+        var loop = new TimeLoop(stepper, electrochemistry.Partition) { WallTimeLimitS = WallTimeLimitS };
         int snapshot = 0;
-        // A signal stops every rank after the same load step (one Allreduce per step).
-        for (int step = 0; step <= steps && electrochemistry.Partition.Max(cancel.IsCancellationRequested ? 1 : 0) == 0; step++)
+        loop.Callbacks.Add(new Callback("snapshot", Stage.State,
+            new AnyOf(new TimeInterval(c.Time.OutputIntervalS, r => r.NextOutputS, (r, v) => r.NextOutputS = v, land: false, tolerance: 1e-12),
+                new AtStep(stepper.LastStep)),
+            r => WriteSnapshot(snapshots, snapshot++, r.Step, r.TimeS)));
+        if (root)
+            loop.Callbacks.Add(new Callback("fracture.csv", Stage.Step, new IterationInterval(1), _ =>
+            {
+                var csv = new StringBuilder(FractureRow.CsvHeader).Append('\n');
+                foreach (var r in Rows) csv.Append(r.ToCsv()).Append('\n');
+                AtomicFile.WriteText(Path.Combine(outputDirectory, "fracture.csv"), csv.ToString());
+            }));
+        End = loop.Run(new RunState(), cancel);
+        return Rows;
+    }
+
+    /// <summary>
+    /// Load step n at t = min(n Δt, end), Δt = [time] max_step, n = 0 … ⌈end/Δt⌉ (or max_steps): the
+    /// loads of time t, then the staggered u–d iteration to its tolerance, and the row of the step.
+    /// </summary>
+    private sealed class LoadStepper(FractureSimulation sim) : IStepper
+    {
+        private readonly double _dt = sim.Electrochemistry.Case.Time.MaxStepS;
+        private readonly Stopwatch _wall = Stopwatch.StartNew();
+
+        public int LastStep { get; } = (int)Math.Min(sim.Electrochemistry.Case.Time.MaxSteps,
+            Math.Ceiling(sim.Electrochemistry.Case.Time.EndS / sim.Electrochemistry.Case.Time.MaxStepS - 1e-9));
+
+        public bool Finished(RunState st) => st.Step > LastStep;
+
+        public void Solve(RunState st)
         {
-            double t = Math.Min(step * dt, c.Time.EndS);
+            var model = sim.Mechanics;
+            double t = Math.Min(st.Step * _dt, sim.Electrochemistry.Case.Time.EndS);
+            st.TimeS = t;
             model.SetLoad(t);
             var report = model.Stagger();
             var (area, extent) = model.CrackSize();
-            float maxVm = electrochemistry.Ops.MaxAbs(model.VonMises);
-            var row = new FractureRow(step, t, model.Settings.CrackPressureAt(t), area, extent, report.ElasticEnergyJ,
+            float maxVm = sim.Electrochemistry.Ops.MaxAbs(model.VonMises);
+            var row = new FractureRow(st.Step, t, model.Settings.CrackPressureAt(t), area, extent, report.ElasticEnergyJ,
                 maxVm * model.StressUnitPa, report.Iterations, report.LastElasticSolve.Iterations, report.MaxDamageChange, report.Converged);
-            Rows.Add(row);
+            sim.Rows.Add(row);
             if (!report.Converged)
-                _log.LogWarning("load step {Step}: staggered iteration not converged ({Iterations} iterations, max |Δd| {Change:E2}; elastic solve {Solve})",
-                    step, report.Iterations, report.MaxDamageChange, report.LastElasticSolve);
-            _log.LogInformation("load step {Step}  t = {T:G4} s  p = {P:G4} MPa  crack area {A:G4} µm²  extent {E:G4} µm  stagger {S}  CG {Cg}  ({Wall:F1} s)",
-                step, t, row.CrackPressurePa / 1e6, area * 1e12, extent * 1e6, report.Iterations, report.LastElasticSolve.Iterations,
-                wall.Elapsed.TotalSeconds);
-            if (t >= nextOutput - 1e-12 || step == steps)
-            {
-                WriteSnapshot(snapshots, snapshot++, step, t);
-                nextOutput = c.Time.OutputIntervalS > 0 ? nextOutput + c.Time.OutputIntervalS : double.PositiveInfinity;
-            }
-            if (!root) continue;
-            var csv = new StringBuilder(FractureRow.CsvHeader).Append('\n');
-            foreach (var r in Rows) csv.Append(r.ToCsv()).Append('\n');
-            AtomicFile.WriteText(Path.Combine(outputDirectory, "fracture.csv"), csv.ToString());
+                sim._log.LogWarning("load step {Step}: staggered iteration not converged ({Iterations} iterations, max |Δd| {Change:E2}; elastic solve {Solve})",
+                    st.Step, report.Iterations, report.MaxDamageChange, report.LastElasticSolve);
+            sim._log.LogInformation("load step {Step}  t = {T:G4} s  p = {P:G4} MPa  crack area {A:G4} µm²  extent {E:G4} µm  stagger {S}  CG {Cg}  ({Wall:F1} s)",
+                st.Step, t, row.CrackPressurePa / 1e6, area * 1e12, extent * 1e6, report.Iterations, report.LastElasticSolve.Iterations,
+                _wall.Elapsed.TotalSeconds);
         }
-        return Rows;
+
+        public double ChooseStep(RunState st, double landingTimeS) => _dt;
+
+        public void Advance(RunState st, double dtS) => st.Step++;
     }
 
     private void WriteSnapshot(ISnapshotWriter writer, int index, int step, double t)

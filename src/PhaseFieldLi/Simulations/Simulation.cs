@@ -115,6 +115,15 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         return a;
     }
 
+    /// <summary>Wall-clock seconds after which the run checkpoints and stops cleanly (--wall-time).</summary>
+    public double WallTimeLimitS { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Wall-clock seconds between checkpoints, besides [time] checkpoint_interval (0: none).</summary>
+    public double CheckpointWallIntervalS { get; init; }
+
+    /// <summary>Why the last <see cref="Run"/> stopped.</summary>
+    public LoopEnd End { get; private set; }
+
     public RunSummary Run(CancellationToken cancel = default)
     {
         var c = Model.Case;
@@ -132,116 +141,38 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM, ElectrodepositionModel.BytesPerCell(c.Solver), Model.Backend.Device,
             scaling.StableStepS, st.Step > 0 ? $"; resuming at step {st.Step}, t = {st.TimeS:G6} s" : "");
 
-        bool cancelled = false;
-        int failuresInARow = 0;
         // The stress state of the initial Li and loads; a resumed run has it from its checkpoint.
         if (st.Step == 0) AdvanceMechanics(st);
-        while (st.TimeS < time.EndS * (1 - 1e-12) && st.Step < time.MaxSteps)
-        {
-            // Ranks stop together: a signal reaches them at different steps, so they agree (one Allreduce).
-            if (Model.Partition.Max(cancel.IsCancellationRequested ? 1 : 0) > 0) { cancelled = true; break; }
-            double j = c.Electrochemistry.CurrentDensityAt(st.TimeS);
-            double current = j * area;
-            var potential = Model.SolvePotential(current);
-            failuresInARow = potential.Converged ? 0 : failuresInARow + 1;
-            if (failuresInARow >= c.Solver.MaxFailuresInARow)
-                throw new WatchdogException($"the potential solve missed its tolerance {failuresInARow} steps in a row " +
-                    $"(step {st.Step}, t = {st.TimeS:G6} s; last: Newton {potential.NewtonIterations}, nonlinear residual " +
-                    $"{potential.NonlinearResidual:E2}, {potential.LastSolve}); see [solver] max_failures_in_a_row");
-            if (!potential.Converged)
+        var stepper = new ElectrodepositionStepper(this);
+        var loop = new TimeLoop(stepper, Model.Partition) { WallTimeLimitS = WallTimeLimitS };
+        loop.Callbacks.Add(new Callback("snapshot", Stage.State,
+            new TimeInterval(time.OutputIntervalS, r => r.NextOutputS, (r, v) => r.NextOutputS = v, land: true,
+                tolerance: 1e-9 * Math.Max(1, time.EndS)),
+            r => WriteSnapshot(snapshots, r)));
+        loop.Callbacks.Add(new Callback("diagnostics", Stage.Step, new IterationInterval(time.DiagnosticsEverySteps),
+            r => Diagnose(r, stepper, series)));
+        var checkpoints = new List<Schedule>();
+        if (time.CheckpointIntervalS > 0)
+            checkpoints.Add(new TimeInterval(time.CheckpointIntervalS, r => r.NextCheckpointS, (r, v) => r.NextCheckpointS = v, land: false,
+                tolerance: 0));
+        if (CheckpointWallIntervalS > 0) checkpoints.Add(new WallTimeInterval(CheckpointWallIntervalS));
+        if (checkpoints.Count > 0)
+            loop.Callbacks.Add(new Callback("checkpoint", Stage.AfterStep, new AnyOf([.. checkpoints]), r =>
             {
-                st.UnconvergedSolves++;
-                _log.LogWarning("step {Step}: potential solve not converged: Newton {Newton} iterations, nonlinear residual {Res:E2}, last linear solve {Solve}",
-                    st.Step, potential.NewtonIterations, potential.NonlinearResidual, potential.LastSolve);
-            }
-            _log.LogDebug("step {Step}: Newton {Newton}, linear {Cg}, {Solve}", st.Step, potential.NewtonIterations,
-                potential.LinearIterations, potential.LastSolve);
-            var rates = Model.ComputeRates();
-            if (!double.IsFinite(rates.MaxRatePerS) || !double.IsFinite(Model.CellVoltageV))
-                throw new WatchdogException($"NaN/Inf in field '{(double.IsFinite(Model.CellVoltageV) ? "rate (∂ξ/∂t, from ξ and φ)" : "body potential")}' " +
-                    $"at step {st.Step}, t = {st.TimeS:G6} s");
-
-            if (st.TimeS >= st.NextOutputS - 1e-9 * Math.Max(1, time.EndS))
-            {
-                WriteSnapshot(snapshots, st);
-                st.NextOutputS = time.OutputIntervalS > 0 ? st.NextOutputS + time.OutputIntervalS : double.PositiveInfinity;
-                while (st.NextOutputS <= st.TimeS) st.NextOutputS += time.OutputIntervalS;
-            }
-
-            double dt = Math.Min(time.MaxStepS, scaling.StableStepS);
-            if (rates.MaxRatePerS > 0) dt = Math.Min(dt, time.MaxXiChangePerStep / rates.MaxRatePerS);
-            // Coupled: damage changes with the stress the last step left, so the next step is
-            // shortened in proportion when the last one changed d by more than max_dd (the step is
-            // not repeated: a brittle jump happens in one step whatever its length).
-            if (Mechanics != null && st.LastStepDamageChange > 0 && Model.LastStepS > 0)
-                dt = Math.Min(dt, Model.LastStepS * time.MaxDamageChangePerStep / st.LastStepDamageChange);
-            dt = Math.Min(dt, time.EndS - st.TimeS);
-            dt = Math.Min(dt, Math.Max(st.NextOutputS - st.TimeS, 1e-12));
-            foreach (var seg in c.Electrochemistry.CurrentSchedule)
-                if (seg.UntilS > st.TimeS + 1e-12) { dt = Math.Min(dt, seg.UntilS - st.TimeS); break; }
-            bool limitedByRate = rates.MaxRatePerS > 0 && dt >= time.MaxXiChangePerStep / rates.MaxRatePerS * (1 - 1e-9);
-            if (limitedByRate && dt < time.MinStepS)
-                throw new WatchdogException($"the time step collapsed to {dt:E2} s < min_step = {time.MinStepS:E2} s at step {st.Step}, " +
-                    $"t = {st.TimeS:G6} s (max |∂ξ/∂t| = {rates.MaxRatePerS:E2} 1/s)");
-
-            if (st.Step % time.DiagnosticsEverySteps == 0)
-            {
-                var tip = Model.NegativeTip();
-                double velocity = double.NaN;
-                if (tip is { } tp && double.IsFinite(st.LastTipHeightM) && st.TimeS > st.LastTipTimeS)
-                    velocity = (tp.HeightM - st.LastTipHeightM) / (st.TimeS - st.LastTipTimeS);
-                DiagnosticsRow row = new(st.Step, st.TimeS, dt, Model.CellVoltageV, current, rates.NegativeCurrentA,
-                    rates.PositiveCurrentA, Model.LiVolumeM3(Bodies.Negative), Model.LiVolumeM3(Bodies.AllCells),
-                    tip?.HeightM ?? double.NaN, velocity, tip?.CurrentDensityAPerM2 ?? double.NaN,
-                    Scaling.Faraday / scaling.MolarVolume * velocity, j, potential.NewtonIterations,
-                    potential.LinearIterations, potential.LastSolve.RelativeResidual, Model.IsolatedBodies);
-                if (Mechanics is { } mech)
-                {
-                    var leaf = mech.LeafSize(crack: false);
-                    var crack = mech.LeafSize(crack: true);
-                    row = row with
-                    {
-                        MaxLiPressurePa = mech.MaxLiPressurePa(), CrackAreaM2 = mech.CrackSize().AreaM2,
-                        StaggerIterations = st.LastStaggerIterations,
-                        StepDamageChange = st.LastStepDamageChange,
-                        LeafThicknessM = leaf.ThicknessM, LeafWidthM = leaf.WidthM, LeafHeightM = leaf.HeightM,
-                        CrackThicknessM = crack.ThicknessM, CrackWidthM = crack.WidthM, CrackHeightM = crack.HeightM,
-                    };
-                }
-                if (Model.IsolatedBodies > 0)
-                    row = row with
-                    {
-                        Body2CentreZM = Model.CentreOfMassZ(2), Body2LiVolumeM3 = Model.LiVolumeM3(2),
-                        Body2CurrentA = Model.BodyCurrentA(2), Body2PotentialV = Model.BodyPotentialV(2),
-                    };
-                _rows.Add(row);
-                if (Root) series.Add(row);
-                st.LastTipHeightM = tip?.HeightM ?? double.NaN;
-                st.LastTipTimeS = st.TimeS;
-                if (st.Step % (50 * time.DiagnosticsEverySteps) == 0)
-                    _log.LogInformation("step {Step}  t = {T:G4} s  dt = {Dt:G3} s  V = {V:G4} mV  tip {Tip:G4} µm  j_tip = {Jt:G3} A/m²",
-                        st.Step, st.TimeS, dt, Model.CellVoltageV * 1e3, row.TipHeightM * 1e6, row.TipCurrentDensityAPerM2);
-            }
-
-            Model.AdvanceLiPhase(dt);
-            st.TimeS += dt;
-            st.Step++;
-            AdvanceMechanics(st);
-            if (st.Step % c.PhaseField.RelabelEvery == 0) Model.RelabelBodies();
-            else Model.UpdateBodies();
-            if (time.CheckpointIntervalS > 0 && st.TimeS >= st.NextCheckpointS)
-            {
-                while (st.NextCheckpointS <= st.TimeS) st.NextCheckpointS += time.CheckpointIntervalS;
                 if (Root) series.Flush();
-                WriteCheckpoint(st);
-            }
-            StepCompleted?.Invoke(st);
-        }
+                WriteCheckpoint(r);
+            }));
+        loop.Callbacks.Add(new Callback("step completed", Stage.AfterStep, new IterationInterval(1), r => StepCompleted?.Invoke(r)));
+        End = loop.Run(st, cancel);
+        if (End == LoopEnd.WallTime)
+            _log.LogInformation("wall-time limit of {Limit:G4} s reached at step {Step}, t = {T:G6} s: checkpoint written, resume with run --resume",
+                WallTimeLimitS, st.Step, st.TimeS);
 
-        // A checkpoint of the state the loop stopped in (finished, stopped at max_steps, or Ctrl+C):
-        // resuming from it continues exactly where this run left off.
+        // A checkpoint of the state the loop stopped in (finished, stopped at max_steps, by a signal or
+        // the wall-time limit): resuming from it continues exactly where this run left off.
         if (Root) series.Flush();
         WriteCheckpoint(st);
+        bool cancelled = End != LoopEnd.Finished;
         if (!cancelled)
         {
             Model.SolvePotential(c.Electrochemistry.CurrentDensityAt(st.TimeS) * area);
@@ -262,6 +193,132 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         double updates = (double)(st.Step - startStep) * c.Grid.CellCount / Math.Max(wall.Elapsed.TotalSeconds, 1e-9);
         return new RunSummary(st.Step, st.TimeS, wall.Elapsed.TotalSeconds, updates, cancelled, outputDirectory, _rows,
             st.UnconvergedSolves);
+    }
+
+    /// <summary>
+    /// One step of electrodeposition (and, coupled, the mechanics): SolvePotential → ComputeRates, with
+    /// the watchdogs (NaN/Inf, potential solves that keep missing their tolerance, a collapsing step);
+    /// Δt = min(max_step, capillary stability limit, max_dxi / max|∂ξ/∂t|, the coupled Δd bound, the
+    /// end, the next landing time, the next current change); AdvanceLiPhase → mechanics → bodies.
+    /// </summary>
+    private sealed class ElectrodepositionStepper(Simulation sim) : IStepper
+    {
+        private int _failuresInARow;
+        public PotentialReport Potential { get; private set; } = null!;
+        public RateReport Rates { get; private set; } = null!;
+        public double CurrentA { get; private set; }
+        public double CurrentDensityAPerM2 { get; private set; }
+        public double StepS { get; private set; }
+
+        public bool Finished(RunState st) =>
+            st.TimeS >= sim.Model.Case.Time.EndS * (1 - 1e-12) || st.Step >= sim.Model.Case.Time.MaxSteps;
+
+        public void Solve(RunState st)
+        {
+            var model = sim.Model;
+            var c = model.Case;
+            CurrentDensityAPerM2 = c.Electrochemistry.CurrentDensityAt(st.TimeS);
+            CurrentA = CurrentDensityAPerM2 * c.Grid.CrossSectionM2;
+            var potential = model.SolvePotential(CurrentA);
+            Potential = potential;
+            _failuresInARow = potential.Converged ? 0 : _failuresInARow + 1;
+            if (_failuresInARow >= c.Solver.MaxFailuresInARow)
+                throw new WatchdogException($"the potential solve missed its tolerance {_failuresInARow} steps in a row " +
+                    $"(step {st.Step}, t = {st.TimeS:G6} s; last: Newton {potential.NewtonIterations}, nonlinear residual " +
+                    $"{potential.NonlinearResidual:E2}, {potential.LastSolve}); see [solver] max_failures_in_a_row");
+            if (!potential.Converged)
+            {
+                st.UnconvergedSolves++;
+                sim._log.LogWarning("step {Step}: potential solve not converged: Newton {Newton} iterations, nonlinear residual {Res:E2}, last linear solve {Solve}",
+                    st.Step, potential.NewtonIterations, potential.NonlinearResidual, potential.LastSolve);
+            }
+            sim._log.LogDebug("step {Step}: Newton {Newton}, linear {Cg}, {Solve}", st.Step, potential.NewtonIterations,
+                potential.LinearIterations, potential.LastSolve);
+            Rates = model.ComputeRates();
+            if (!double.IsFinite(Rates.MaxRatePerS) || !double.IsFinite(model.CellVoltageV))
+                throw new WatchdogException($"NaN/Inf in field '{(double.IsFinite(model.CellVoltageV) ? "rate (∂ξ/∂t, from ξ and φ)" : "body potential")}' " +
+                    $"at step {st.Step}, t = {st.TimeS:G6} s");
+        }
+
+        public double ChooseStep(RunState st, double landingTimeS)
+        {
+            var model = sim.Model;
+            var c = model.Case;
+            var time = c.Time;
+            var rates = Rates;
+            double dt = Math.Min(time.MaxStepS, model.Scaling.StableStepS);
+            if (rates.MaxRatePerS > 0) dt = Math.Min(dt, time.MaxXiChangePerStep / rates.MaxRatePerS);
+            // Coupled: damage changes with the stress the last step left, so the next step is
+            // shortened in proportion when the last one changed d by more than max_dd (the step is
+            // not repeated: a brittle jump happens in one step whatever its length).
+            if (sim.Mechanics != null && st.LastStepDamageChange > 0 && model.LastStepS > 0)
+                dt = Math.Min(dt, model.LastStepS * time.MaxDamageChangePerStep / st.LastStepDamageChange);
+            dt = Math.Min(dt, time.EndS - st.TimeS);
+            dt = Math.Min(dt, Math.Max(landingTimeS - st.TimeS, 1e-12));
+            foreach (var seg in c.Electrochemistry.CurrentSchedule)
+                if (seg.UntilS > st.TimeS + 1e-12) { dt = Math.Min(dt, seg.UntilS - st.TimeS); break; }
+            bool limitedByRate = rates.MaxRatePerS > 0 && dt >= time.MaxXiChangePerStep / rates.MaxRatePerS * (1 - 1e-9);
+            if (limitedByRate && dt < time.MinStepS)
+                throw new WatchdogException($"the time step collapsed to {dt:E2} s < min_step = {time.MinStepS:E2} s at step {st.Step}, " +
+                    $"t = {st.TimeS:G6} s (max |∂ξ/∂t| = {rates.MaxRatePerS:E2} 1/s)");
+            StepS = dt;
+            return dt;
+        }
+
+        public void Advance(RunState st, double dtS)
+        {
+            var model = sim.Model;
+            model.AdvanceLiPhase(dtS);
+            st.TimeS += dtS;
+            st.Step++;
+            sim.AdvanceMechanics(st);
+            if (st.Step % model.Case.PhaseField.RelabelEvery == 0) model.RelabelBodies();
+            else model.UpdateBodies();
+        }
+    }
+
+    /// <summary>The diagnostics row of the step about to be taken (time series, tip, bodies, mechanics).</summary>
+    private void Diagnose(RunState st, ElectrodepositionStepper step, TimeSeriesWriter series)
+    {
+        var scaling = Model.Scaling;
+        var rates = step.Rates;
+        var potential = step.Potential;
+        double dt = step.StepS;
+        var tip = Model.NegativeTip();
+        double velocity = double.NaN;
+        if (tip is { } tp && double.IsFinite(st.LastTipHeightM) && st.TimeS > st.LastTipTimeS)
+            velocity = (tp.HeightM - st.LastTipHeightM) / (st.TimeS - st.LastTipTimeS);
+        DiagnosticsRow row = new(st.Step, st.TimeS, dt, Model.CellVoltageV, step.CurrentA, rates.NegativeCurrentA,
+            rates.PositiveCurrentA, Model.LiVolumeM3(Bodies.Negative), Model.LiVolumeM3(Bodies.AllCells),
+            tip?.HeightM ?? double.NaN, velocity, tip?.CurrentDensityAPerM2 ?? double.NaN,
+            Scaling.Faraday / scaling.MolarVolume * velocity, step.CurrentDensityAPerM2, potential.NewtonIterations,
+            potential.LinearIterations, potential.LastSolve.RelativeResidual, Model.IsolatedBodies);
+        if (Mechanics is { } mech)
+        {
+            var leaf = mech.LeafSize(crack: false);
+            var crack = mech.LeafSize(crack: true);
+            row = row with
+            {
+                MaxLiPressurePa = mech.MaxLiPressurePa(), CrackAreaM2 = mech.CrackSize().AreaM2,
+                StaggerIterations = st.LastStaggerIterations,
+                StepDamageChange = st.LastStepDamageChange,
+                LeafThicknessM = leaf.ThicknessM, LeafWidthM = leaf.WidthM, LeafHeightM = leaf.HeightM,
+                CrackThicknessM = crack.ThicknessM, CrackWidthM = crack.WidthM, CrackHeightM = crack.HeightM,
+            };
+        }
+        if (Model.IsolatedBodies > 0)
+            row = row with
+            {
+                Body2CentreZM = Model.CentreOfMassZ(2), Body2LiVolumeM3 = Model.LiVolumeM3(2),
+                Body2CurrentA = Model.BodyCurrentA(2), Body2PotentialV = Model.BodyPotentialV(2),
+            };
+        _rows.Add(row);
+        if (Root) series.Add(row);
+        st.LastTipHeightM = tip?.HeightM ?? double.NaN;
+        st.LastTipTimeS = st.TimeS;
+        if (st.Step % (50 * Model.Case.Time.DiagnosticsEverySteps) == 0)
+            _log.LogInformation("step {Step}  t = {T:G4} s  dt = {Dt:G3} s  V = {V:G4} mV  tip {Tip:G4} µm  j_tip = {Jt:G3} A/m²",
+                st.Step, st.TimeS, dt, Model.CellVoltageV * 1e3, row.TipHeightM * 1e6, row.TipCurrentDensityAPerM2);
     }
 
     private static readonly (string Name, bool IsInt)[] SnapshotFieldNames =
