@@ -20,36 +20,13 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override long MemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
-    private sealed class HostField<T>(string name, int length, LaunchCounts counts) : Field<T>(name, length) where T : unmanaged
+    private sealed class HostField<T>(string name, int length, LaunchCounts counts) : Field<T>(name, length, counts) where T : unmanaged
     {
         public T* Pointer { get; private set; } =
             (T*)NativeMemory.AlignedAlloc((nuint)Math.Max(1, length) * (nuint)sizeof(T), 64);
 
-        public override void Upload(ReadOnlySpan<T> values)
-        {
-            counts.Transfer();
-            values.CopyTo(new Span<T>(Pointer, Length));
-        }
-
-        public override void Download(Span<T> values)
-        {
-            counts.Transfer();
-            counts.Sync();
-            new ReadOnlySpan<T>(Pointer, Length).CopyTo(values);
-        }
-
-        public override void UploadRange(int start, ReadOnlySpan<T> values)
-        {
-            counts.Transfer();
-            values.CopyTo(new Span<T>(Pointer + start, Length - start));
-        }
-
-        public override void DownloadRange(int start, Span<T> values)
-        {
-            counts.Transfer();
-            counts.Sync();
-            new ReadOnlySpan<T>(Pointer + start, values.Length).CopyTo(values);
-        }
+        protected override void CopyIn(int start, ReadOnlySpan<T> values) => values.CopyTo(new Span<T>(Pointer + start, Length - start));
+        protected override void CopyOut(int start, Span<T> values) => new ReadOnlySpan<T>(Pointer + start, values.Length).CopyTo(values);
 
         public override void Dispose()
         {
@@ -96,8 +73,10 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
     private (double, double)[] _pairs = [];
     private long[] _maxima = [];
 
-    private static T[] Partials<T>(ref T[] buffer, int count)
+    /// <summary>The per-block results of one reduction over count items (counted: one pass, one sync).</summary>
+    private T[] Partials<T>(ref T[] buffer, int count)
     {
+        CountReduction();
         int n = Blocks(count);
         if (buffer.Length < n) buffer = new T[n];
         return buffer;
@@ -133,8 +112,7 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override double SumCells<TRule>(TRule rule, GridShape g)
     {
-        Counts.Launch();
-        Counts.Sync();
+        CountReduction();
         int rows = g.Ny * g.Nz, per = RowsPerBlock(g), blocks = (rows + per - 1) / per;
         var partial = _rowSums.Length >= blocks ? _rowSums : (_rowSums = new double[blocks]);
         Parallel.For(0, blocks, b =>
@@ -157,8 +135,6 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override double Sum<TRule>(TRule rule, int count)
     {
-        Counts.Launch();
-        Counts.Sync();
         int blocks = Blocks(count);
         var partial = Partials(ref _sums, count);
         Parallel.For(0, blocks, b =>
@@ -175,8 +151,6 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
     {
-        Counts.Launch();
-        Counts.Sync();
         int blocks = Blocks(count);
         var partial = Partials(ref _pairs, count);
         Parallel.For(0, blocks, b =>
@@ -198,8 +172,6 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     public override long Max<TRule>(TRule rule, int count)
     {
-        Counts.Launch();
-        Counts.Sync();
         int blocks = Blocks(count);
         var partial = Partials(ref _maxima, count);
         Parallel.For(0, blocks, b =>
@@ -216,6 +188,13 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
         long max = long.MinValue;
         for (int b = 0; b < blocks; b++) max = Math.Max(max, partial[b]);
         return max;
+    }
+
+    /// <summary>A reduction is one parallel pass whose result the host waits for.</summary>
+    private void CountReduction()
+    {
+        Counts.Launch();
+        Counts.Sync();
     }
 
     public override void Dispose() { }

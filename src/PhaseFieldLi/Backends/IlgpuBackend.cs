@@ -47,27 +47,17 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         : $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1 << 20)} MiB)";
 
     private sealed class DeviceField<T>(string name, MemoryBuffer1D<T, Stride1D.Dense> buffer, LaunchCounts counts)
-        : Field<T>(name, (int)buffer.Length) where T : unmanaged
+        : Field<T>(name, (int)buffer.Length, counts) where T : unmanaged
     {
         public MemoryBuffer1D<T, Stride1D.Dense> Buffer { get; } = buffer;
 
         // Straight between the caller's span and device memory, no staging array: ghost planes go
         // through here on every exchange (the MPI binding is not CUDA-aware).
-        public override void Upload(ReadOnlySpan<T> values) => UploadRange(0, values);
-        public override void Download(Span<T> values) => DownloadRange(0, values);
-
-        public override void UploadRange(int start, ReadOnlySpan<T> values)
-        {
-            counts.Transfer();
+        protected override void CopyIn(int start, ReadOnlySpan<T> values) =>
             Buffer.View.SubView(start, values.Length).CopyFromCPU(ref MemoryMarshal.GetReference(values), values.Length);
-        }
 
-        public override void DownloadRange(int start, Span<T> values)
-        {
-            counts.Transfer();
-            counts.Sync();
+        protected override void CopyOut(int start, Span<T> values) =>
             Buffer.View.SubView(start, values.Length).CopyToCPU(ref MemoryMarshal.GetReference(values), values.Length);
-        }
 
         public override void Dispose() => Buffer.Dispose();
     }
@@ -114,12 +104,9 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     {
         var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
-        int threads = Threads(count);
-        Counts.Launch();
-        kernel(threads, rule, _partials.View, count, threads);
+        int threads = LaunchPartials(kernel, rule, count);
         int width = Fold(0, threads, 0);
-        Counts.Sync();
-        _folded.View.CopyToCPU(_foldedHost);
+        ReadFolded();
         return Add(0, width);
     }
 
@@ -127,14 +114,28 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     {
         var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
+        int threads = LaunchPartials(kernel, rule, count);
+        int width = Fold(0, threads, 0);
+        Fold(threads, threads, FoldWidth);
+        ReadFolded();
+        return (Add(0, width), Add(FoldWidth, width));
+    }
+
+    /// <summary>The partial-sum pass: one or two partials per thread; returns the thread count.</summary>
+    private int LaunchPartials<TRule>(Action<Index1D, TRule, ArrayView<double>, int, int> kernel, TRule rule, int count)
+        where TRule : struct
+    {
         int threads = Threads(count);
         Counts.Launch();
         kernel(threads, rule, _partials.View, count, threads);
-        int width = Fold(0, threads, 0);
-        Fold(threads, threads, FoldWidth);
+        return threads;
+    }
+
+    /// <summary>The host waits for the folded partials (the reduction's one sync).</summary>
+    private void ReadFolded()
+    {
         Counts.Sync();
         _folded.View.CopyToCPU(_foldedHost);
-        return (Add(0, width), Add(FoldWidth, width));
     }
 
     /// <summary>Folds partials [offset, offset + length) into _folded[foldedOffset …]; returns the width.</summary>

@@ -1,22 +1,41 @@
+using PhaseFieldLi.Backends;
+
 namespace PhaseFieldLi.Fields;
 
 /// <summary>
 /// One per-cell array that lives on the backend's device for the whole run. The host touches it only
-/// through <see cref="Upload"/> and <see cref="Download"/> (initial conditions, output, checks).
+/// through <see cref="Upload"/> and <see cref="Download"/> (initial conditions, output, checks); each
+/// copy is counted in the backend's <see cref="LaunchCounts"/> (a download is also a sync).
 /// </summary>
-public abstract class Field<T>(string name, int length) : IDisposable where T : unmanaged
+public abstract class Field<T>(string name, int length, LaunchCounts counts) : IDisposable where T : unmanaged
 {
     public string Name { get; } = name;
     public int Length { get; } = length;
 
-    public abstract void Upload(ReadOnlySpan<T> values);
-    public abstract void Download(Span<T> values);
+    public void Upload(ReadOnlySpan<T> values) => UploadRange(0, values);
+
+    public void Download(Span<T> values) => DownloadRange(0, values[..Length]);
 
     /// <summary>Writes values into [start, start + values.Length) (a rank's ghost planes), copying only that range.</summary>
-    public abstract void UploadRange(int start, ReadOnlySpan<T> values);
+    public void UploadRange(int start, ReadOnlySpan<T> values)
+    {
+        counts.Transfer();
+        CopyIn(start, values);
+    }
 
     /// <summary>Reads [start, start + values.Length) (the planes a rank sends to its neighbours), copying only that range.</summary>
-    public abstract void DownloadRange(int start, Span<T> values);
+    public void DownloadRange(int start, Span<T> values)
+    {
+        counts.Transfer();
+        counts.Sync();
+        CopyOut(start, values);
+    }
+
+    /// <summary>The backend's copy of values into [start, start + values.Length).</summary>
+    protected abstract void CopyIn(int start, ReadOnlySpan<T> values);
+
+    /// <summary>The backend's copy of [start, start + values.Length) into values.</summary>
+    protected abstract void CopyOut(int start, Span<T> values);
 
     public T[] ToArray()
     {
