@@ -21,188 +21,128 @@ namespace PhaseFieldLi.Distributed;
 /// is one Allreduce of the gathered grid per cycle; the gathered grid is the global one coarsened
 /// until the slabs are 1–3 planes thick, e.g. 8 × 8 × 8 for 1024 × 1024 × 1024 on 8 ranks.
 /// </summary>
-public sealed class DistributedMultigrid<TF, TI> : IPreconditioner
+public static class DistributedMultigrid<TF, TI>
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    private sealed class Level
+    /// <summary>The multigrid of a slab-decomposed grid: the levels on slabs and the gathered coarsest solve.</summary>
+    public static Multigrid Create(SlabBackend<TF, TI> fine, IOperations fineOps)
     {
-        public required SlabPartition Partition { get; init; }
-        public required IOperations Ops { get; init; }
-        public GridShape Local => Partition.Local;
-        public GridShape Global => Partition.Global;
-        public Field<float>? Sigma { get; set; }
-        public Field<float>? Shift { get; set; }
-        public Field<float>? Rhs { get; set; }
-        public Field<float>? X { get; set; }
-        public Field<float>? R { get; set; }
-        public TransferFields? Weights { get; set; }
-    }
-
-    private readonly Backend<TF, TI> _device;
-    private readonly List<Level> _levels = [];
-    private readonly Multigrid _tail;
-    private readonly IOperations _deviceOps;
-    private readonly Field<float> _sigmaAll, _shiftAll, _rhsAll, _xAll;
-    private readonly TransferFields _weightsAll;
-    private readonly List<IDisposable> _owned = [];
-    private OperatorSpec _spec = OperatorSpec.Default;
-
-    public DistributedMultigrid(SlabBackend<TF, TI> fine, IOperations fineOps)
-    {
-        _device = fine.Inner;
-        _deviceOps = Operations.For(_device);
+        var device = fine.Inner;
         var partition = fine.Partition;
-        _levels.Add(new Level { Partition = partition, Ops = fineOps });
-        Field<float> F(string name, int n)
-        {
-            var f = _device.Float(name, n);
-            _owned.Add(f);
-            return f;
-        }
-        _levels[0].R = F("dmg_r", partition.Local.Count);
+        var owned = new List<IDisposable>();
+        var r = device.Float("dmg_r", partition.Local.Count);
+        owned.Add(r);
+        var levels = new List<Multigrid.Level> { new(partition.Local, partition, fineOps) { R = r } };
         // A grid the one-process multigrid would not coarsen at all is gathered as it is.
+        var last = partition;
         while (!IsLast(partition.Global))
         {
-            var f = _levels[^1];
-            var g = f.Global;
+            var fs = last.Slabs;
+            var g = last.Global;
             var coarse = new GridShape(Coarse(g.Nx), Coarse(g.Ny), Coarse(g.Nz));
-            var fs = f.Partition.Slabs;
             int zStart = (fs.ZStart + 1) / 2, zEnd = (fs.ZStart + fs.OwnedPlanes + 1) / 2;
-            var slabs = new SlabDecomposition(coarse, fs.Rank, fs.Size, zStart, zEnd - zStart);
-            var p = new SlabPartition(partition.Mpi, slabs);
-            var backend = new SlabBackend<TF, TI>(_device, p);
-            var level = new Level { Partition = p, Ops = backend.CreateOperations() };
-            int n = p.Local.Count;
-            level.Sigma = F("dmg_sigma", n);
-            level.Shift = F("dmg_shift", n);
-            level.Rhs = F("dmg_rhs", n);
-            level.X = F("dmg_x", n);
-            level.R = F("dmg_r", n);
-            level.Weights = new TransferFields(F("dmg_wx", n), F("dmg_wy", n), F("dmg_wz", n));
-            _levels.Add(level);
+            var p = new SlabPartition(partition.Mpi, new SlabDecomposition(coarse, fs.Rank, fs.Size, zStart, zEnd - zStart));
+            levels.Add(Multigrid.Level.Coarse(p.Local, p, new SlabBackend<TF, TI>(device, p).CreateOperations(), device, owned));
+            last = p;
             // Gather here if a rank would own fewer than 2 planes one level down, or this grid is one the
             // single-process multigrid would not coarsen further anyway.
             int fewest = -(int)partition.Max(-((zEnd + 1) / 2 - (zStart + 1) / 2));
             if (fewest < 2 || IsLast(coarse)) break;
         }
-        var all = _levels[^1].Global;
-        _sigmaAll = F("dmg_sigma_all", all.Count);
-        _shiftAll = F("dmg_shift_all", all.Count);
-        _rhsAll = F("dmg_rhs_all", all.Count);
-        _xAll = F("dmg_x_all", all.Count);
-        _weightsAll = new TransferFields(F("dmg_wx_all", all.Count), F("dmg_wy_all", all.Count), F("dmg_wz_all", all.Count));
-        _tail = new Multigrid(_device, _deviceOps, all);
+        var tail = new GatheredTail(device, last);
+        string Describe()
+        {
+            static string Size(GridShape g) => $"{g.Nx}×{g.Ny}×{g.Nz}";
+            string gathered = $"{Size(last.Global)} gathered onto every rank ({tail.LevelsBelow + 1} level(s) from there on one process)";
+            return levels.Count == 1
+                ? $"multigrid, the whole grid {gathered}"
+                : $"multigrid {string.Join(" → ", levels.SkipLast(1).Select(l => Size(l.Partition.Global)))} on slabs, {gathered}";
+        }
+        return new Multigrid(device, levels, tail, owned, Describe);
     }
 
     /// <summary>The one-process multigrid's rule for its coarsest level.</summary>
     private static bool IsLast(GridShape g) => g.Count <= Multigrid.CoarsestCells || Math.Min(g.Nx, Math.Min(g.Ny, g.Nz)) == 1;
 
-    /// <summary>The levels in words (global sizes): those on slabs, the gathered one and the one-process levels below it.</summary>
-    public string Describe()
+    /// <summary>
+    /// The last level gathered: the ranks' owned planes added into the whole level on every rank (one
+    /// Allreduce), its own prolongation weights computed there and scattered back, and the rest of the
+    /// cycle run by the one-process multigrid of the whole level on every rank.
+    /// </summary>
+    private sealed class GatheredTail : Multigrid.ICoarsestSolve
     {
-        static string Size(Level l) => $"{l.Global.Nx}×{l.Global.Ny}×{l.Global.Nz}";
-        string gathered = $"{Size(_levels[^1])} gathered onto every rank ({_tail.Levels} level(s) from there on one process)";
-        return _levels.Count == 1
-            ? $"multigrid, the whole grid {gathered}"
-            : $"multigrid {string.Join(" → ", _levels.SkipLast(1).Select(Size))} on slabs, {gathered}";
-    }
+        private readonly SlabPartition _partition;
+        private readonly IOperations _deviceOps;
+        private readonly Multigrid _tail;
+        private readonly Field<float> _sigmaAll, _shiftAll, _rhsAll, _xAll;
+        private readonly TransferFields _weightsAll;
+        private readonly List<IDisposable> _owned = [];
+        private readonly SlabGather _gather = new();
 
-    public void Setup(HelmholtzProblem problem)
-    {
-        if (problem.Spec.PeriodicZ) throw new NotSupportedException("a slab-decomposed multigrid cannot be periodic in z");
-        _spec = problem.Spec;
-        var fine = _levels[0];
-        fine.Sigma = problem.Sigma;
-        fine.Shift = problem.Shift;
-        for (int l = 1; l < _levels.Count; l++)
+        public GatheredTail(Backend<TF, TI> device, SlabPartition partition)
         {
-            var f = _levels[l - 1];
-            var c = _levels[l];
-            f.Partition.FillGhosts(f.Sigma!); // restriction reads the fine ghost plane above
-            f.Partition.FillGhosts(f.Shift!);
-            Multigrid.CoarseOperator(c.Ops, f.Local, c.Local, f.Sigma!, f.Shift!, c.Sigma!, c.Shift!);
-            if (l == _levels.Count - 1) break;
-            c.Partition.FillGhosts(c.Sigma!);
-            c.Ops.TransferWeights(c.Local, _spec, c.Sigma!, c.Weights!);
-            c.Partition.FillGhosts(c.Weights!.X);
-            c.Partition.FillGhosts(c.Weights.Y);
-            c.Partition.FillGhosts(c.Weights.Z);
+            _partition = partition;
+            _deviceOps = Operations.For(device);
+            var all = partition.Global;
+            Field<float> F(string name)
+            {
+                var f = device.Float(name, all.Count);
+                _owned.Add(f);
+                return f;
+            }
+            _sigmaAll = F("dmg_sigma_all");
+            _shiftAll = F("dmg_shift_all");
+            _rhsAll = F("dmg_rhs_all");
+            _xAll = F("dmg_x_all");
+            _weightsAll = new TransferFields(F("dmg_wx_all"), F("dmg_wy_all"), F("dmg_wz_all"));
+            _tail = new Multigrid(device, _deviceOps, all);
         }
-        // The gathered level: whole coarse σ and a on every rank, its weights, the rest of the hierarchy.
-        var last = _levels[^1];
-        Gather(last, last.Sigma!, _sigmaAll);
-        Gather(last, last.Shift!, _shiftAll);
-        if (last.Weights != null) // prolongation from the gathered level onto the last level on slabs
+
+        public bool SetsLastWeights => true;
+        public int LevelsBelow => _tail.Levels - 1;
+
+        public void Setup(Multigrid.Level last, OperatorSpec spec)
         {
-            _deviceOps.TransferWeights(last.Global, _spec, _sigmaAll, _weightsAll);
-            Scatter(last, _weightsAll.X, last.Weights.X);
-            Scatter(last, _weightsAll.Y, last.Weights.Y);
-            Scatter(last, _weightsAll.Z, last.Weights.Z);
+            if (spec.PeriodicZ) throw new NotSupportedException("a slab-decomposed multigrid cannot be periodic in z");
+            Gather(last.Sigma!, _sigmaAll);
+            Gather(last.Shift!, _shiftAll);
+            if (last.Weights != null) // prolongation from the gathered level onto the last level on slabs
+            {
+                _deviceOps.TransferWeights(_partition.Global, spec, _sigmaAll, _weightsAll);
+                Scatter(_weightsAll.X, last.Weights.X);
+                Scatter(_weightsAll.Y, last.Weights.Y);
+                Scatter(_weightsAll.Z, last.Weights.Z);
+            }
+            _tail.Setup(new HelmholtzProblem(_partition.Global, _sigmaAll, _shiftAll, spec));
         }
-        _tail.Setup(new HelmholtzProblem(last.Global, _sigmaAll, _shiftAll, _spec));
-    }
 
-    private readonly SlabGather _gather = new();
-
-    /// <summary>The ranks' owned planes of a level's field, added into one whole grid on every rank.</summary>
-    private void Gather(Level level, Field<float> slab, Field<float> whole)
-    {
-        var s = level.Partition.Slabs;
-        _gather.Gather(level.Partition, slab, whole, 1, s.Local.Count, s.Global.Count, s.OwnedFirst, s.ZStart * s.Global.Plane,
-            s.OwnedPlanes * s.Global.Plane);
-    }
-
-    /// <summary>A level's planes, ghost planes included, out of the whole grid every rank holds.</summary>
-    private void Scatter(Level level, Field<float> whole, Field<float> slab)
-    {
-        var s = level.Partition.Slabs;
-        _gather.Scatter(whole, slab, 1, s.Local.Count, s.Global.Count, (s.ZStart - s.GhostBelow) * s.Global.Plane);
-    }
-
-    public void Apply(Field<float> r, Field<float> z)
-    {
-        var fine = _levels[0];
-        fine.Rhs = r;
-        fine.X = z;
-        fine.Ops.Fill(z, 0f);
-        Run(0);
-    }
-
-    private void Run(int l)
-    {
-        var lv = _levels[l];
-        if (l == _levels.Count - 1)
+        public void Solve(Multigrid.Level last, OperatorSpec spec)
         {
-            Gather(lv, lv.Rhs!, _rhsAll);
+            Gather(last.Rhs!, _rhsAll);
             _deviceOps.Fill(_xAll, 0f);
             _tail.Apply(_rhsAll, _xAll);
-            Scatter(lv, _xAll, lv.X!);
-            return;
+            Scatter(_xAll, last.X!);
         }
-        var g = lv.Local;
-        for (int s = 0; s < _tail.PreSmooth; s++)
-        {
-            lv.Ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 0);
-            lv.Ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
-        }
-        lv.Ops.Residual(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, lv.R!);
-        lv.Partition.FillGhosts(lv.R!);
-        var c = _levels[l + 1];
-        c.Ops.Restrict(g, c.Local, lv.R!, c.Rhs!, 1f);
-        c.Ops.Fill(c.X!, 0f);
-        Run(l + 1);
-        if (l + 1 < _levels.Count - 1) c.Partition.FillGhosts(c.X!); // the gathered level's come with it
-        lv.Ops.ProlongAdd(g, c.Local, _spec, c.X!, lv.X!, c.Weights!);
-        for (int s = 0; s < _tail.PostSmooth; s++)
-        {
-            lv.Ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
-            lv.Ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 0);
-        }
-    }
 
-    public void Dispose()
-    {
-        _tail.Dispose();
-        foreach (var f in _owned) f.Dispose();
+        /// <summary>The ranks' owned planes of the level's field, added into one whole grid on every rank.</summary>
+        private void Gather(Field<float> slab, Field<float> whole)
+        {
+            var s = _partition.Slabs;
+            _gather.Gather(_partition, slab, whole, 1, s.Local.Count, s.Global.Count, s.OwnedFirst, s.ZStart * s.Global.Plane,
+                s.OwnedPlanes * s.Global.Plane);
+        }
+
+        /// <summary>The level's planes, ghost planes included, out of the whole grid every rank holds.</summary>
+        private void Scatter(Field<float> whole, Field<float> slab)
+        {
+            var s = _partition.Slabs;
+            _gather.Scatter(whole, slab, 1, s.Local.Count, s.Global.Count, (s.ZStart - s.GhostBelow) * s.Global.Plane);
+        }
+
+        public void Dispose()
+        {
+            _tail.Dispose();
+            foreach (var f in _owned) f.Dispose();
+        }
     }
 }

@@ -42,7 +42,7 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public SlabPartition Partition => partition;
     public Backend<TF, TI> Inner => inner;
     public IOperations CreateOperations() => new SlabOperations<TF, TI>(this, partition);
-    public Solvers.IPreconditioner CreateMultigrid(IOperations ops) => new DistributedMultigrid<TF, TI>(this, ops);
+    public Solvers.IPreconditioner CreateMultigrid(IOperations ops) => DistributedMultigrid<TF, TI>.Create(this, ops);
     public Solvers.IElasticMultigrid CreateElasticMultigrid(IOperations ops) => new DistributedElasticMultigrid<TF, TI>(this, ops);
 
     public override string Name => inner.Name;

@@ -48,6 +48,9 @@ public interface IPreconditioner : IDisposable
     /// <summary>What it is, for the run's log.</summary>
     string Describe() => GetType().Name;
 
+    /// <summary>An array of the fine grid that is free while the preconditioner runs, lent if it can use one.</summary>
+    void UseScratch(Field<float> fineScratch) { }
+
     /// <summary>Bytes one application must move at least (counted, not measured; for the benchmark's bandwidth floor).</summary>
     double CountedBytesPerApply => 0;
 }
@@ -92,7 +95,7 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, int leng
     /// <summary>q (= A p) is dead while the preconditioner runs: a multigrid keeps its finest residual there.</summary>
     private static Field<float> LendToPreconditioner(Field<float> q, IPreconditioner preconditioner)
     {
-        if (preconditioner is Multigrid mg) mg.UseScratch(q);
+        preconditioner.UseScratch(q);
         return q;
     }
 
