@@ -96,7 +96,7 @@ public sealed class Multigrid : IPreconditioner
     /// band fits (<see cref="CoarseDirectSolve"/>, coarseDirect), else by Jacobi-PCG to 1e-3.
     /// </summary>
     public Multigrid(Backend backend, IOperations ops, GridShape grid, int preSmooth = 2, int postSmooth = 2,
-        CycleKind cycle = CycleKind.V, bool coarseDirect = false)
+        CycleKind cycle = CycleKind.V, bool coarseDirect = true)
     {
         var whole = new WholeGrid(grid);
         var levels = new List<Level> { new(grid, whole, ops) };
