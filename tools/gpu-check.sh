@@ -12,6 +12,8 @@
 #    512×512×1024 (the sizes): s/step, Newton and linear iterations per step, unconverged
 #    solves, time per linear iteration against its counted-bytes floor at memcpy speed, launches
 #    and syncs per step.
+#    LAUNCHES (default "cell stride") repeats the two largest grids with each ILGPU launch shape
+#    (PHASEFIELD_LAUNCH: one thread per cell, or grid-stride loops).
 # 3. cpu: the same table for the host backend on this machine's cores (CPU node vs GPU).
 set -u
 backend=${1:-cuda}
@@ -63,8 +65,13 @@ fi
 if has scale; then
   step $pf bench cases/quickstart.toml --backend "$backend" --steps 20
   step $pf bench "$(refined 128 128 256 0.9375e-6)" --backend "$backend" --steps 5
-  step $pf bench "$(refined 256 256 512 0.46875e-6)" --backend "$backend" --steps 5
-  step timeout 300 $pf bench "$(refined 512 512 1024 0.234375e-6)" --backend "$backend" --steps 2
+  for launch in ${LAUNCHES:-cell stride}; do
+    export PHASEFIELD_LAUNCH=$launch
+    echo "### launch shape: $launch"
+    step $pf bench "$(refined 256 256 512 0.46875e-6)" --backend "$backend" --steps 5
+    step timeout 300 $pf bench "$(refined 512 512 1024 0.234375e-6)" --backend "$backend" --steps 2
+  done
+  unset PHASEFIELD_LAUNCH
 fi
 
 if has cpu; then

@@ -14,6 +14,13 @@ public static class CellKernels
     public static void ForEach<TRule>(Index1D idx, TRule rule) where TRule : struct, ICellRule
         => rule.Apply(idx);
 
+    /// <summary>Grid-stride form: thread t applies the rule to cells t, t + stride, … (fewer, longer threads).</summary>
+    public static void ForEachStrided<TRule>(Index1D t, TRule rule, int count, int stride) where TRule : struct, ICellRule
+    {
+        for (int idx = t; idx < count; idx += stride)
+            rule.Apply(idx);
+    }
+
     /// <summary>
     /// Grid-stride sum, stage 1: thread t adds cells t, t+stride, … and writes its partial to
     /// partial[t]. No floating-point atomics: a fixed summation order makes every reduction bitwise

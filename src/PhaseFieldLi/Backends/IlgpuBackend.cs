@@ -90,11 +90,25 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         return (TKernel)k;
     }
 
+    /// <summary>
+    /// How per-cell rules are launched: one thread per cell (auto-grouped), or a grid-stride loop over
+    /// as many threads as the device holds at once (the shape of the reductions). Set by the
+    /// environment variable PHASEFIELD_LAUNCH = "cell" (default) or "stride", for measuring both.
+    /// </summary>
+    public static bool GridStride { get; } = Environment.GetEnvironmentVariable("PHASEFIELD_LAUNCH") == "stride";
+
     public override void ForEach<TRule>(TRule rule, int count)
     {
+        Counts.Launch();
+        if (GridStride && count > _reductionThreads)
+        {
+            var strided = Kernel<TRule, Action<Index1D, TRule, int, int>>(() =>
+                _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, int, int>(CellKernels.ForEachStrided));
+            strided(_reductionThreads, rule, count, _reductionThreads);
+            return;
+        }
         var kernel = Kernel<TRule, Action<Index1D, TRule>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule>(CellKernels.ForEach));
-        Counts.Launch();
         kernel(count, rule);
     }
 
