@@ -1,3 +1,5 @@
+using PhaseFieldLi.Kernels.Accessors;
+
 namespace PhaseFieldLi.Kernels.Launch;
 
 /// <summary>A per-cell update: reads its inputs and writes its outputs at linear index idx.</summary>
@@ -38,4 +40,31 @@ public interface IGridRule : ICellRule
 public interface IGridSum : ICellSum
 {
     double Value(int idx, int i, int j, int k);
+}
+
+/// <summary>
+/// A red–black pass launched on the cells of one colour only: thread t is the m-th cell of its colour
+/// in row (j, k), m = t mod ⌈Nx/2⌉, i = 2m + ((j + k + ZOffset + colour) mod 2). Half the threads of a
+/// launch over every cell, none of them idle. The inner rule's own colour test still holds, so the
+/// cells updated (and their values) are the same as launching the inner rule on every cell.
+/// </summary>
+public struct ColourCellsRule<TRule> : ICellRule where TRule : struct, IGridRule
+{
+    public TRule Inner;
+    public GridShape Grid;
+    public int Colour;
+
+    /// <summary>Threads to launch: ⌈Nx/2⌉ per row.</summary>
+    public static int Threads(in GridShape g) => (g.Nx + 1) / 2 * g.Ny * g.Nz;
+
+    public void Apply(int t)
+    {
+        int half = (Grid.Nx + 1) / 2;
+        int row = t / half;
+        int m = t - row * half;
+        int k = row / Grid.Ny;
+        int j = row - k * Grid.Ny;
+        int i = 2 * m + ((j + k + Grid.ZOffset + Colour) & 1);
+        if (i < Grid.Nx) Inner.Apply(Grid.Index(i, j, k), i, j, k);
+    }
 }

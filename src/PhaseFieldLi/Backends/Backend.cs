@@ -54,6 +54,12 @@ public abstract class Backend<TF, TI> : Backend
     /// <summary>A grid rule over every cell of g (a device launches it like any cell rule).</summary>
     public virtual void ForEachCell<TRule>(TRule rule, GridShape g) where TRule : struct, IGridRule => ForEach(rule, g.Count);
 
+    /// <summary>
+    /// A red–black pass over the cells of one colour ((i + j + k + ZOffset) mod 2 = colour) of g; the
+    /// rule skips the other colour itself. A device launches only that colour's cells.
+    /// </summary>
+    public virtual void ForEachColourCell<TRule>(TRule rule, GridShape g, int colour) where TRule : struct, IGridRule => ForEachCell(rule, g);
+
     /// <summary>A grid sum over every cell of g.</summary>
     public virtual double SumCells<TRule>(TRule rule, GridShape g) where TRule : struct, IGridSum => Sum(rule, g.Count);
 }

@@ -112,6 +112,9 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         kernel(count, rule);
     }
 
+    public override void ForEachColourCell<TRule>(TRule rule, GridShape g, int colour) =>
+        ForEach(new ColourCellsRule<TRule> { Inner = rule, Grid = g, Colour = colour }, ColourCellsRule<TRule>.Threads(g));
+
     private int Threads(int count) => Math.Min(count, _reductionThreads);
 
     public override double Sum<TRule>(TRule rule, int count)

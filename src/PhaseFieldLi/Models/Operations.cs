@@ -198,8 +198,8 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         b.ForEach(new AddCorrectionRule<TF> { XHi = F(xHi), XLo = F(xLo), E = F(e) }, xHi.Length);
 
     public virtual void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, int colour) =>
-        b.ForEachCell(new GaussSeidelRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), Colour = colour },
-            g);
+        b.ForEachColourCell(new GaussSeidelRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), Colour = colour },
+            g, colour);
 
     public void Restrict(GridShape fine, GridShape coarse, Field<float> fineField, Field<float> coarseField, float scale) =>
         b.ForEachCell(new RestrictRule<TF> { Fine = fine, CoarseGrid = coarse, FineField = F(fineField), Coarse = F(coarseField), Scale = scale },
