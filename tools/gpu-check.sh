@@ -15,6 +15,8 @@
 #    LAUNCHES (default "cell stride") repeats the two largest grids with each ILGPU launch shape
 #    (PHASEFIELD_LAUNCH: one thread per cell, or grid-stride loops).
 # 3. cpu: the same table for the host backend on this machine's cores (CPU node vs GPU).
+# 4. profile (not by default): PHASEFIELD_PROFILE=1 bench at 256×256×512: time per kernel (rule),
+#    each launch synchronised (so the step itself is slower), for deciding which kernel to speed up.
 set -u
 backend=${1:-cuda}
 out=${2:-runs/gpu-check}
@@ -78,6 +80,10 @@ if has cpu; then
   step $pf bench cases/quickstart.toml --backend cpu --steps 10
   step $pf bench "$(refined 128 128 256 0.9375e-6)" --backend cpu --steps 3
   step timeout 180 $pf bench "$(refined 256 256 512 0.46875e-6)" --backend cpu --steps 2
+fi
+
+if has profile; then
+  PHASEFIELD_PROFILE=1 step $pf bench "$(refined 256 256 512 0.46875e-6)" --backend "$backend" --steps 2
 fi
 
 if has suites; then

@@ -107,6 +107,14 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             using var b = PhaseFieldLi.Backends.BackendCatalog.Create(options.Backend);
             var result = PhaseFieldLi.Diagnostics.StepBenchmarkResult.Run(c, b, options.Steps);
             Console.WriteLine(result.Table());
+            if (b.KernelTimes.Count > 0)
+            {
+                // PHASEFIELD_PROFILE=1: every launch of the whole bench (warm-up, timed, potential-timed steps and copies).
+                double total = b.KernelTimes.Values.Sum(v => v.Seconds);
+                Console.WriteLine("\n| kernel (rule) | launches | s | share |\n|---|---|---|---|");
+                foreach (var (name, (n, s)) in b.KernelTimes.OrderByDescending(kv => kv.Value.Seconds).Take(15))
+                    Console.WriteLine($"| {name} | {n} | {s:G3} | {s / total:P1} |");
+            }
             Console.WriteLine($"T_eff counts {PhaseFieldLi.Diagnostics.StepBenchmarkResult.MinimumBytesPerCell} B/cell per step " +
                               "(ξ and φ read and written, d and material read); memcpy: the device's own copy, 8 B/cell; copy kernel: " +
                               "one float per thread. A linear iteration is one MG-CG iteration of the potential solve (its time: the " +

@@ -24,6 +24,14 @@ public abstract class Backend : IDisposable
     /// <summary>Waits until all launched work has finished (for timing).</summary>
     public virtual void Synchronize() { }
 
+    /// <summary>
+    /// Time per kernel (rule type) when profiling (environment variable PHASEFIELD_PROFILE=1 on an ILGPU
+    /// backend: every launch is followed by a synchronize, so the step itself gets slower); empty otherwise.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, (long Launches, double Seconds)> KernelTimes => EmptyTimes;
+
+    private static readonly Dictionary<string, (long, double)> EmptyTimes = [];
+
     /// <summary>What the host has asked of this backend so far (launches, waits, field copies).</summary>
     public virtual LaunchCounts Counts { get; } = new();
 

@@ -97,19 +97,47 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     /// </summary>
     public static bool GridStride { get; } = Environment.GetEnvironmentVariable("PHASEFIELD_LAUNCH") == "stride";
 
+    private static readonly bool Profiling = Environment.GetEnvironmentVariable("PHASEFIELD_PROFILE") == "1";
+    private readonly Dictionary<string, (long Launches, double Seconds)> _times = [];
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+
+    public override IReadOnlyDictionary<string, (long Launches, double Seconds)> KernelTimes => _times;
+
+    /// <summary>When profiling: waits for the device before a launch (start) and after it (stop), and books the time to the rule.</summary>
+    private void Profile<TRule>(bool start)
+    {
+        if (!Profiling) return;
+        _accelerator.Synchronize();
+        if (start)
+        {
+            _clock.Restart();
+            return;
+        }
+        string name = RuleName(typeof(TRule));
+        var (n, s) = _times.GetValueOrDefault(name);
+        _times[name] = (n + 1, s + _clock.Elapsed.TotalSeconds);
+    }
+
+    private static string RuleName(Type t) => !t.IsGenericType ? t.Name
+        : $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(",", t.GetGenericArguments().Where(a => !a.Name.StartsWith("DeviceView")).Select(RuleName))}>";
+
     public override void ForEach<TRule>(TRule rule, int count)
     {
         Counts.Launch();
+        Profile<TRule>(start: true);
         if (GridStride && count > _reductionThreads)
         {
             var strided = Kernel<TRule, Action<Index1D, TRule, int, int>>(() =>
                 _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, int, int>(CellKernels.ForEachStrided));
             strided(_reductionThreads, rule, count, _reductionThreads);
-            return;
         }
-        var kernel = Kernel<TRule, Action<Index1D, TRule>>(() =>
-            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule>(CellKernels.ForEach));
-        kernel(count, rule);
+        else
+        {
+            var kernel = Kernel<TRule, Action<Index1D, TRule>>(() =>
+                _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule>(CellKernels.ForEach));
+            kernel(count, rule);
+        }
+        Profile<TRule>(start: false);
     }
 
     public override void ForEachColourCell<TRule>(TRule rule, GridShape g, int colour) =>
@@ -121,9 +149,11 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     {
         var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
+        Profile<TRule>(start: true);
         int threads = LaunchPartials(kernel, rule, count);
         int width = Fold(0, threads, 0);
         ReadFolded();
+        Profile<TRule>(start: false);
         return Add(0, width);
     }
 
@@ -131,10 +161,12 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     {
         var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
             _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
+        Profile<TRule>(start: true);
         int threads = LaunchPartials(kernel, rule, count);
         int width = Fold(0, threads, 0);
         Fold(threads, threads, FoldWidth);
         ReadFolded();
+        Profile<TRule>(start: false);
         return (Add(0, width), Add(FoldWidth, width));
     }
 

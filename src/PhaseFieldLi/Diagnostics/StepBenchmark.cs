@@ -92,15 +92,19 @@ public sealed record StepBenchmarkResult(string Backend, string Device, int Cell
             (double)(after.Transfers - before.Transfers) / steps, unconverged);
     }
 
-    /// <summary>GB/s of a copy of `cells` floats (8 B per cell moved), after one warm-up copy.</summary>
+    /// <summary>GB/s of a copy of `cells` floats (8 B per cell moved), after one warm-up copy: batches of copies until 0.2 s have passed.</summary>
     private static double Bandwidth(Backend backend, int cells, Action copy)
     {
         copy();
         backend.Synchronize();
-        int reps = Math.Max(5, (int)(2e8 / Math.Max(cells, 1)));
+        int batch = Math.Max(5, (int)Math.Min(1e4, 2e7 / Math.Max(cells, 1))), reps = 0;
         var sw = Stopwatch.StartNew();
-        for (int n = 0; n < reps; n++) copy();
-        backend.Synchronize();
+        do
+        {
+            for (int n = 0; n < batch; n++) copy();
+            backend.Synchronize();
+            reps += batch;
+        } while (sw.Elapsed.TotalSeconds < 0.2);
         return 8.0 * cells * reps / sw.Elapsed.TotalSeconds / 1e9;
     }
 }
