@@ -32,6 +32,9 @@ public abstract class Backend : IDisposable
 
     private static readonly Dictionary<string, (long, double)> EmptyTimes = [];
 
+    /// <summary>Starts the kernel profile afresh.</summary>
+    public virtual void ResetKernelTimes() { }
+
     /// <summary>What the host has asked of this backend so far (launches, waits, field copies).</summary>
     public virtual LaunchCounts Counts { get; } = new();
 

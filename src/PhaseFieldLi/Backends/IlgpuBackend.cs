@@ -102,6 +102,7 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
     private readonly System.Diagnostics.Stopwatch _clock = new();
 
     public override IReadOnlyDictionary<string, (long Launches, double Seconds)> KernelTimes => _times;
+    public override void ResetKernelTimes() => _times.Clear();
 
     /// <summary>When profiling: waits for the device before a launch (start) and after it (stop), and books the time to the rule.</summary>
     private void Profile<TRule>(bool start)

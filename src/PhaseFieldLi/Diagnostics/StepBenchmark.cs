@@ -25,6 +25,10 @@ public sealed record StepBenchmarkResult(string Backend, string Device, int Cell
 {
     public const int MinimumBytesPerCell = 24;
 
+    /// <summary>Time per kernel over the timed steps (PHASEFIELD_PROFILE=1 on ILGPU backends; else empty).</summary>
+    public IReadOnlyDictionary<string, (long Launches, double Seconds)> KernelTimes { get; init; } =
+        new Dictionary<string, (long, double)>();
+
     public double FractionOfMemcpy => EffectiveGBps / MemcpyGBps;
 
     /// <summary>Time one linear iteration would take at memcpy speed [s].</summary>
@@ -68,6 +72,7 @@ public sealed record StepBenchmarkResult(string Backend, string Device, int Cell
         }
         for (int n = 0; n < warmup; n++) Step(false);
         backend.Synchronize();
+        backend.ResetKernelTimes(); // the profile (if on) leaves out kernel compilation and the warm-up
         unconverged = 0;
         var before = backend.Counts.Now;
         var sw = Stopwatch.StartNew();
@@ -76,6 +81,7 @@ public sealed record StepBenchmarkResult(string Backend, string Device, int Cell
         double perStep = sw.Elapsed.TotalSeconds / steps;
         var after = backend.Counts.Now;
         // The same number of steps again with the potential solve timed on its own (two more syncs a step).
+        var profile = backend.KernelTimes.ToDictionary(kv => kv.Key, kv => kv.Value);
         for (int n = 0; n < steps; n++) Step(true);
 
         int cells = c.Grid.CellCount;
@@ -89,7 +95,7 @@ public sealed record StepBenchmarkResult(string Backend, string Device, int Cell
             (double)newton / steps, (double)linear / steps, potentialSeconds / Math.Max(1, linear),
             model.PotentialBytesPerLinearIteration / cells,
             (double)(after.Launches - before.Launches) / steps, (double)(after.Syncs - before.Syncs) / steps,
-            (double)(after.Transfers - before.Transfers) / steps, unconverged);
+            (double)(after.Transfers - before.Transfers) / steps, unconverged) { KernelTimes = profile };
     }
 
     /// <summary>GB/s of a copy of `cells` floats (8 B per cell moved), after one warm-up copy: batches of copies until 0.2 s have passed.</summary>

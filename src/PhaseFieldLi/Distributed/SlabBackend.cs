@@ -51,6 +51,7 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public override long MemoryBytes => inner.MemoryBytes;
     public override LaunchCounts Counts => inner.Counts;
     public override IReadOnlyDictionary<string, (long Launches, double Seconds)> KernelTimes => inner.KernelTimes;
+    public override void ResetKernelTimes() => inner.ResetKernelTimes();
     public override void CopyField(Field<float> source, Field<float> target) => inner.CopyField(source, target);
     public override Field<float> Float(string name, int length) => inner.Float(name, length);
     public override Field<int> Int(string name, int length) => inner.Int(name, length);
