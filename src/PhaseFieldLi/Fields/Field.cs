@@ -1,5 +1,3 @@
-using PhaseFieldLi.Backends;
-
 namespace PhaseFieldLi.Fields;
 
 /// <summary>
