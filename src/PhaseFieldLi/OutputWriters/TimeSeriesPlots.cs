@@ -1,4 +1,4 @@
-using PhaseFieldLi.Diagnostics;
+using PhaseFieldLi.Simulations;
 
 namespace PhaseFieldLi.OutputWriters;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using PhaseFieldLi.Diagnostics;
+using PhaseFieldLi.Simulations;
 
 namespace PhaseFieldLi.OutputWriters;
 

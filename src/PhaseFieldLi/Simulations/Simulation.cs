@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PhaseFieldLi.Cases;
-using PhaseFieldLi.Diagnostics;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Models;
 using PhaseFieldLi.OutputWriters;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PhaseFieldLi.Diagnostics;
+namespace PhaseFieldLi.Simulations;
 
 /// <summary>
 /// One row of the time series, SI units. Tip quantities refer to the deepest ξ = ½ point of the
