@@ -2,9 +2,7 @@ using PhaseFieldLi.Backends;
 using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Solvers;
-using PhaseFieldLi.Models;
 using PhaseFieldLi.Solvers;
-using Xunit.Abstractions;
 
 namespace PhaseFieldLi.Tests;
 
@@ -15,7 +13,7 @@ namespace PhaseFieldLi.Tests;
 /// its fallback; and as the coarsest solve of a multigrid preconditioner it takes no more MG-CG
 /// iterations than Jacobi-PCG to 1e-3, with far fewer host syncs.
 /// </summary>
-public class CoarseDirectSolveTests(ITestOutputHelper output)
+public class CoarseDirectSolveTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private sealed class Recorder : Multigrid.ICoarsestSolve
     {
@@ -29,7 +27,7 @@ public class CoarseDirectSolveTests(ITestOutputHelper output)
     private static (double Relative, bool Direct, Recorder Fallback) SolveOnce(GridShape g, OperatorSpec spec, bool singular)
     {
         using var b = BackendCatalog.Create("cpu");
-        var ops = Operations.For(b);
+        var ops = Models.Operations.For(b);
         var rng = new Random(7);
         var sigma = new float[g.Count];
         var shift = new float[g.Count];
@@ -94,7 +92,7 @@ public class CoarseDirectSolveTests(ITestOutputHelper output)
         (int Iterations, long Syncs) Run(bool direct)
         {
             using var b = BackendCatalog.Create("cpu");
-            var ops = Operations.For(b);
+            var ops = Models.Operations.For(b);
             var sigma = new float[g.Count];
             var shift = new float[g.Count];
             var rhs = new float[g.Count];

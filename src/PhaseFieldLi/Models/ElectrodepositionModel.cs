@@ -1,7 +1,6 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Cases;
 using PhaseFieldLi.Fields;
-using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Solvers;
@@ -33,7 +32,7 @@ public sealed class ElectrodepositionModel : IDisposable
 
     public ElectrodepositionModel(Case c, Backend backend)
     {
-        Partition = backend is Distributed.ISlabBackend slab ? slab.Partition : new WholeGrid(c.Grid.Shape);
+        Partition = backend is Distributed.ISlabBackend slab ? slab.Partition : new Grids.WholeGrid(c.Grid.Shape);
         Shape = Partition.Local;
         long need = (long)BytesPerCell(c.Solver) * Shape.Count;
         if (need > backend.MemoryBytes)
@@ -68,7 +67,7 @@ public sealed class ElectrodepositionModel : IDisposable
     }
 
     /// <summary>The part of the grid this process holds (the whole grid unless the run is distributed).</summary>
-    public IPartition Partition { get; }
+    public Grids.IPartition Partition { get; }
 
     /// <summary>The cells this process holds (ghost planes included); every rule runs on this shape.</summary>
     public GridShape Shape { get; }
@@ -230,7 +229,7 @@ public sealed class ElectrodepositionModel : IDisposable
     }
 
     public Case Case { get; }
-    public Grid Grid => Case.Grid;
+    public Grids.Grid Grid => Case.Grid;
     public Backend Backend { get; }
     public Scaling Scaling { get; }
     public State State { get; }
