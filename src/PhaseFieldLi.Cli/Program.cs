@@ -31,7 +31,17 @@ if (options.Command == "devices")
     bool all = true;
     foreach (string name in options.Backend == "auto" ? PhaseFieldLi.Backends.BackendCatalog.Present() : [options.Backend])
     {
-        using var b = PhaseFieldLi.Backends.BackendCatalog.Create(name);
+        PhaseFieldLi.Backends.Backend b;
+        try
+        {
+            b = PhaseFieldLi.Backends.BackendCatalog.Create(name);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        using var backend = b;
         foreach (var (check, passed, detail) in PhaseFieldLi.Diagnostics.BackendSelfCheck.Run(b))
         {
             Console.WriteLine($"{(passed ? "pass" : "FAIL")}  {name}: {check}: {detail}");

@@ -37,6 +37,9 @@ public sealed class Progress(Simulation sim, ILogger log)
         if (_live) Console.WriteLine();
     }
 
-    private static string Format(double seconds) =>
-        !double.IsFinite(seconds) ? "?" : TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss");
+    /// <summary>m:ss, h:mm:ss, or days beyond 100 h (an ETA of 10¹⁵ s overflowed TimeSpan and ended the run).</summary>
+    public static string Format(double seconds) =>
+        !double.IsFinite(seconds) || seconds < 0 ? "?"
+        : seconds >= 360_000 ? $"{seconds / 86_400:G3} d"
+        : TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss");
 }

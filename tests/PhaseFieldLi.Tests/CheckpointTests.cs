@@ -162,6 +162,24 @@ public class CommandLineTests
         return (p.ExitCode, err.GetAwaiter().GetResult());
     }
 
+    /// <summary>Faults issue, item 2: `devices --check --backend cuda` without CUDA crashed with an unhandled exception (exit 134).</summary>
+    [SkippableFact]
+    public void DevicesCheckOnAMissingDeviceIsOneClearError()
+    {
+        try
+        {
+            using var cuda = PhaseFieldLi.Backends.BackendCatalog.Create("cuda");
+            Skip.If(true, "this machine has a CUDA device");
+        }
+        catch (ArgumentException)
+        {
+        }
+        var (exit, err) = Run("devices", "--check", "--backend", "cuda");
+        Assert.Equal(2, exit);
+        Assert.Contains("--backend cuda", err);
+        Assert.DoesNotContain("Unhandled exception", err);
+    }
+
     [Fact]
     public void UnwritableOutputFolderIsAnErrorBeforeTheRun()
     {

@@ -61,6 +61,11 @@ public static class CaseReader
             CheckpointIntervalS: t.Number("checkpoint_interval", 0, 0, 1e9, "s (0: at the end and on Ctrl+C only)"),
             MinStepS: t.Number("min_step", 1e-9, 0, 1e6, "s (a smaller time step stops the run)"),
             MaxDamageChangePerStep: t.Number("max_dd", 0.2, 0, 1, "(damage change per step, coupled runs)", exclusiveMin: true));
+        // A run writes at most a million snapshots or checkpoints; a shorter interval (1e-300 stalled
+        // the checkpoint schedule and made steps of 1e-12 s) is an error, not a run that never ends.
+        foreach (var (key, interval) in new[] { ("output_interval", time.OutputIntervalS), ("checkpoint_interval", time.CheckpointIntervalS) })
+            if (interval > 0 && interval < time.EndS * 1e-6)
+                throw t.Error(key, interval, $"must be 0 or at least end / 10⁶ = {time.EndS * 1e-6:G3} s (more would be over a million files)");
         t.RejectUnknownKeys();
 
         var e = top.Section("electrochemistry");

@@ -36,7 +36,17 @@ public sealed class TimeInterval(double intervalS, Func<RunState, double> next, 
     {
         if (st.TimeS < next(st) - tolerance) return false;
         double n = intervalS > 0 ? next(st) + intervalS : double.PositiveInfinity;
-        while (n <= st.TimeS) n += intervalS;
+        for (int guard = 0; n <= st.TimeS; guard++)
+        {
+            // An interval that rounding cannot add to the time any more (or thousands behind) jumps
+            // to the first time after now instead of looping for ever.
+            if (guard == 1000 || n + intervalS == n)
+            {
+                n = Math.BitIncrement(st.TimeS + intervalS);
+                break;
+            }
+            n += intervalS;
+        }
         setNext(st, n);
         return true;
     }

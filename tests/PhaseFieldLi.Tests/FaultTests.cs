@@ -1,0 +1,56 @@
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Simulations;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>Faults issue, items 2, 4 and 5: each reproduction ends in a clear error or a correct run.</summary>
+public class FaultTests
+{
+    private const string Case = """
+        [grid]
+        cells = [8, 8, 16]
+        spacing = 2.0e-6
+        [time]
+        end = 100.0
+        """;
+
+    /// <summary>Item 4: checkpoint_interval = 1e-300 hung at step 0; output_interval = 1e-300 made 1e-12 s steps.</summary>
+    [Theory]
+    [InlineData("checkpoint_interval")]
+    [InlineData("output_interval")]
+    public void AnIntervalOfOverAMillionFilesIsOneClearError(string key)
+    {
+        var e = Assert.Throws<CaseException>(() => CaseReader.Parse(Case + $"\n{key} = 1e-300\n", "bad"));
+        Assert.Equal($"time.{key}", e.Key);
+        Assert.Contains("end / 10⁶", e.Message);
+        CaseReader.Parse(Case + $"\n{key} = 1e-4\n", "good"); // end / 10⁶ itself is fine
+    }
+
+    /// <summary>The schedule itself never loops for ever, whatever interval reaches it (a resumed old checkpoint, a test).</summary>
+    [Fact]
+    public void ATimeScheduleWhoseIntervalVanishesAgainstTheTimeMovesOn()
+    {
+        var st = new RunState { TimeS = 50.0, NextCheckpointS = 0.0 };
+        var s = new TimeInterval(1e-300, r => r.NextCheckpointS, (r, v) => r.NextCheckpointS = v, land: false, tolerance: 0);
+        Assert.True(s.IsDue(st, 0));
+        Assert.True(st.NextCheckpointS > 50.0);
+        Assert.False(s.IsDue(st, 0));
+        st.TimeS = 51.0;
+        Assert.True(s.IsDue(st, 0));
+        // An ordinary interval keeps its exact sequence of times.
+        var st2 = new RunState { TimeS = 0.35, NextOutputS = 0.1 };
+        var t = new TimeInterval(0.1, r => r.NextOutputS, (r, v) => r.NextOutputS = v, land: true, tolerance: 0);
+        Assert.True(t.IsDue(st2, 0));
+        Assert.Equal(0.1 + 0.1 + 0.1 + 0.1, st2.NextOutputS);
+    }
+
+    /// <summary>Item 5: end = 1e9 with max_step = 1e-4 gave an ETA that overflowed TimeSpan and ended the run.</summary>
+    [Theory]
+    [InlineData(1e15, "d")]
+    [InlineData(4e5, "d")]
+    [InlineData(3700, "1:01:40")]
+    [InlineData(65, "1:05")]
+    [InlineData(double.NaN, "?")]
+    public void AnyEtaIsFormattedWithoutOverflow(double seconds, string expected) =>
+        Assert.EndsWith(expected, PhaseFieldLi.Cli.Progress.Format(seconds));
+}
