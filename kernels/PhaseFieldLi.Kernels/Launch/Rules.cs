@@ -68,3 +68,13 @@ public struct ColourCellsRule<TRule> : ICellRule where TRule : struct, IGridRule
         if (i < Grid.Nx) Inner.Apply(Grid.Index(i, j, k), i, j, k);
     }
 }
+
+/// <summary>A grid sum run as a plain pass: its writes are wanted, its sum is not (no reduction, no host wait).</summary>
+public struct DiscardSum<TSum> : IGridRule where TSum : struct, IGridSum
+{
+    public TSum Inner;
+
+    public void Apply(int idx) => Inner.Value(idx);
+
+    public void Apply(int idx, int i, int j, int k) => Inner.Value(idx, i, j, k);
+}

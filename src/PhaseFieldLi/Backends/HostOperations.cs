@@ -27,19 +27,23 @@ public sealed unsafe class HostOperations(HostBackend b, int firstPlane = 0, int
     private double[] _partials = [];
 
     public override double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q) =>
-        Run(Pass.MatVec, g, spec, sigma, shift, p, null, q, 0);
+        Run(Pass.MatVec, g, spec, sigma, shift, p, null, q, 0, sync: true);
 
     public override double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
-        Field<float> r) => Run(Pass.Residual, g, spec, sigma, shift, x, rhs, r, 0);
+        Field<float> r, bool norm = true)
+    {
+        double rr = Run(Pass.Residual, g, spec, sigma, shift, x, rhs, r, 0, sync: norm);
+        return norm ? rr : double.NaN;
+    }
 
     public override void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
-        int colour) => Run(Pass.GaussSeidel, g, spec, sigma, shift, x, rhs, null, colour);
+        int colour) => Run(Pass.GaussSeidel, g, spec, sigma, shift, x, rhs, null, colour, sync: false);
 
     private double Run(Pass pass, GridShape g, OperatorSpec spec, Field<float> sigmaField, Field<float> shiftField, Field<float> xField,
-        Field<float>? rhsField, Field<float>? outField, int colour)
+        Field<float>? rhsField, Field<float>? outField, int colour, bool sync)
     {
         b.Counts.Launch();
-        if (pass != Pass.GaussSeidel) b.Counts.Sync(); // a device runs Gauss–Seidel as a plain pass, the others as sums
+        if (sync) b.Counts.Sync(); // the host waits for the pass's sum (a device runs the other passes without one)
         var sigma = b.View(sigmaField);
         var shift = b.View(shiftField);
         var x = b.View(xField);

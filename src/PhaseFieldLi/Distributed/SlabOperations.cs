@@ -144,10 +144,12 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
     }
 
     public override double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
-        Field<float> r)
+        Field<float> r, bool norm = true)
     {
         partition.FillGhosts(x);
-        return _host != null ? partition.Sum(_host.Residual(g, spec, sigma, shift, rhs, x, r)) : base.Residual(g, spec, sigma, shift, rhs, x, r);
+        if (_host == null) return base.Residual(g, spec, sigma, shift, rhs, x, r, norm);
+        double rr = _host.Residual(g, spec, sigma, shift, rhs, x, r, norm);
+        return norm ? partition.Sum(rr) : double.NaN;
     }
 
     public override double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs,

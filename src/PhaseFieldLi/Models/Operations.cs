@@ -34,7 +34,9 @@ public interface IOperations
 
     double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q);
     (double Rr, double RzOld) CgStep(float alpha, Field<float> x, Field<float> r, Field<float> p, Field<float> q, Field<float> z);
-    double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, Field<float> r);
+    /// <summary>r = b − A x; returns r·r, or NaN without <paramref name="norm"/> (no reduction, no sync: a V-cycle's residual).</summary>
+    double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x, Field<float> r,
+        bool norm = true);
 
     /// <summary>r = b − A(x_hi + x_lo) with double arithmetic (iterative refinement); returns r·r.</summary>
     double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> xHi,
@@ -184,8 +186,13 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         b.Sum2(new CgStepRule<TF> { X = F(x), R = F(r), P = F(p), Q = F(q), Z = F(z), Alpha = alpha }, x.Length);
 
     public virtual double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
-        Field<float> r) =>
-        b.SumCells(new ResidualRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) }, g);
+        Field<float> r, bool norm = true)
+    {
+        var rule = new ResidualRule<TF> { Grid = g, Spec = spec, Sigma = F(sigma), Shift = F(shift), Rhs = F(rhs), X = F(x), R = F(r) };
+        if (norm) return b.SumCells(rule, g);
+        b.ForEachCell(new DiscardSum<ResidualRule<TF>> { Inner = rule }, g);
+        return double.NaN;
+    }
 
     public virtual double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> xHi,
         Field<float> xLo, Field<float> r) =>

@@ -251,7 +251,7 @@ public sealed class Multigrid : IPreconditioner
             ops.GaussSeidel(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, 1);
         }
         var r = lv.R ??= _backend.Float("mg_r", g.Count); // finest: a scratch array lent by the caller, if any
-        ops.Residual(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, r);
+        ops.Residual(g, _spec, lv.Sigma!, lv.Shift!, lv.Rhs!, lv.X!, r, norm: false);
         lv.Partition.FillGhosts(r);
         var c = _levels[l + 1];
         c.Ops.Restrict(g, c.Grid, r, c.Rhs!, 1f);
