@@ -54,3 +54,40 @@ public class FaultTests
     public void AnyEtaIsFormattedWithoutOverflow(double seconds, string expected) =>
         Assert.EndsWith(expected, PhaseFieldLi.Cli.Progress.Format(seconds));
 }
+
+/// <summary>Faults issue, item 9: `name` names the output folder, so it is one safe file-name component, and the XDMF index escapes it.</summary>
+public class CaseNameTests
+{
+    private const string Case = """
+        [grid]
+        cells = [8, 8, 16]
+        spacing = 2.0e-6
+        [time]
+        end = 100.0
+        """;
+
+    [Theory]
+    [InlineData("../../escape")]
+    [InlineData("/tmp/anywhere")]
+    [InlineData("..")]
+    [InlineData("")]
+    [InlineData("a\"b<c>&d")]
+    public void ANameThatIsNotOneFileNameComponentIsOneClearError(string name)
+    {
+        var e = Assert.Throws<CaseException>(() => CaseReader.Parse($"name = \"{name.Replace("\"", "\\\"")}\"\n" + Case, "case"));
+        Assert.Equal("name", e.Key);
+        Assert.Contains("output folder", e.Message);
+    }
+
+    [Fact]
+    public void TheXdmfIndexEscapesTheCaseName()
+    {
+        string dir = TestCases.TempDir();
+        var meta = new PhaseFieldLi.OutputWriters.RunMetadata(2, 2, 2, 1e-6, "a&b<c>\"d", new string('0', 64), "cpu",
+            new Dictionary<string, string>());
+        using (var w = new PhaseFieldLi.OutputWriters.Hdf5SnapshotWriter(dir, meta))
+            w.Write(new PhaseFieldLi.OutputWriters.Snapshot(0, 0, 0.0, [new("xi", new float[8], "1", "test")]));
+        var xml = System.Xml.Linq.XDocument.Load(Path.Combine(dir, "fields.xdmf")); // throws if ill-formed
+        Assert.Contains(xml.Descendants("Grid"), g => (string?)g.Attribute("Name") == "a&b<c>\"d");
+    }
+}

@@ -32,6 +32,10 @@ public static class CaseReader
         }
         var top = new TomlSection(root, "");
         string title = top.Text("name", name);
+        // The name becomes the default output folder runs/<name>: one file-name component, nothing that
+        // climbs out of runs/ or needs quoting ("../../escape", "/abs", "..", "" were all taken as paths).
+        if (title != name && (title.Length is 0 or > 100 || title is "." or ".." || !title.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.')))
+            throw top.Error("name", title, "must be 1–100 letters, digits, '-', '_' or '.' (it names the output folder runs/<name>), not . or ..");
         var physics = top.Choice("physics", "electrodeposition", "electrodeposition", "fracture", "coupled") switch
         {
             "fracture" => Physics.Fracture,

@@ -80,7 +80,7 @@ public sealed class Hdf5SnapshotWriter(string directory, RunMetadata meta) : ISn
         sb.AppendLine("<?xml version=\"1.0\" ?>");
         sb.AppendLine("<Xdmf Version=\"3.0\">");
         sb.AppendLine("  <Domain>");
-        sb.AppendLine($"    <Grid Name=\"{meta.CaseName}\" GridType=\"Collection\" CollectionType=\"Temporal\">");
+        sb.AppendLine($"    <Grid Name=\"{System.Security.SecurityElement.Escape(meta.CaseName)}\" GridType=\"Collection\" CollectionType=\"Temporal\">");
         foreach (var (s, parts) in written)
         {
             sb.AppendLine($"      <Grid Name=\"step {s.Step}\" GridType=\"Uniform\">");
