@@ -91,7 +91,15 @@ if (options.Command == "mpi-check")
     }
 }
 
+// Which signal stopped a run decides its exit code (128 + signal number); the host turns both into
+// a stop at the next step boundary, and waits for it however long the step takes (its default 30 s
+// shutdown timeout ended long steps with exit 0 and no checkpoint).
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+    _ => PhaseFieldLi.Cli.Signals.ExitCode = PhaseFieldLi.Cli.Signals.Terminated);
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
+    _ => PhaseFieldLi.Cli.Signals.ExitCode = PhaseFieldLi.Cli.Signals.Interrupted);
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = Timeout.InfiniteTimeSpan);
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o =>
 {

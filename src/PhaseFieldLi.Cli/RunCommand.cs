@@ -178,7 +178,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             var rows = fractureRun.Run(cancel);
             int exit = fractureRun.End switch
             {
-                LoopEnd.Signal => 130,
+                LoopEnd.Signal => Signals.ExitCode,
                 LoopEnd.WallTime => CommandLine.WallTimeExitCode,
                 _ => rows.All(r => r.Converged) ? 0 : 4,
             };
@@ -228,7 +228,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
                 mpi.Sends, mpi.BytesSent / (double)(1 << 20), mpi.Allreduces, summary.Steps);
         if (summary.UnconvergedSolves > 0)
             runLog.LogWarning("{N} potential solves missed their tolerance (see the warnings above)", summary.UnconvergedSolves);
-        int code = sim.End switch { LoopEnd.Signal => 130, LoopEnd.WallTime => CommandLine.WallTimeExitCode, _ => 0 };
+        int code = sim.End switch { LoopEnd.Signal => Signals.ExitCode, LoopEnd.WallTime => CommandLine.WallTimeExitCode, _ => 0 };
         if (_launch.Rank != 0) return code;
         string index = Path.GetFullPath(Path.Combine(output, "fields.xdmf"));
         Console.WriteLine($"output: {Path.GetFullPath(output)}");

@@ -180,6 +180,30 @@ public class CommandLineTests
         Assert.DoesNotContain("Unhandled exception", err);
     }
 
+    /// <summary>Faults issue, items 3 and 14: SIGTERM stops a run at the next step with a checkpoint and exit 143 (128 + 15), not 130.</summary>
+    [Fact]
+    public async Task SigtermCheckpointsAndExits143()
+    {
+        string dir = TestCases.TempDir();
+        string casePath = Path.Combine(dir, "case.toml");
+        File.WriteAllText(casePath, TestCases.TinyCrack.Replace("end = 150.0", "end = 100000.0").Replace("max_step = 50.0", "max_step = 2.0")
+            .Replace("output_interval = 100.0", "output_interval = 10.0"));
+        string output = Path.Combine(dir, "run");
+        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "phasefield.dll"), "run", casePath, "--backend", "cpu",
+            "--output", output]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var outText = p.StandardOutput.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        while (!p.HasExited && !File.Exists(Path.Combine(output, "fields_00001.h5")) && clock.Elapsed < TimeSpan.FromMinutes(2)) Thread.Sleep(20);
+        Assert.False(p.HasExited, "the run ended before it could be stopped");
+        using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString()])!) kill.WaitForExit();
+        Assert.True(p.WaitForExit(120_000), "no exit within 2 minutes of SIGTERM");
+        Assert.True(p.ExitCode == 143, $"exit {p.ExitCode}: {await err}{await outText}");
+        var ckpt = Checkpoint.Read(Path.Combine(output, Checkpoint.FileName));
+        Assert.InRange(ckpt.State.Step, 1, 100000);
+    }
+
     [Fact]
     public void UnwritableOutputFolderIsAnErrorBeforeTheRun()
     {
