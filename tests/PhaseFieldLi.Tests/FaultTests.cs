@@ -26,6 +26,29 @@ public class FaultTests
         CaseReader.Parse(Case + $"\n{key} = 1e-4\n", "good"); // end / 10⁶ itself is fine
     }
 
+    /// <summary>Item 8: a key or a table defined twice ran with the last value; TOML forbids both.</summary>
+    [Theory]
+    [InlineData("end = 3000.0\nend = 100.0\n", "time.end")]
+    [InlineData("[time]\nmax_step = 1.0\n", "time")]
+    public void AKeyOrTableDefinedTwiceIsOneClearError(string extra, string key)
+    {
+        var e = Assert.Throws<CaseException>(() => CaseReader.Parse(Case + "\n" + extra, "bad"));
+        Assert.Equal(key, e.Key);
+        Assert.Contains("twice", e.Message);
+    }
+
+    /// <summary>Item 10: NaN or Inf inside vectors and schedules passed (a flaw vanished, a normal read as x).</summary>
+    [Theory]
+    [InlineData("[[flaw]]\nshape = \"box\"\nmin = [nan, 0.0, 0.0]\nmax = [1e-6, 1e-6, 1e-6]\n", "flaw[0].min")]
+    [InlineData("[electrochemistry]\ncurrent_schedule = [[100.0, nan]]\n", "electrochemistry.current_schedule")]
+    [InlineData("[electrochemistry]\ncurrent_schedule = [[100.0, inf]]\n", "electrochemistry.current_schedule")]
+    [InlineData("[electrochemistry]\ncurrent_schedule = [[100.0, -1e7]]\n", "electrochemistry.current_schedule")]
+    public void NanInfAndOutOfRangeNumbersInArraysAreOneClearError(string extra, string key)
+    {
+        var e = Assert.Throws<CaseException>(() => CaseReader.Parse(Case + "\n" + extra, "bad"));
+        Assert.Equal(key, e.Key);
+    }
+
     /// <summary>The schedule itself never loops for ever, whatever interval reaches it (a resumed old checkpoint, a test).</summary>
     [Fact]
     public void ATimeScheduleWhoseIntervalVanishesAgainstTheTimeMovesOn()

@@ -19,6 +19,7 @@ public static class CaseReader
 
     public static Case Parse(string text, string name)
     {
+        RejectDuplicates(text);
         TomlTable root = Deserialize(text);
         // The TOML reader keeps only the last run of [[flaw]] tables when another table sits between
         // them (valid TOML); table order carries no meaning here, so the [[flaw]] blocks are moved
@@ -182,6 +183,64 @@ public static class CaseReader
         return string.Join('\n', rest) + '\n' + string.Join('\n', flaws);
     }
 
+    /// <summary>
+    /// The TOML specification forbids defining a key twice in one table or a table twice. The reader
+    /// used here keeps the last value, so `end = 3000.0` followed by `end = 100.0` ran to 100 s. This
+    /// scan of the text catches both: table headers ([a], [[a]] opens a new table each time) and
+    /// `key =` lines, outside multi-line strings and arrays.
+    /// </summary>
+    private static void RejectDuplicates(string text)
+    {
+        var tables = new HashSet<string>();
+        var keys = new HashSet<string>();
+        string table = "";
+        int depth = 0;
+        bool inString = false;
+        foreach (var raw in text.Split('\n'))
+        {
+            string line = raw.Trim();
+            if (line.Split("\"\"\"").Length % 2 == 0) { inString = !inString; continue; }
+            if (inString || line.Length == 0 || line[0] == '#') continue;
+            if (depth > 0) { depth += Brackets(line); continue; }
+            if (line.StartsWith("[[", StringComparison.Ordinal))
+            {
+                table = line.Trim('[', ']', ' ');
+                keys.Clear();
+                continue;
+            }
+            if (line[0] == '[')
+            {
+                table = line.Trim('[', ']', ' ');
+                if (!tables.Add(table)) throw new CaseException(table, $"[{table}]", "is defined twice (TOML allows one [table] header per table)");
+                keys.Clear();
+                continue;
+            }
+            int eq = line.IndexOf('=');
+            if (eq <= 0) continue;
+            string key = line[..eq].Trim().Trim('"');
+            string value = line[(eq + 1)..].Trim();
+            if (!keys.Add(key))
+                throw new CaseException(table.Length > 0 ? $"{table}.{key}" : key, value.Length > 60 ? value[..60] + "…" : value,
+                    "is defined twice in its table (TOML allows each key once)");
+            depth = Brackets(line[eq..]);
+        }
+    }
+
+    /// <summary>Open minus closed square brackets outside quoted strings and comments.</summary>
+    private static int Brackets(string s)
+    {
+        int d = 0;
+        bool quoted = false;
+        foreach (char ch in s)
+        {
+            if (ch == '"') quoted = !quoted;
+            else if (!quoted && ch == '#') break;
+            else if (!quoted && ch == '[') d++;
+            else if (!quoted && ch == ']') d--;
+        }
+        return Math.Max(0, d);
+    }
+
     private static IReadOnlyList<CurrentSegment> ReadSchedule(TomlSection e)
     {
         bool hasSchedule = e.Has("current_schedule");
@@ -195,6 +254,8 @@ public static class CaseReader
         {
             if (pair[0] <= last)
                 throw e.Error("current_schedule", $"[{pair[0]}, {pair[1]}]", "segment end times must increase from 0");
+            if (Math.Abs(pair[1]) > 1e6)
+                throw e.Error("current_schedule", $"[{pair[0]}, {pair[1]}]", "current densities must lie in [-1e6, 1e6] A/m², as current_density");
             last = pair[0];
         }
         return pairs.Select(x => new CurrentSegment(x[0], x[1])).ToList();

@@ -132,7 +132,11 @@ internal sealed class TomlSection(TomlTable table, string path)
             return null;
         }
         if (v is TomlArray a && a.Count == length && a.All(x => x is double or long))
-            return a.Select(x => x is long l ? l : (double)x!).ToArray();
+        {
+            var values = a.Select(x => x is long l ? l : (double)x!).ToArray();
+            if (values.All(double.IsFinite)) return values;
+            throw new CaseException(Key(name), Show(v), $"must be an array of {length} finite numbers {unit} (no nan or inf)");
+        }
         throw new CaseException(Key(name), Show(v), $"must be an array of {length} numbers {unit}");
     }
 
@@ -141,7 +145,11 @@ internal sealed class TomlSection(TomlTable table, string path)
         var v = Raw(name);
         if (v is null) return [];
         if (v is TomlArray outer && outer.All(x => x is TomlArray inner && inner.Count == length && inner.All(y => y is double or long)))
-            return outer.Select(x => ((TomlArray)x!).Select(y => y is long l ? l : (double)y!).ToArray()).ToList();
+        {
+            var rows = outer.Select(x => ((TomlArray)x!).Select(y => y is long l ? l : (double)y!).ToArray()).ToList();
+            if (rows.All(r => r.All(double.IsFinite))) return rows;
+            throw new CaseException(Key(name), Show(v), $"must hold finite numbers only {unit} (no nan or inf)");
+        }
         throw new CaseException(Key(name), Show(v), $"must be an array of [{string.Join(", ", Enumerable.Repeat("number", length))}] pairs {unit}");
     }
 
