@@ -114,3 +114,95 @@ public class CaseNameTests
         Assert.Contains(xml.Descendants("Grid"), g => (string?)g.Attribute("Name") == "a&b<c>\"d");
     }
 }
+
+/// <summary>
+/// Faults issue, items 1 and 7 (range part) and 14 (corrupt file): a damaged checkpoint is one error
+/// naming the file and the dataset, never a crash (a label out of range was read as an index) or a
+/// run on wrong state.
+/// </summary>
+public class DamagedCheckpointTests
+{
+    private static string Written()
+    {
+        string dir = TestCases.TempDir();
+        TestCases.Run(TestCases.TinyCrack, output: dir);
+        return Path.Combine(dir, PhaseFieldLi.OutputWriters.Checkpoint.FileName);
+    }
+
+    private static void Rewrite(string path, Func<PhaseFieldLi.OutputWriters.Checkpoint.Contents, PhaseFieldLi.OutputWriters.Checkpoint.Contents> change)
+    {
+        var c = change(PhaseFieldLi.OutputWriters.Checkpoint.Read(path));
+        PhaseFieldLi.OutputWriters.Checkpoint.Write(path, CaseReader.Parse(c.CaseText, c.CaseName), "cpu", 0, 1, c.Fields, c.State, c.Mechanics);
+    }
+
+    [Fact]
+    public void ALabelOutsideTheBodyTableIsOneError()
+    {
+        string path = Written();
+        Rewrite(path, c => { c.Fields.Label[100] = 12000; return c; });
+        var e = Assert.Throws<ArgumentException>(() => PhaseFieldLi.OutputWriters.Checkpoint.Read(path));
+        Assert.Contains("label [100] = 12000 is outside the body table", e.Message);
+    }
+
+    [Theory]
+    [InlineData("xi")]
+    [InlineData("step")]
+    [InlineData("time_s")]
+    public void OutOfRangeStateIsOneError(string what)
+    {
+        string path = Written();
+        Rewrite(path, c =>
+        {
+            if (what == "xi") c.Fields.Xi[7] = 7f;
+            if (what == "step") c.State.Step = -5;
+            if (what == "time_s") c.State.TimeS = double.NaN;
+            return c;
+        });
+        var e = Assert.Throws<ArgumentException>(() => PhaseFieldLi.OutputWriters.Checkpoint.Read(path));
+        Assert.Contains("damaged checkpoint: " + what, e.Message);
+    }
+
+    [Fact]
+    public void AFileThatIsNoCheckpointIsOneError()
+    {
+        string path = Path.Combine(TestCases.TempDir(), "checkpoint.h5");
+        File.WriteAllText(path, "not HDF5");
+        var e = Assert.Throws<ArgumentException>(() => PhaseFieldLi.OutputWriters.Checkpoint.Read(path));
+        Assert.Contains("not a readable checkpoint", e.Message);
+    }
+}
+
+/// <summary>Faults issue, item 14: "open interval" means it, and typos are named with what was probably meant.</summary>
+public class CaseMessageTests
+{
+    private const string Grid = "[grid]\ncells = [8, 8, 16]\nspacing = 2.0e-6\n";
+
+    [Fact]
+    public void AlphaOfOneIsRefused() =>
+        Assert.Equal("electrochemistry.alpha",
+            Assert.Throws<CaseException>(() => CaseReader.Parse(Grid + "[time]\nend = 10.0\n[electrochemistry]\nalpha = 1.0\n", "bad")).Key);
+
+    [Fact]
+    public void AMisspelledRequiredKeyIsSuggested()
+    {
+        var e = Assert.Throws<CaseException>(() => CaseReader.Parse(Grid + "[time]\nned = 10.0\n", "bad"));
+        Assert.Equal("time.end", e.Key);
+        Assert.Contains("did you mean 'end'", e.Message);
+    }
+
+    [Fact]
+    public void AMisspelledOptionalKeyIsSuggested()
+    {
+        var e = Assert.Throws<CaseException>(() => CaseReader.Parse(Grid + "[time]\nend = 10.0\nmax_stpe = 3.0\n", "bad"));
+        Assert.Equal("time.max_stpe", e.Key);
+        Assert.Contains("did you mean 'max_step'", e.Message);
+    }
+
+    [Fact]
+    public void LongValuesAreQuotedShort()
+    {
+        string huge = "[" + string.Join(", ", Enumerable.Repeat("1.0", 100_000)) + "]";
+        var e = Assert.Throws<CaseException>(() => CaseReader.Parse(Grid + $"[time]\nend = {huge}\n", "bad"));
+        Assert.True(e.Message.Length < 400, $"{e.Message.Length} characters");
+    }
+}

@@ -83,7 +83,7 @@ public static class CaseReader
             SigmaLlzoSPerM: sigma,
             SigmaMinSPerM: e.Number("sigma_min", 1e-4 * sigma, 0, sigma, "S/m (must not exceed sigma_llzo)", exclusiveMin: true),
             ExchangeCurrentDensityAPerM2: e.Number("exchange_current_density", 50, 0, 1e7, "A/m²", exclusiveMin: true),
-            Alpha: e.Number("alpha", 0.5, 0, 1, "(transfer coefficient, open interval)", exclusiveMin: true),
+            Alpha: e.Number("alpha", 0.5, 0, 1, "(transfer coefficient, open interval)", exclusiveMin: true, exclusiveMax: true),
             Control: control == "galvanostatic" ? CellControl.Galvanostatic : CellControl.Potentiostatic,
             CurrentSchedule: schedule,
             CellVoltageV: e.Number("cell_voltage", 0.0, -10, 10, "V"));

@@ -15,12 +15,19 @@ internal sealed class TomlSection(TomlTable table, string path)
 
     private string Key(string name) => Path.Length == 0 ? name : $"{Path}.{name}";
 
-    private static string Show(object? v) => v switch
+    /// <summary>A value as the message quotes it: at most 80 characters (a 3 MB array was echoed whole).</summary>
+    private static string Show(object? v)
+    {
+        string s = ShowWhole(v);
+        return s.Length <= 80 ? s : s[..77] + "…";
+    }
+
+    private static string ShowWhole(object? v) => v switch
     {
         null => "(missing)",
         string s => $"\"{s}\"",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
-        TomlArray a => "[" + string.Join(", ", a.Select(Show)) + "]",
+        TomlArray a => "[" + string.Join(", ", a.Take(20).Select(ShowWhole)) + (a.Count > 20 ? ", …]" : "]"),
         bool b => b ? "true" : "false",
         _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "?",
     };
@@ -56,28 +63,49 @@ internal sealed class TomlSection(TomlTable table, string path)
     }
 
     public double Number(string name, double fallback, double min, double max, string unit, bool required = false,
-        bool exclusiveMin = false)
+        bool exclusiveMin = false, bool exclusiveMax = false)
     {
         var v = Raw(name);
+        string range = Range(min, max, exclusiveMin, exclusiveMax);
         if (v is null)
         {
-            if (required) throw new CaseException(Key(name), "(missing)", $"is required: a number in {Range(min, max, exclusiveMin)} {unit}");
+            if (required) throw new CaseException(Key(name), "(missing)", $"is required: a number in {range} {unit}{Suggestion(name)}");
             return fallback;
         }
         double d = v switch
         {
             double x => x,
             long l => l,
-            _ => throw new CaseException(Key(name), Show(v), $"must be a number in {Range(min, max, exclusiveMin)} {unit}"),
+            _ => throw new CaseException(Key(name), Show(v), $"must be a number in {range} {unit}"),
         };
         bool low = exclusiveMin ? d <= min : d < min;
-        if (double.IsNaN(d) || low || d > max)
-            throw new CaseException(Key(name), Show(v), $"must be in {Range(min, max, exclusiveMin)} {unit}");
+        bool high = exclusiveMax ? d >= max : d > max;
+        if (double.IsNaN(d) || low || high)
+            throw new CaseException(Key(name), Show(v), $"must be in {range} {unit}");
         return d;
     }
 
-    private static string Range(double min, double max, bool exclusiveMin) =>
-        $"{(exclusiveMin ? "(" : "[")}{min.ToString("G4", CultureInfo.InvariantCulture)}, {max.ToString("G4", CultureInfo.InvariantCulture)}]";
+    private static string Range(double min, double max, bool exclusiveMin, bool exclusiveMax = false) =>
+        $"{(exclusiveMin ? "(" : "[")}{min.ToString("G4", CultureInfo.InvariantCulture)}, {max.ToString("G4", CultureInfo.InvariantCulture)}{(exclusiveMax ? ")" : "]")}";
+
+    /// <summary>"; did you mean …" for a missing key when the table holds an unread key a typo away from it.</summary>
+    private string Suggestion(string name)
+    {
+        var near = table.Keys.Where(k => !_read.Contains(k) && Distance(k, name) <= 2).OrderBy(k => Distance(k, name)).FirstOrDefault();
+        return near == null ? "" : $"; the table has '{near}': did you mean '{name}'?";
+    }
+
+    /// <summary>Levenshtein distance (short keys only).</summary>
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        for (int j = 1; j <= b.Length; j++)
+            d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+        return d[a.Length, b.Length];
+    }
 
     public int Integer(string name, int fallback, int min, int max, bool required = false)
     {
@@ -158,7 +186,14 @@ internal sealed class TomlSection(TomlTable table, string path)
     {
         foreach (var (key, value) in table)
             if (!_read.Contains(key))
-                throw new CaseException(Key(key), Show(value), "unknown key (see cases/README.md for the allowed keys)");
+                throw new CaseException(Key(key), Show(value), $"unknown key{Nearest(key)} (see cases/README.md for the allowed keys)");
+    }
+
+    /// <summary>"; did you mean '…'" with the read (known) key nearest to an unknown one, if it is close.</summary>
+    private string Nearest(string key)
+    {
+        var near = _read.Where(k => Distance(k, key) <= 2).OrderBy(k => Distance(k, key)).FirstOrDefault();
+        return near == null ? "" : $"; did you mean '{near}'?";
     }
 
     public CaseException Error(string name, object? value, string allowed) => new(Key(name), Show(value), allowed);

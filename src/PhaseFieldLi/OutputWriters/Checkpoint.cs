@@ -82,10 +82,58 @@ public static class Checkpoint
         AtomicFile.Write(path, stream => file.Write(stream));
     }
 
+    /// <summary>
+    /// Reads a checkpoint and checks what it holds before anything runs on it: a file that is not a
+    /// readable checkpoint, or one whose values are out of range (ξ or d outside [0, 1] or not finite,
+    /// a label outside the body table, a negative step, a time that is not finite), is one error naming
+    /// the file and the dataset (exit 2), not a crash or a run on wrong state.
+    /// </summary>
     public static Contents Read(string path)
     {
         if (!File.Exists(path))
             throw new ArgumentException($"--resume '{path}': no such checkpoint");
+        Contents c;
+        try
+        {
+            c = ReadFile(path);
+        }
+        catch (ArgumentException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ArgumentException($"--resume '{path}': not a readable checkpoint ({e.GetType().Name}: {e.Message})");
+        }
+        Validate(path, c);
+        return c;
+    }
+
+    private static void Validate(string path, Contents c)
+    {
+        void Fail(string what, string why) => throw new ArgumentException($"--resume '{path}': damaged checkpoint: {what} {why}");
+        var f = c.Fields;
+        int n = f.Xi.Length;
+        foreach (var (name, values) in new[] { ("xi", f.Xi), ("damage", f.Damage), ("li_history", f.LiHistory) })
+        {
+            if (values.Length != n) Fail(name, $"has {values.Length} values, xi {n}");
+            int bad = Array.FindIndex(values, v => !(v >= 0f && v <= 1f));
+            if (bad >= 0) Fail(name, $"[{bad}] = {values[bad]} is outside [0, 1]");
+        }
+        if (f.Phi.Length != n || f.PhiResponse.Length != n || f.Label.Length != n || f.Material.Length != n)
+            Fail("fields", "differ in length");
+        int badPhi = Array.FindIndex(f.Phi, v => !float.IsFinite(v));
+        if (badPhi >= 0) Fail("phi", $"[{badPhi}] = {f.Phi[badPhi]} is not finite");
+        int badLabel = Array.FindIndex(f.Label, l => l < Kernels.Physics.Bodies.None || l >= State.MaxBodies);
+        if (badLabel >= 0) Fail("label", $"[{badLabel}] = {f.Label[badLabel]} is outside the body table [-1, {State.MaxBodies - 1}]");
+        if (f.BodyPotential.Length != State.MaxBodies || !f.BodyPotential.All(float.IsFinite)) Fail("body_potential", "is not 64 finite values");
+        if (c.State.Step < 0) Fail("step", $"= {c.State.Step} is negative");
+        if (!double.IsFinite(c.State.TimeS) || c.State.TimeS < 0) Fail("time_s", $"= {c.State.TimeS} is not a finite time ≥ 0");
+        if (!double.IsFinite(f.LastStepS) || f.LastStepS < 0) Fail("last_step_s", $"= {f.LastStepS} is not a finite step ≥ 0");
+    }
+
+    private static Contents ReadFile(string path)
+    {
         using var f = H5File.OpenRead(path);
         int version = f.Attribute("format_version").Read<int>();
         if (version != FormatVersion)
