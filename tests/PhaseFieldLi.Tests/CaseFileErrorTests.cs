@@ -5,7 +5,8 @@ namespace PhaseFieldLi.Tests;
 /// <summary>Each class of bad case file gives one clear error naming the key and the value.</summary>
 public class CaseFileErrorTests
 {
-    private const string Good = """
+    /// <summary>The smallest valid case (every other key at its default); other tests build bad cases from it.</summary>
+    internal const string Good = """
         [grid]
         cells = [8, 8, 16]
         spacing = 2.0e-6

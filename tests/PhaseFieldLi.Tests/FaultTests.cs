@@ -6,13 +6,7 @@ namespace PhaseFieldLi.Tests;
 /// <summary>Faults issue, items 2, 4 and 5: each reproduction ends in a clear error or a correct run.</summary>
 public class FaultTests
 {
-    private const string Case = """
-        [grid]
-        cells = [8, 8, 16]
-        spacing = 2.0e-6
-        [time]
-        end = 100.0
-        """;
+    private const string Case = CaseFileErrorTests.Good;
 
     /// <summary>Item 4: checkpoint_interval = 1e-300 hung at step 0; output_interval = 1e-300 made 1e-12 s steps.</summary>
     [Theory]
@@ -81,13 +75,7 @@ public class FaultTests
 /// <summary>Faults issue, item 9: `name` names the output folder, so it is one safe file-name component, and the XDMF index escapes it.</summary>
 public class CaseNameTests
 {
-    private const string Case = """
-        [grid]
-        cells = [8, 8, 16]
-        spacing = 2.0e-6
-        [time]
-        end = 100.0
-        """;
+    private const string Case = CaseFileErrorTests.Good;
 
     [Theory]
     [InlineData("../../escape")]
@@ -175,7 +163,7 @@ public class DamagedCheckpointTests
 /// <summary>Faults issue, item 14: "open interval" means it, and typos are named with what was probably meant.</summary>
 public class CaseMessageTests
 {
-    private const string Grid = "[grid]\ncells = [8, 8, 16]\nspacing = 2.0e-6\n";
+    private static readonly string Grid = CaseFileErrorTests.Good[..CaseFileErrorTests.Good.IndexOf("[time]", StringComparison.Ordinal)];
 
     [Fact]
     public void AlphaOfOneIsRefused() =>
