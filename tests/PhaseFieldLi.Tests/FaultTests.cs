@@ -194,3 +194,22 @@ public class CaseMessageTests
         Assert.True(e.Message.Length < 400, $"{e.Message.Length} characters");
     }
 }
+
+/// <summary>Faults issue, item 11: a fracture run that turns NaN stops with the watchdog (exit 3), naming the field, not exit 4 with NaN written.</summary>
+public class MechanicsWatchdogTests
+{
+    [Fact]
+    public void AFractureRunThatTurnsNanStopsWithTheWatchdog()
+    {
+        string text = File.ReadAllText(Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "penny-crack-3d.toml"));
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^cells = .*$", "cells = [16, 16, 16]");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(?m)^young_llzo = .*$", "young_llzo = 1e-300");
+        var c = CaseReader.Parse(text, "penny-nan");
+        using var backend = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
+        using var model = new PhaseFieldLi.Models.ElectrodepositionModel(c, backend);
+        using var mechanics = new PhaseFieldLi.Models.FractureModel(model);
+        var e = Assert.Throws<WatchdogException>(() => new FractureSimulation(model, mechanics, TestCases.TempDir()).Run());
+        Assert.Contains("NaN/Inf in field", e.Message);
+        Assert.Contains("load step 0", e.Message);
+    }
+}

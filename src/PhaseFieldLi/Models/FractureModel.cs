@@ -86,6 +86,18 @@ public sealed class FractureModel : IDisposable
         History.Upload(InitialHistory(state.Damage.ToArray(), scaling.DamageDrive(settings)));
     }
 
+    /// <summary>
+    /// The first mechanics field holding NaN or ±Inf (u, d, H, σ_vM, p, ψ), or null: the watchdog of
+    /// fracture and coupled runs (one device maximum of |x| per field).
+    /// </summary>
+    public string? NonFiniteField()
+    {
+        foreach (var (name, field) in new[] { ("displacement", Displacement), ("damage", _state.Damage), ("history", History),
+                     ("von_mises", VonMises), ("pressure", Pressure), ("energy_density", EnergyDensity) })
+            if (!float.IsFinite(_ops.MaxAbs(field))) return name;
+        return null;
+    }
+
     /// <summary>The mechanics state on the host, for a checkpoint.</summary>
     public MechanicsFields Save() => new(Displacement.ToArray(), History.ToArray(), InitialXi.ToArray(), Pressure.ToArray(),
         VonMises.ToArray(), EnergyDensity.ToArray());

@@ -88,6 +88,8 @@ public sealed class FractureSimulation(ElectrodepositionModel electrochemistry, 
             st.TimeS = t;
             model.SetLoad(t);
             var report = model.Stagger();
+            if (model.NonFiniteField() is { } bad)
+                throw new WatchdogException($"NaN/Inf in field '{bad}' at load step {st.Step}, t = {t:G6} s");
             var (area, extent) = model.CrackSize();
             float maxVm = sim.Electrochemistry.Ops.MaxAbs(model.VonMises);
             var row = new FractureRow(st.Step, t, model.Settings.CrackPressureAt(t), area, extent, report.ElasticEnergyJ,

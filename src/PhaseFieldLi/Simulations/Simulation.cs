@@ -42,6 +42,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         int step = st.Step;
         m.SetLoad(timeS);
         var r = m.Stagger();
+        if (m.NonFiniteField() is { } bad)
+            throw new WatchdogException($"NaN/Inf in field '{bad}' at step {step}, t = {timeS:G6} s (mechanics)");
         st.LastStaggerIterations = r.Iterations;
         st.LastStepDamageChange = r.StepDamageChange;
         if (!r.Converged)
