@@ -139,6 +139,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         string output = options.Output
                         ?? (options.Resume != null ? Path.GetDirectoryName(Path.GetFullPath(options.Resume))! : Path.Combine("runs", c.Name));
         EnsureWritable(output);
+        using var folderLock = _launch.Size == 1 ? LockOutput(output) : null;
         if (_launch.Rank == 0) EnsureSpace(output, c);
         using var mpi = _launch.Size > 1 ? new Mpi() : null;
         try
@@ -257,6 +258,29 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
     }
 
     /// <summary>An unwritable output folder is an error before the run starts, not after it.</summary>
+    /// <summary>The lock file of an output folder (held open, exclusively, for the whole run).</summary>
+    public const string LockFileName = ".phasefield.lock";
+
+    /// <summary>
+    /// Refuses a second run into a folder another run is writing (two runs 1 s apart mixed their
+    /// snapshots under one XDMF index): an exclusive lock on a file in the folder for the whole run,
+    /// released (and the file removed) when the process ends, however it ends. One-process runs only: on
+    /// several ranks only rank 0 could see a failed lock, and the other ranks would then wait for it.
+    /// </summary>
+    private static FileStream LockOutput(string dir)
+    {
+        string path = Path.Combine(dir, LockFileName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException)
+        {
+            throw new ArgumentException($"--output '{dir}': another run is writing into this folder (it holds {LockFileName}); " +
+                                        "choose another --output or wait for that run to end");
+        }
+    }
+
     private static void EnsureWritable(string dir)
     {
         try

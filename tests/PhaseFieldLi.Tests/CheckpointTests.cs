@@ -204,6 +204,27 @@ public class CommandLineTests
         Assert.InRange(ckpt.State.Step, 1, 100000);
     }
 
+    /// <summary>Faults issue, item 6: a second run into a folder another run is writing is refused (they used to mix silently).</summary>
+    [Fact]
+    public void ASecondRunIntoABusyOutputFolderIsRefused()
+    {
+        string dir = TestCases.TempDir();
+        string casePath = Path.Combine(dir, "case.toml");
+        File.WriteAllText(casePath, TestCases.TinyCrack);
+        string output = Path.Combine(dir, "run");
+        Directory.CreateDirectory(output);
+        var (exit, err) = (0, "");
+        using (new FileStream(Path.Combine(output, PhaseFieldLi.Cli.RunCommand.LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite,
+                   FileShare.None, 1, FileOptions.DeleteOnClose)) // a run in progress holds the lock
+            (exit, err) = Run("run", casePath, "--backend", "cpu", "--output", output);
+        Assert.Equal(2, exit);
+        Assert.Contains("another run is writing into this folder", err);
+        Assert.False(File.Exists(Path.Combine(output, "checkpoint.h5")));
+        (exit, err) = Run("run", casePath, "--backend", "cpu", "--output", output); // free again
+        Assert.True(exit == 0, err);
+        Assert.False(File.Exists(Path.Combine(output, PhaseFieldLi.Cli.RunCommand.LockFileName)));
+    }
+
     [Fact]
     public void UnwritableOutputFolderIsAnErrorBeforeTheRun()
     {
