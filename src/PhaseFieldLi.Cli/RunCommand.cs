@@ -140,6 +140,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
                         ?? (options.Resume != null ? Path.GetDirectoryName(Path.GetFullPath(options.Resume))! : Path.Combine("runs", c.Name));
         EnsureWritable(output);
         using var folderLock = _launch.Size == 1 ? LockOutput(output) : null;
+        if (folderLock != null) RemoveStaleTemporaries(output);
         if (_launch.Rank == 0) EnsureSpace(output, c);
         using var mpi = _launch.Size > 1 ? new Mpi() : null;
         try
@@ -278,6 +279,21 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         {
             throw new ArgumentException($"--output '{dir}': another run is writing into this folder (it holds {LockFileName}); " +
                                         "choose another --output or wait for that run to end");
+        }
+    }
+
+    /// <summary>
+    /// Half-written files a killed run left (AtomicFile's ".NAME.PID.tmp"): with the folder's lock held
+    /// no other run writes here, so every one of them is stale.
+    /// </summary>
+    private void RemoveStaleTemporaries(string dir)
+    {
+        foreach (var f in Directory.EnumerateFiles(dir, ".*.tmp"))
+        {
+            string[] parts = Path.GetFileName(f).Split('.');
+            if (parts.Length < 4 || !int.TryParse(parts[^2], out _)) continue; // not AtomicFile's
+            File.Delete(f);
+            log.LogInformation("removed {File}, left half-written by a run that was killed", Path.GetFileName(f));
         }
     }
 

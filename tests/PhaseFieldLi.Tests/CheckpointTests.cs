@@ -220,9 +220,13 @@ public class CommandLineTests
         Assert.Equal(2, exit);
         Assert.Contains("another run is writing into this folder", err);
         Assert.False(File.Exists(Path.Combine(output, "checkpoint.h5")));
-        (exit, err) = Run("run", casePath, "--backend", "cpu", "--output", output); // free again
+        // Free again; a half-written checkpoint a killed run left behind (item 14) is removed.
+        string stale = Path.Combine(output, ".checkpoint.h5.999999.tmp");
+        File.WriteAllText(stale, "half");
+        (exit, err) = Run("run", casePath, "--backend", "cpu", "--output", output);
         Assert.True(exit == 0, err);
         Assert.False(File.Exists(Path.Combine(output, PhaseFieldLi.Cli.RunCommand.LockFileName)));
+        Assert.False(File.Exists(stale));
     }
 
     [Fact]
