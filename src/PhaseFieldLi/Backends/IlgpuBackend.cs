@@ -215,10 +215,12 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         _maxHost[0] = long.MinValue;
         _max.View.CopyFromCPU(_maxHost);
         int threads = Threads(count);
+        Profile<TRule>(start: true);
         Counts.Launch();
         kernel(threads, rule, _max.View, count, threads);
         Counts.Sync();
         _max.View.CopyToCPU(_maxHost);
+        Profile<TRule>(start: false);
         return _maxHost[0];
     }
 

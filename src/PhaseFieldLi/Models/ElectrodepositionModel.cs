@@ -335,8 +335,7 @@ public sealed class ElectrodepositionModel : IDisposable
         // The same absolute target as a solve for φ to the linear tolerance, but at least one decade
         // of reduction, and no finer than float32 CG's recursive residual goes.
         double inner = Math.Clamp(solver.Tolerance / relative, 1e-7, 0.1);
-        _ops.Fill(_correction, 0f);
-        var step = _cg.Solve(_residual, _correction, inner, solver.MaxIterations);
+        var step = _cg.SolveFromZero(_residual, _correction, inner, solver.MaxIterations);
         _ops.AddCorrection(State.Phi, _phiLow, _correction);
         return new SolveReport(step.Iterations, relative, step.RelativeResidual * relative, step.Converged);
     }

@@ -25,6 +25,7 @@ public sealed class CoarseDirectSolve(GridShape grid, Multigrid.ICoarsestSolve f
     private readonly int _n = grid.Count, _band = grid.Nx * grid.Ny;
     private double[]? _factor; // row i, column j ≥ i − b at [i * (b + 1) + (i − j)]
     private readonly float[] _rhs = new float[grid.Count], _x = new float[grid.Count];
+    private readonly float[] _sigma = new float[grid.Count], _shift = new float[grid.Count]; // set-up downloads, reused
     private readonly double[] _work = new double[grid.Count];
     private bool _direct;
 
@@ -38,7 +39,12 @@ public sealed class CoarseDirectSolve(GridShape grid, Multigrid.ICoarsestSolve f
 
     public void Setup(Multigrid.Level last, OperatorSpec spec)
     {
-        _direct = !spec.PeriodicZ && Factor(last.Sigma!.ToArray(), last.Shift!.ToArray(), spec);
+        if (!spec.PeriodicZ)
+        {
+            last.Sigma!.Download(_sigma);
+            last.Shift!.Download(_shift);
+        }
+        _direct = !spec.PeriodicZ && Factor(_sigma, _shift, spec);
         if (!_direct) fallback.Setup(last, spec);
     }
 

@@ -126,7 +126,24 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, int leng
         var a = _operator ?? throw new InvalidOperationException("Prepare() the operator first");
         double bNorm = Math.Sqrt(ops.Dot(rhs, rhs));
         if (bNorm == 0) bNorm = 1;
-        double rel = Math.Sqrt(a.Residual(rhs, x, _r)) / bNorm;
+        return Iterate(a, bNorm, Math.Sqrt(a.Residual(rhs, x, _r)) / bNorm, x, tolerance, maxIterations);
+    }
+
+    /// <summary>
+    /// The same from x = 0 (a correction): r = b is a copy, not a mat-vec and a reduction as
+    /// <see cref="Solve"/> would spend on b − A·0.
+    /// </summary>
+    public SolveReport SolveFromZero(Field<float> rhs, Field<float> x, double tolerance, int maxIterations)
+    {
+        var a = _operator ?? throw new InvalidOperationException("Prepare() the operator first");
+        double bb = ops.Dot(rhs, rhs);
+        ops.Fill(x, 0f);
+        ops.Copy(rhs, _r);
+        return Iterate(a, bb == 0 ? 1 : Math.Sqrt(bb), bb == 0 ? 0 : 1, x, tolerance, maxIterations);
+    }
+
+    private SolveReport Iterate(ILinearOperator a, double bNorm, double rel, Field<float> x, double tolerance, int maxIterations)
+    {
         double initial = rel;
         int it = 0;
         if (rel <= tolerance) return new SolveReport(0, initial, rel, true);
