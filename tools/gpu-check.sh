@@ -15,7 +15,11 @@
 #    LAUNCHES (default "cell stride") repeats the two largest grids with each ILGPU launch shape
 #    (PHASEFIELD_LAUNCH: one thread per cell, or grid-stride loops).
 # 3. cpu: the same table for the host backend on this machine's cores (CPU node vs GPU).
-# 4. profile (not by default): PHASEFIELD_PROFILE=1 bench at 256×256×512: time per kernel (rule),
+# 4. coupled (not by default): `phasefield bench` on the leaf case (coupled electro-chemo-mechanics)
+#    refined to 128×128×384 and 256×256×256 cells at its own 1 µm spacing: the step, the staggered
+#    u–d iterations per step, the elastic MG-CG from u = 0 (ms per iteration, launches and syncs per
+#    iteration) and the field memory per cell.
+# 5. profile (not by default): PHASEFIELD_PROFILE=1 bench at 256×256×512: time per kernel (rule),
 #    each launch synchronised (so the step itself is slower), for deciding which kernel to speed up.
 set -u
 backend=${1:-cuda}
@@ -80,6 +84,15 @@ if has cpu; then
   step $pf bench cases/quickstart.toml --backend cpu --steps 10
   step $pf bench "$(refined 128 128 256 0.9375e-6)" --backend cpu --steps 3
   step timeout 180 $pf bench "$(refined 256 256 512 0.46875e-6)" --backend cpu --steps 2
+fi
+
+if has coupled; then
+  for dims in "128 128 384" "256 256 256"; do
+    set -- $dims
+    sed -e "s/^cells = .*/cells = [$1, $2, $3]/" -e "s/^name = .*/name = \"leaf-$1x$2x$3\"/" -e "s/^output_interval = .*/output_interval = 0/" \
+      cases/leaf-dendrite-3d.toml > "$out/leaf-$1x$2x$3.toml"
+    step timeout 240 $pf bench "$out/leaf-$1x$2x$3.toml" --backend "$backend" --steps 1
+  done
 fi
 
 if has profile; then

@@ -30,18 +30,23 @@ public struct DamageAssemblyRule<TF> : ICellRule where TF : struct, IView<float>
 }
 
 /// <summary>
-/// Irreversibility: d = min(max(d_solved, d_floor), 1), where d_floor is the damage at the start of
-/// the load step (a crack never heals). Key: the float bits of the change of d against the previous
-/// staggered iterate (its maximum is the stagger's convergence measure).
+/// Irreversibility: d = min(max(d*, d_floor), 1), where d_floor is the damage at the start of
+/// the load step (a crack never heals) and d* the staggered update d_old + ω (d_solved − d_old):
+/// ω = 1 takes the damage solve as it is (alternate minimisation), ω &gt; 1 over-relaxes it. Key: the
+/// float bits of the change of d against the previous staggered iterate (its maximum is the
+/// stagger's convergence measure).
 /// </summary>
 public struct DamageIrreversibilityRule<TF> : ICellMax where TF : struct, IView<float>
 {
     public TF Solved, Floor, Damage;
+    /// <summary>ω, the stagger's relaxation of the damage update (1: none).</summary>
+    public float Relaxation;
 
     public long Key(int idx)
     {
         float floor = Floor[idx];
         float d = Solved[idx];
+        if (Relaxation != 1f) d = Damage[idx] + Relaxation * (d - Damage[idx]);
         d = d < floor ? floor : (d > 1f ? 1f : d);
         float change = MathF.Abs(d - Damage[idx]);
         Damage[idx] = d;

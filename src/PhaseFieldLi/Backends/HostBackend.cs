@@ -28,7 +28,7 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
         protected override void CopyIn(int start, ReadOnlySpan<T> values) => values.CopyTo(new Span<T>(Pointer + start, Length - start));
         protected override void CopyOut(int start, Span<T> values) => new ReadOnlySpan<T>(Pointer + start, values.Length).CopyTo(values);
 
-        public override void Dispose()
+        protected override void Release()
         {
             if (Pointer == null) return;
             NativeMemory.AlignedFree(Pointer);

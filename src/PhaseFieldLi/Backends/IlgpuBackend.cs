@@ -59,7 +59,7 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         protected override void CopyOut(int start, Span<T> values) =>
             Buffer.View.SubView(start, values.Length).CopyToCPU(ref MemoryMarshal.GetReference(values), values.Length);
 
-        public override void Dispose() => Buffer.Dispose();
+        protected override void Release() => Buffer.Dispose();
     }
 
     public override Field<float> Float(string name, int length)

@@ -186,7 +186,9 @@ public sealed record MechanicsSettings(
     /// <summary>Preconditioner of the elastic CG: nodal multigrid V-cycle or Jacobi.</summary>
     ElasticPreconditioner Preconditioner = ElasticPreconditioner.Multigrid,
     /// <summary>Tensile energy that drives the damage: volumetric–deviatoric (Amor) or spectral (Miehe).</summary>
-    EnergySplit Split = EnergySplit.VolumetricDeviatoric)
+    EnergySplit Split = EnergySplit.VolumetricDeviatoric,
+    /// <summary>ω of the staggered damage update d_old + ω (d_solved − d_old): 1 is plain alternate minimisation.</summary>
+    double StaggerRelaxation = 1.0)
 {
     /// <summary>Crack pressure at time t [Pa].</summary>
     public double CrackPressureAt(double timeS) => CrackPressurePa + CrackPressureRatePaPerS * timeS;

@@ -289,7 +289,8 @@ public static class CaseReader
             Preconditioner: m.Choice("preconditioner", "multigrid", "multigrid", "jacobi") == "multigrid"
                 ? ElasticPreconditioner.Multigrid : ElasticPreconditioner.Jacobi,
             Split: f.Choice("energy_split", "volumetric-deviatoric", "volumetric-deviatoric", "spectral") == "spectral"
-                ? EnergySplit.Spectral : EnergySplit.VolumetricDeviatoric);
+                ? EnergySplit.Spectral : EnergySplit.VolumetricDeviatoric,
+            StaggerRelaxation: f.Number("stagger_relaxation", 1.0, 1.0, 1.9, "(ω of the staggered damage update d + ω(d_solved − d))"));
         if (m.Has("top_displacement") && top != "displacement")
             throw m.Error("top_displacement", settings.TopDisplacementM, "needs top = \"displacement\"");
         if (settings.LengthScaleM < h)

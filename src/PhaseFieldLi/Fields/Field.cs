@@ -5,10 +5,21 @@ namespace PhaseFieldLi.Fields;
 /// through <see cref="Upload"/> and <see cref="Download"/> (initial conditions, output, checks); each
 /// copy is counted in the backend's <see cref="LaunchCounts"/> (a download is also a sync).
 /// </summary>
-public abstract class Field<T>(string name, int length, LaunchCounts counts) : IDisposable where T : unmanaged
+public abstract unsafe class Field<T> : IDisposable where T : unmanaged
 {
-    public string Name { get; } = name;
-    public int Length { get; } = length;
+    private readonly LaunchCounts counts;
+    private bool _released;
+
+    protected Field(string name, int length, LaunchCounts counts)
+    {
+        Name = name;
+        Length = length;
+        this.counts = counts;
+        counts.Allocate((long)length * sizeof(T));
+    }
+
+    public string Name { get; }
+    public int Length { get; }
 
     public void Upload(ReadOnlySpan<T> values) => UploadRange(0, values);
 
@@ -49,5 +60,15 @@ public abstract class Field<T>(string name, int length, LaunchCounts counts) : I
         Upload(a);
     }
 
-    public abstract void Dispose();
+    /// <summary>Frees the device memory (once; the backend's allocation count falls with it).</summary>
+    public void Dispose()
+    {
+        if (_released) return;
+        _released = true;
+        counts.Free((long)Length * sizeof(T));
+        Release();
+    }
+
+    /// <summary>The backend's free of the memory.</summary>
+    protected abstract void Release();
 }

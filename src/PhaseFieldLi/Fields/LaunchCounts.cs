@@ -13,6 +13,18 @@ public sealed class LaunchCounts
     public long Syncs { get; private set; }
     public long Transfers { get; private set; }
 
+    /// <summary>Bytes of the fields alive now, and the most alive at once (the run's device memory, without the runtime's own).</summary>
+    public long FieldBytes { get; private set; }
+    public long PeakFieldBytes { get; private set; }
+
+    public void Allocate(long bytes)
+    {
+        FieldBytes += bytes;
+        PeakFieldBytes = Math.Max(PeakFieldBytes, FieldBytes);
+    }
+
+    public void Free(long bytes) => FieldBytes -= bytes;
+
     public void Launch(int kernels = 1) => Launches += kernels;
     public void Sync() => Syncs++;
     public void Transfer() => Transfers++;

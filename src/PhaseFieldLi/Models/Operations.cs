@@ -63,7 +63,7 @@ public interface IOperations
     long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, Field<int> label, int axis, int crack,
         int measure, int sheets = 0);
     void DamageAssembly(Field<float> history, Field<float> shift, Field<float> rhs, float reaction, float drive);
-    float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage);
+    float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage, float relaxation = 1f);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
     void Fill(Field<float> f, float value);
     void Reciprocal(Field<float> x);
@@ -317,8 +317,8 @@ public class Operations<TF, TI>(Backend<TF, TI> b) : IOperations
         b.ForEach(new DamageAssemblyRule<TF> { History = F(history), Shift = F(shift), Rhs = F(rhs), Reaction = reaction, Drive = drive },
             history.Length);
 
-    public float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage) =>
-        BitConverter.Int32BitsToSingle((int)b.Max(new DamageIrreversibilityRule<TF> { Solved = F(solved), Floor = F(floor), Damage = F(damage) },
+    public float DamageIrreversibility(Field<float> solved, Field<float> floor, Field<float> damage, float relaxation = 1f) =>
+        BitConverter.Int32BitsToSingle((int)b.Max(new DamageIrreversibilityRule<TF> { Solved = F(solved), Floor = F(floor), Damage = F(damage), Relaxation = relaxation },
             damage.Length));
 
     public void ElasticStiffnessFactor(in ElasticSystem m, Field<float> factor) =>

@@ -47,10 +47,10 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         st.LastStaggerIterations = r.Iterations;
         st.LastStepDamageChange = r.StepDamageChange;
         if (!r.Converged)
-            _log.LogWarning("step {Step}: staggered u–d iteration not converged ({Iterations} iterations, max |Δd| {Change:E2}; elastic {Solve})",
-                step, r.Iterations, r.MaxDamageChange, r.LastElasticSolve);
-        _log.LogDebug("step {Step}: mechanics {Iterations} staggered iterations, elastic {Solve}, max |Δd| {Change:E2}", step, r.Iterations,
-            r.LastElasticSolve, r.MaxDamageChange);
+            _log.LogWarning("step {Step}: staggered u–d iteration not converged ({Iterations} iterations, max |Δd| {Change:E2}; elastic {Solve}; max |Δd| by iteration {History}; crack area {Area:G4} µm²)",
+                step, r.Iterations, r.MaxDamageChange, r.LastElasticSolve, r.ChangeHistory(), m.CrackSize().AreaM2 * 1e12);
+        _log.LogDebug("step {Step}: mechanics {Iterations} staggered iterations, elastic {Solve}, max |Δd| by iteration {History}", step, r.Iterations,
+            r.LastElasticSolve, r.ChangeHistory());
     }
 
     public static RunMetadata Metadata(ElectrodepositionModel m)
