@@ -204,6 +204,8 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
                     ?? throw new ArgumentException($"--resume '{options.Resume}': the checkpoint holds no mechanics state (not written by a coupled run)"));
         }
         using var mechanicsLifetime = mechanics;
+        runLog.LogInformation("fields allocated: {MiB:F1} MiB on {Where} ({Bytes:F0} B/cell, coarse levels and mechanics included)",
+            backend.Counts.FieldBytes / (double)(1 << 20), mpi == null ? "the device" : "rank 0's device", (double)backend.Counts.FieldBytes / model.Shape.Count);
         if (resume != null) model.Restore(resume.Fields);
         var sim = new Simulation(model, output, runLog)
         {

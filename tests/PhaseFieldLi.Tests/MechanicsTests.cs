@@ -934,3 +934,39 @@ public class ThinSheetLeafTests(ITestOutputHelper output)
         Assert.InRange(run.ChargeRatio(), 0.99, 1.01);
     }
 }
+
+/// <summary>
+/// The staggered damage update with relaxation ω: d = min(max(d_old + ω (d_solved − d_old), d_floor), 1),
+/// cell by cell, against hand values on each backend; the returned change is max |d − d_old|.
+/// </summary>
+public class StaggerRelaxationTests
+{
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void OverRelaxedDamageUpdateKeepsItsBounds(string backend)
+    {
+        using var b = Backends.BackendCatalog.Create(backend);
+        var ops = Operations.For(b);
+        float[] old = [0.2f, 0.5f, 0.3f, 0.0f], solved = [0.4f, 0.9f, 0.1f, 0.0f], floor = [0.0f, 0.5f, 0.2f, 0.0f];
+        using var dOld = b.Float("d", 4);
+        using var dSolved = b.Float("solved", 4);
+        using var dFloor = b.Float("floor", 4);
+        dSolved.Upload(solved);
+        dFloor.Upload(floor);
+
+        dOld.Upload(old);
+        float change = ops.DamageIrreversibility(dSolved, dFloor, dOld, 1.5f);
+        // 0.2 + 1.5·0.2 = 0.5; 0.5 + 1.5·0.4 = 1.1 → 1; 0.3 − 1.5·0.2 = 0 → the floor 0.2; 0 stays.
+        float[] expected = [0.5f, 1f, 0.2f, 0f];
+        var d = dOld.ToArray();
+        for (int n = 0; n < 4; n++) Assert.Equal(expected[n], d[n], 1e-6f);
+        Assert.Equal(0.5f, change, 1e-6f);
+
+        dOld.Upload(old);
+        change = ops.DamageIrreversibility(dSolved, dFloor, dOld); // ω = 1: the solve as it is, clamped
+        d = dOld.ToArray();
+        Assert.Equal([0.4f, 0.9f, 0.2f, 0f], d);
+        Assert.Equal(0.4f, change, 1e-6f);
+    }
+}
