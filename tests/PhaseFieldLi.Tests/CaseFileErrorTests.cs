@@ -303,3 +303,65 @@ public class CaseFlawListTests
         Assert.Equal(-15.0, c.Electrochemistry.CurrentSchedule[1].CurrentDensityAPerM2, 12);
     }
 }
+
+/// <summary>
+/// Parameters each in range but degenerate together (issue: faults, item 12): refused by check with
+/// the key named, instead of a run that ends in a misleading "short circuit".
+/// </summary>
+public class DegenerateParameterTests
+{
+    private static CaseException Bad(string toml) => Assert.Throws<CaseException>(() => CaseReader.Parse(toml, "bad"));
+
+    [Theory]
+    [InlineData("[electrochemistry]\nsigma_llzo = 1e-12", "electrochemistry.sigma_llzo", "ohmic drop")]
+    [InlineData("[electrochemistry]\nexchange_current_density = 1e-300", "electrochemistry.exchange_current_density", "overpotential")]
+    [InlineData("[phase_field]\ninterface_width = 1.0", "phase_field.interface_width", "quarter of the cell")]
+    public void DegenerateParameterIsNamed(string table, string key, string why)
+    {
+        var e = Bad(CaseFileErrorTests.Good + "\n" + table + "\n");
+        Assert.Equal(key, e.Key);
+        Assert.Contains(why, e.Message);
+    }
+
+    [Fact]
+    public void TheBoundsAreWhereTheySay()
+    {
+        // 4.7 A/m² over 32 µm: σ = 3.0e-5 S/m gives 5.01 V (refused), 3.1e-5 S/m 4.85 V (accepted).
+        Assert.Equal("electrochemistry.sigma_llzo", Bad(CaseFileErrorTests.Good + "\n[electrochemistry]\nsigma_llzo = 3.0e-5\n").Key);
+        CaseReader.Parse(CaseFileErrorTests.Good + "\n[electrochemistry]\nsigma_llzo = 3.1e-5\nsigma_min = 1e-9\n", "ok");
+        // A potentiostatic cell is bounded by its voltage instead.
+        CaseReader.Parse(CaseFileErrorTests.Good + "\n[electrochemistry]\ncontrol = \"potentiostatic\"\ncell_voltage = 0.1\nsigma_llzo = 1e-9\nsigma_min = 1e-13\n", "ok");
+    }
+
+    [Fact]
+    public void QuotedFlawHeadersAreFlaws()
+    {
+        // TOML: [["flaw"]] is the same array of tables as [[flaw]].
+        string flaw = "shape = \"box\"\nmin = [0.0, 0.0, 4e-6]\nmax = [4e-6, 4e-6, 8e-6]\nli = 1.0\n";
+        var c = CaseReader.Parse(CaseFileErrorTests.Good + "\n[[\"flaw\"]]\n" + flaw + "[['flaw']]\n" + flaw, "quoted");
+        Assert.Equal(2, c.Flaws.Count);
+    }
+}
+
+public class FlawOutsideDomainTests
+{
+    [Theory]
+    [InlineData("shape = \"box\"\nmin = [0.0, 0.0, 40e-6]\nmax = [4e-6, 4e-6, 50e-6]", "min", "along z")]
+    [InlineData("shape = \"box\"\nmin = [-8e-6, 0.0, 4e-6]\nmax = [-1e-6, 4e-6, 8e-6]", "max", "along x")]
+    [InlineData("shape = \"sphere\"\ncentre = [8e-6, 40e-6, 8e-6]\nradius = 2e-6", "centre", "along y")]
+    [InlineData("shape = \"disc\"\ncentre = [8e-6, 8e-6, -5e-6]\nradius = 4e-6\nthickness = 1e-6\nnormal = [0, 0, 1]", "centre", "along z")]
+    public void FlawWhollyOutsideIsNamed(string flaw, string key, string axis)
+    {
+        // The domain of CaseFileErrorTests.Good: 16 × 16 × 32 µm.
+        var e = Assert.Throws<CaseException>(() => CaseReader.Parse(CaseFileErrorTests.Good + "\n[[flaw]]\n" + flaw + "\n", "bad"));
+        Assert.EndsWith("." + key, e.Key);
+        Assert.Contains(axis, e.Message);
+    }
+
+    [Fact]
+    public void FlawPartlyInsideIsKept()
+    {
+        var c = CaseReader.Parse(CaseFileErrorTests.Good + "\n[[flaw]]\nshape = \"sphere\"\ncentre = [8e-6, 8e-6, -1e-6]\nradius = 2e-6\n", "ok");
+        Assert.Single(c.Flaws);
+    }
+}

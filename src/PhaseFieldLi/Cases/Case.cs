@@ -193,3 +193,12 @@ public sealed record MechanicsSettings(
     /// <summary>Crack pressure at time t [Pa].</summary>
     public double CrackPressureAt(double timeS) => CrackPressurePa + CrackPressureRatePaPerS * timeS;
 }
+
+/// <summary>CODATA 2018 exact values.</summary>
+public static class PhysicalConstants
+{
+    /// <summary>R [J/(mol·K)].</summary>
+    public const double GasConstant = 8.314462618;
+    /// <summary>F [C/mol].</summary>
+    public const double Faraday = 96485.33212;
+}

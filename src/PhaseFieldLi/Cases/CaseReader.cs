@@ -88,11 +88,14 @@ public static class CaseReader
             CurrentSchedule: schedule,
             CellVoltageV: e.Number("cell_voltage", 0.0, -10, 10, "V"));
         e.RejectUnknownKeys();
+        RejectDegenerateCell(e, chem, grid);
 
         var p = top.Section("phase_field");
         double width = p.Number("interface_width", 2 * h, 0, 1, "m", exclusiveMin: true);
         if (width < 1.5 * h)
             throw p.Error("interface_width", width, $"must be at least 1.5 grid spacings ({1.5 * h:G4} m) to be resolved");
+        if (width > grid.Nz * h / 4)
+            throw p.Error("interface_width", width, $"must be at most a quarter of the cell's height ({grid.Nz * h / 4:G4} m = nz × spacing / 4): the interfaces would fill the cell");
         var pf = new PhaseFieldSettings(
             InterfaceWidthM: width,
             InterfaceEnergyJPerM2: p.Number("interface_energy", 0.5, 0, 100, "J/m²", exclusiveMin: true),
@@ -111,6 +114,11 @@ public static class CaseReader
         if (pf.ThinSheets && pf.SheetEdgeThicknessM < pf.LabelThreshold * h)
             throw p.Error("sheet_edge_thickness", pf.SheetEdgeThicknessM,
                 $"must be at least label_threshold × spacing ({pf.LabelThreshold * h:G4} m) so that a covered sheet cell connects its body");
+        // L_η = i₀ V_m / (3 F δ) is a float in the kernels: it must not flush to zero.
+        double kineticRate = chem.ExchangeCurrentDensityAPerM2 * chem.MolarVolumeM3PerMol / (3 * PhysicalConstants.Faraday * width);
+        if (kineticRate < 1e-30)
+            throw e.Error("exchange_current_density", chem.ExchangeCurrentDensityAPerM2,
+                $"gives a kinetic mobility L_η = i₀ V_m / (3 F δ) of {kineticRate:G3} 1/s, below the 1e-30 1/s that single precision holds");
         if (pf.RimThreshold >= pf.LabelThreshold)
             throw p.Error("rim_threshold", pf.RimThreshold, $"must be below label_threshold ({pf.LabelThreshold})");
         p.RejectUnknownKeys();
@@ -140,7 +148,7 @@ public static class CaseReader
                 $"electrodes (collectors + Li + growth room + separators = {used:G4} m) leave no electrolyte in a cell {grid.Nz * h:G4} m long");
         el.RejectUnknownKeys();
 
-        var flaws = top.TableArray("flaw").Select(ReadFlaw).ToList();
+        var flaws = top.TableArray("flaw").Select(f => ReadFlaw(f, grid)).ToList();
         var mechanics = top.Has("mechanics") || top.Has("fracture")
             ? ReadMechanics(top.Section("mechanics"), top.Section("fracture"), h)
             : null;
@@ -164,8 +172,8 @@ public static class CaseReader
 
     /// <summary>A table header line ([name] or [[name]]), not a row of a multi-line array.</summary>
     private static bool IsHeader(string line) =>
-        System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\[\[?\s*[A-Za-z_][\w.\-]*\s*\]\]?\s*(#.*)?\r?$");
-    private static bool IsFlawHeader(string line) => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\[\[\s*flaw\s*\]\]");
+        System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\[\[?\s*([A-Za-z_][\w.\-]*|""[^""]*""|'[^']*')\s*\]\]?\s*(#.*)?\r?$");
+    private static bool IsFlawHeader(string line) => System.Text.RegularExpressions.Regex.IsMatch(line, @"^\s*\[\[\s*(flaw|""flaw""|'flaw')\s*\]\]");
     private static int FlawHeaders(string text) => text.Split('\n').Count(IsFlawHeader);
     private static int CountFlaws(TomlTable root) => root.TryGetValue("flaw", out var v) && v is TomlTableArray a ? a.Count : 0;
 
@@ -241,6 +249,34 @@ public static class CaseReader
         return Math.Max(0, d);
     }
 
+    /// <summary>Largest drop across the cell the potentials are meant for [V] (float32 φ in units of RT/F, BV exponentials).</summary>
+    public const double MaxCellDropV = 5.0;
+
+    /// <summary>
+    /// Parameters the ranges accept one by one but not together: a cell whose ohmic drop at the
+    /// largest current (j_max L_z / σ_LLZO) or whose Butler–Volmer overpotential on a flat interface
+    /// (η = (RT/F) asinh(j_max / 2i₀) / min(α, 1 − α)) exceeds <see cref="MaxCellDropV"/> would be run
+    /// with meaningless float32 potentials and end in a misleading failure (a "short circuit"), so it
+    /// is refused here, naming the key.
+    /// </summary>
+    private static void RejectDegenerateCell(TomlSection e, Electrochemistry chem, Grid grid)
+    {
+        if (chem.Control != CellControl.Galvanostatic) return; // the cell voltage (≤ 10 V) bounds a potentiostatic cell
+        double jMax = chem.CurrentSchedule.Max(s => Math.Abs(s.CurrentDensityAPerM2));
+        double lz = grid.Nz * grid.SpacingM;
+        double ohmic = jMax * lz / chem.SigmaLlzoSPerM;
+        if (ohmic > MaxCellDropV)
+            throw e.Error("sigma_llzo", chem.SigmaLlzoSPerM,
+                $"gives an ohmic drop of {ohmic:G3} V across the {lz * 1e6:G4} µm cell at {jMax:G4} A/m²; potentials above {MaxCellDropV} V are " +
+                "outside what the solver resolves: raise sigma_llzo or lower the current density");
+        double thermal = PhysicalConstants.GasConstant * chem.TemperatureK / PhysicalConstants.Faraday;
+        double eta = thermal * Math.Asinh(jMax / (2 * chem.ExchangeCurrentDensityAPerM2)) / Math.Min(chem.Alpha, 1 - chem.Alpha);
+        if (eta > MaxCellDropV)
+            throw e.Error("exchange_current_density", chem.ExchangeCurrentDensityAPerM2,
+                $"needs an overpotential of {eta:G3} V to carry {jMax:G4} A/m² (Butler–Volmer); above {MaxCellDropV} V the kinetics are outside " +
+                "what the solver resolves: raise exchange_current_density or lower the current density");
+    }
+
     private static IReadOnlyList<CurrentSegment> ReadSchedule(TomlSection e)
     {
         bool hasSchedule = e.Has("current_schedule");
@@ -313,7 +349,7 @@ public static class CaseReader
         return settings with { FractureEnergyJPerM2 = gc, CleavageAxis = axis };
     }
 
-    private static Flaw ReadFlaw(TomlSection f)
+    private static Flaw ReadFlaw(TomlSection f, Grid grid)
     {
         string shape = f.Choice("shape", "box", "box", "disc", "sphere");
         double damage = f.Number("damage", 1.0, 0, 1, "");
@@ -347,6 +383,21 @@ public static class CaseReader
             if (n < 1e-12)
                 throw f.Error("normal", $"[{string.Join(", ", normal)}]", "must be a non-zero vector");
             flaw = new Flaw(FlawShape.Disc, [], [], centre, radius, thickness, normal.Select(x => x / n).ToArray(), damage, li, emptied);
+        }
+        // A flaw wholly outside the domain would vanish without a word.
+        double[] size = [grid.Nx * grid.SpacingM, grid.Ny * grid.SpacingM, grid.Nz * grid.SpacingM];
+        double reach = flaw.Shape == FlawShape.Disc ? Math.Sqrt(flaw.RadiusM * flaw.RadiusM + flaw.ThicknessM * flaw.ThicknessM / 4) : flaw.RadiusM;
+        for (int a = 0; a < 3; a++)
+        {
+            double lo = flaw.Shape == FlawShape.Box ? flaw.MinM[a] : flaw.CentreM[a] - reach;
+            double hi = flaw.Shape == FlawShape.Box ? flaw.MaxM[a] : flaw.CentreM[a] + reach;
+            if (hi <= 0 || lo >= size[a])
+            {
+                string key = flaw.Shape == FlawShape.Box ? (hi <= 0 ? "max" : "min") : "centre";
+                var v = flaw.Shape == FlawShape.Box ? (hi <= 0 ? flaw.MaxM : flaw.MinM) : flaw.CentreM;
+                throw f.Error(key, $"[{string.Join(", ", v.Select(x => x.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}]",
+                    $"puts the flaw wholly outside the domain along {"xyz"[a]} (0 to {size[a]:G4} m)");
+            }
         }
         f.RejectUnknownKeys();
         return flaw;

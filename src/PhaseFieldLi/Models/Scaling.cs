@@ -15,8 +15,8 @@ namespace PhaseFieldLi.Models;
 /// </summary>
 public sealed record Scaling
 {
-    public const double Faraday = 96485.33212;   // C/mol
-    public const double GasConstant = 8.314462618; // J/(mol·K)
+    public const double Faraday = PhysicalConstants.Faraday;   // C/mol
+    public const double GasConstant = PhysicalConstants.GasConstant; // J/(mol·K)
 
     public Scaling(Case c)
     {
