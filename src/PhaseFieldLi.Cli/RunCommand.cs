@@ -141,7 +141,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         EnsureWritable(output);
         using var folderLock = _launch.Size == 1 ? LockOutput(output) : null;
         if (folderLock != null) RemoveStaleTemporaries(output);
-        if (_launch.Rank == 0) EnsureSpace(output, c);
+        if (_launch.Rank == 0) EnsureSpace(output, c, resume);
         using var mpi = _launch.Size > 1 ? new Mpi() : null;
         try
         {
@@ -245,19 +245,14 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
     }
 
     /// <summary>
-    /// Refuses to start when the output disk cannot hold the run's snapshots and two checkpoints (the
-    /// old one is kept until the new one is complete). Snapshot: 5 arrays of 4 B per cell;
-    /// checkpoint: 7 arrays.
+    /// Refuses to start when the output disk cannot hold the rest of the run's snapshots and a checkpoint
+    /// (OutputSpace: the files the run will replace count as free).
     /// </summary>
-    private static void EnsureSpace(string dir, Case c)
+    private static void EnsureSpace(string dir, Case c, Checkpoint.Contents? resume)
     {
-        long cells = c.Grid.CellCount;
-        long snapshots = c.Time.OutputIntervalS > 0 ? (long)Math.Ceiling(c.Time.EndS / c.Time.OutputIntervalS) + 2 : 2;
-        long need = snapshots * 20 * cells + 2 * 28 * cells;
-        long free = new DriveInfo(Path.GetFullPath(dir)).AvailableFreeSpace;
-        if (need > free)
-            throw new ArgumentException($"--output '{dir}': the run needs about {need / 1e9:F2} GB ({snapshots} snapshots and 2 checkpoints) " +
-                                        $"but the disk has {free / 1e9:F2} GB free (raise [time] output_interval or free space)");
+        var space = PhaseFieldLi.OutputWriters.OutputSpace.Estimate(c, dir, resume?.State.TimeS ?? 0, resume?.State.SnapshotIndex ?? 0);
+        if (!space.Fits)
+            throw new ArgumentException($"--output '{dir}': the run {space.Describe()} (raise [time] output_interval or free space)");
     }
 
     /// <summary>An unwritable output folder is an error before the run starts, not after it.</summary>
