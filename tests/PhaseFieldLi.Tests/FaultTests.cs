@@ -43,6 +43,19 @@ public class FaultTests
         Assert.Equal(key, e.Key);
     }
 
+    /// <summary>Item 14: `compare --against X` with X absent or unknown named --backend in its error.</summary>
+    [Fact]
+    public void CompareNamesTheOptionThatNamedTheMissingBackend()
+    {
+        var c = CaseReader.Parse(Case, "against");
+        var e = Assert.Throws<ArgumentException>(() =>
+            PhaseFieldLi.Diagnostics.BackendComparison.Run(c, "no-such-backend", "cpu", 1, TestCases.TempDir()));
+        Assert.StartsWith("--against 'no-such-backend'", e.Message);
+        var f = Assert.Throws<ArgumentException>(() =>
+            PhaseFieldLi.Diagnostics.BackendComparison.Run(c, "cpu", "no-such-backend", 1, TestCases.TempDir()));
+        Assert.StartsWith("--backend 'no-such-backend'", f.Message);
+    }
+
     /// <summary>The schedule itself never loops for ever, whatever interval reaches it (a resumed old checkpoint, a test).</summary>
     [Fact]
     public void ATimeScheduleWhoseIntervalVanishesAgainstTheTimeMovesOn()

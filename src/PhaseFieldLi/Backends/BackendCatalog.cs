@@ -19,7 +19,8 @@ public static class BackendCatalog
     /// <param name="name">The backend.</param>
     /// <param name="localRank">This process's rank on its node (0 unless launched by MPI): a GPU backend
     /// takes device localRank modulo the devices present, so the ranks of a node share its GPUs out.</param>
-    public static Backend Create(string name, int localRank = 0)
+    /// <param name="option">The command-line option that named the backend, for its errors (compare's is --against).</param>
+    public static Backend Create(string name, int localRank = 0, string option = "--backend")
     {
         switch (name)
         {
@@ -31,13 +32,13 @@ public static class BackendCatalog
                 return new IlgpuBackend(name, context, context.GetCPUDevice(0).CreateAccelerator(context));
             }
             case "cuda":
-                return TryCuda(localRank) ?? throw new ArgumentException("--backend cuda: no CUDA device found (run 'devices' to list what this machine has)");
+                return TryCuda(localRank) ?? throw new ArgumentException($"{option} cuda: no CUDA device found (run 'devices' to list what this machine has)");
             case "opencl":
-                return TryOpenCl(out string why, localRank) ?? throw new ArgumentException($"--backend opencl: no usable OpenCL device ({why})");
+                return TryOpenCl(out string why, localRank) ?? throw new ArgumentException($"{option} opencl: no usable OpenCL device ({why})");
             case "auto":
                 return TryCuda(localRank) ?? TryOpenCl(out _, localRank) ?? (Backend)new HostBackend();
             default:
-                throw new ArgumentException($"--backend '{name}': must be one of {string.Join(", ", Names)}");
+                throw new ArgumentException($"{option} '{name}': must be one of {string.Join(", ", Names)}");
         }
     }
 

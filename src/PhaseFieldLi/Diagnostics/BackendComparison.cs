@@ -40,7 +40,7 @@ public sealed record BackendComparison(string Case, int Steps, RunOnBackend A, R
     public static BackendComparison Run(Case c, string backendA, string backendB, int steps, string outputRoot)
     {
         var limited = c with { Time = c.Time with { MaxSteps = steps } };
-        var a = RunOne(limited, backendA, Path.Combine(outputRoot, backendA));
+        var a = RunOne(limited, backendA, Path.Combine(outputRoot, backendA), "--against");
         var b = RunOne(limited, backendB, Path.Combine(outputRoot, backendB));
         var diffs = new List<FieldDifference>();
         foreach (var (name, (va, unit)) in a.Fields)
@@ -71,9 +71,9 @@ public sealed record BackendComparison(string Case, int Steps, RunOnBackend A, R
         return new FieldDifference(name, unit, d, m, tested);
     }
 
-    private static RunOnBackend RunOne(Case c, string backendName, string output)
+    private static RunOnBackend RunOne(Case c, string backendName, string output, string option = "--backend")
     {
-        using var backend = Backends.BackendCatalog.Create(backendName);
+        using var backend = Backends.BackendCatalog.Create(backendName, option: option);
         using var model = new ElectrodepositionModel(c, backend);
         var fields = new Dictionary<string, (float[], string)>();
         var wall = Stopwatch.StartNew();
