@@ -166,7 +166,12 @@ public static class CaseReader
         }
         catch (TomlException ex)
         {
-            throw new CaseException("case", "(syntax)", "is not valid TOML: " + ex.Message.Split('\n')[0]);
+            // Tomlyn: "(line,column) : error : what"; said as words, control characters escaped, kept short.
+            string first = ex.Message.Split('\n')[0];
+            var at = System.Text.RegularExpressions.Regex.Match(first, @"^\s*\((\d+),(\d+)\)\s*:\s*error\s*:\s*(.*)$");
+            string what = at.Success ? $"at line {at.Groups[1].Value}, column {at.Groups[2].Value}: {at.Groups[3].Value}" : first;
+            what = new string(what.Select(ch => char.IsControl(ch) ? '?' : ch).ToArray());
+            throw new CaseException("case", "(syntax)", "is not valid TOML " + (what.Length > 160 ? what[..157] + "..." : what));
         }
     }
 
