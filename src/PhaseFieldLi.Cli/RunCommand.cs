@@ -78,7 +78,12 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         Checkpoint.Contents? resume;
         try
         {
-            resume = resumePath != null ? Checkpoint.Read(resumePath) : null;
+            // One process falls back to the checkpoint kept from before a damaged or missing one; ranks
+            // would have to agree on it, so a distributed resume does not.
+            resume = resumePath != null ? Checkpoint.Read(resumePath, fallBack: _launch.Size == 1) : null;
+            if (resume?.FellBack is { } why)
+                log.LogWarning("{Why}; resuming from the previous checkpoint {Previous} instead (step {Step}, t = {T:G6} s)",
+                    why, Checkpoint.PreviousPath(resumePath!), resume.State.Step, resume.State.TimeS);
         }
         catch (ArgumentException e) when (_launch.Rank > 0)
         {

@@ -163,6 +163,42 @@ public class DamagedCheckpointTests
         Assert.Contains("damaged checkpoint: " + what, e.Message);
     }
 
+    /// <summary>Item 7: a bit flip that keeps ξ in range resumed silently; every dataset now carries its SHA-256.</summary>
+    [Fact]
+    public void AnInRangeBitFlipFailsTheChecksum()
+    {
+        string path = Written();
+        const float marker = 0.123456f;
+        Rewrite(path, c => { c.Fields.Xi[5] = marker; return c; });
+        byte[] bytes = File.ReadAllBytes(path);
+        byte[] pattern = BitConverter.GetBytes(marker);
+        int at = bytes.AsSpan().IndexOf(pattern);
+        Assert.True(at >= 0 && bytes.AsSpan(at + 1).IndexOf(pattern) < 0, "the marker is in the file once");
+        bytes[at] ^= 1; // 0.123456 → 0.12345601: still a valid ξ
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<ArgumentException>(() => PhaseFieldLi.OutputWriters.Checkpoint.Read(path));
+        Assert.Contains("dataset 'xi' fails its SHA-256 check", e.Message);
+    }
+
+    /// <summary>Item 7: the checkpoint before the last is kept, and a damaged last one falls back to it, saying why.</summary>
+    [Fact]
+    public void ADamagedCheckpointFallsBackToThePreviousOne()
+    {
+        string path = Written();
+        var first = PhaseFieldLi.OutputWriters.Checkpoint.Read(path);
+        Rewrite(path, c => { c.State.Step += 1; return c; }); // a newer checkpoint; the first becomes the previous one
+        Assert.Equal(first.State.Step, PhaseFieldLi.OutputWriters.Checkpoint.Read(PhaseFieldLi.OutputWriters.Checkpoint.PreviousPath(path)).State.Step);
+        Assert.Equal(first.State.Step + 1, PhaseFieldLi.OutputWriters.Checkpoint.Read(path, fallBack: true).State.Step);
+
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]); // a damaged last checkpoint
+        Assert.Throws<ArgumentException>(() => PhaseFieldLi.OutputWriters.Checkpoint.Read(path));
+        var back = PhaseFieldLi.OutputWriters.Checkpoint.Read(path, fallBack: true);
+        Assert.Equal(first.State.Step, back.State.Step);
+        Assert.Equal(first.Fields.Xi, back.Fields.Xi);
+        Assert.Contains("not a readable checkpoint", back.FellBack);
+    }
+
     [Fact]
     public void AFileThatIsNoCheckpointIsOneError()
     {

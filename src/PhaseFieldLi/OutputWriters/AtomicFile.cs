@@ -6,7 +6,9 @@ namespace PhaseFieldLi.OutputWriters;
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="beforeReplace">Runs after the new file is complete and before it replaces the old
+    /// one (a checkpoint moves the old one aside there).</param>
+    public static void Write(string path, Action<Stream> write, Action? beforeReplace = null)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
@@ -17,6 +19,7 @@ public static class AtomicFile
                 write(fs);
                 fs.Flush(flushToDisk: true);
             }
+            beforeReplace?.Invoke();
             File.Move(tmp, path, overwrite: true);
         }
         catch

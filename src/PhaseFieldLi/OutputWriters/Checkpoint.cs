@@ -10,8 +10,10 @@ namespace PhaseFieldLi.OutputWriters;
 /// of the residual film; for coupled runs u, H, ξ₀ and the stress fields), the body
 /// potentials, the loop state (time, step, output schedule, tip history, snapshot list, time series)
 /// and the case file itself with its hash. Written to a temporary name, flushed and renamed, so a
-/// kill at any moment leaves the previous checkpoint intact. A resumed run on the same backend
-/// continues bit for bit (test: CheckpointTests).
+/// kill at any moment leaves the previous checkpoint intact. The checkpoint before it is kept as
+/// checkpoint.previous.h5 until the new one is complete, and every dataset carries its SHA-256, so
+/// a damaged checkpoint is found on resume and a one-process run falls back to the previous one,
+/// saying so. A resumed run on the same backend continues bit for bit (test: CheckpointTests).
 /// </summary>
 public static class Checkpoint
 {
@@ -28,9 +30,24 @@ public static class Checkpoint
     public static string ForRank(string anyRankPath, int rank) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(anyRankPath))!, RankFileName(rank));
 
-    /// <summary>What a checkpoint holds: the case, the model's (and a coupled run's mechanics') fields, the loop state.</summary>
+    /// <summary>The checkpoint kept from before the last one was written (checkpoint.previous.h5 beside checkpoint.h5).</summary>
+    public static string PreviousPath(string path) => Path.ChangeExtension(path, ".previous.h5");
+
+    /// <summary>
+    /// What a checkpoint holds: the case, the model's (and a coupled run's mechanics') fields, the
+    /// loop state; <see cref="FellBack"/> says why the previous checkpoint was read instead of the one named.
+    /// </summary>
     public sealed record Contents(string CaseText, string CaseName, string CaseHash, ElectrochemistryFields Fields, RunState State,
-        MechanicsFields? Mechanics, int Rank = 0, int Ranks = 1);
+        MechanicsFields? Mechanics, int Rank = 0, int Ranks = 1)
+    {
+        public string? FellBack { get; init; }
+    }
+
+    /// <summary>Attribute holding the SHA-256 of a dataset's bytes.</summary>
+    private static string ChecksumAttribute(string dataset) => "sha256_" + dataset;
+
+    private static string Sha256<T>(T[] values) where T : unmanaged =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())));
 
     /// <summary>Writes one rank's checkpoint (atomically) from plain data.</summary>
     public static void Write(string path, Cases.Case c, string backendName, int rank, int ranks, ElectrochemistryFields fields,
@@ -79,7 +96,21 @@ public static class Checkpoint
         file.Attributes["last_step_s"] = fields.LastStepS;
         file.Attributes["rank"] = rank;
         file.Attributes["ranks"] = ranks;
-        AtomicFile.Write(path, stream => file.Write(stream));
+        foreach (var (name, value) in file.ToList())
+            file.Attributes[ChecksumAttribute(name)] = value switch
+            {
+                float[] a => Sha256(a),
+                int[] a => Sha256(a),
+                double[] a => Sha256(a),
+                byte[] a => Sha256(a),
+                _ => throw new InvalidOperationException($"checkpoint dataset {name}: no checksum for {value.GetType().Name}"),
+            };
+        // The new file is complete (flushed) before the old one moves aside: some checkpoint is always whole.
+        string previous = PreviousPath(path);
+        AtomicFile.Write(path, stream => file.Write(stream), beforeReplace: () =>
+        {
+            if (File.Exists(path)) File.Move(path, previous, overwrite: true);
+        });
     }
 
     /// <summary>
@@ -88,7 +119,20 @@ public static class Checkpoint
     /// a label outside the body table, a negative step, a time that is not finite), is one error naming
     /// the file and the dataset (exit 2), not a crash or a run on wrong state.
     /// </summary>
-    public static Contents Read(string path)
+    public static Contents Read(string path, bool fallBack = false)
+    {
+        try
+        {
+            return ReadChecked(path);
+        }
+        catch (ArgumentException e) when (fallBack && File.Exists(PreviousPath(path)))
+        {
+            var previous = ReadChecked(PreviousPath(path));
+            return previous with { FellBack = e.Message };
+        }
+    }
+
+    private static Contents ReadChecked(string path)
     {
         if (!File.Exists(path))
             throw new ArgumentException($"--resume '{path}': no such checkpoint");
@@ -138,7 +182,14 @@ public static class Checkpoint
         int version = f.Attribute("format_version").Read<int>();
         if (version != FormatVersion)
             throw new ArgumentException($"--resume '{path}': checkpoint format {version}, this program reads {FormatVersion}");
-        T[] A<T>(string name) where T : unmanaged => f.Dataset(name).Read<T[]>();
+        // Each dataset against its SHA-256 (checkpoints written before the checksums have none to check).
+        T[] A<T>(string name) where T : unmanaged
+        {
+            var values = f.Dataset(name).Read<T[]>();
+            if (f.AttributeExists(ChecksumAttribute(name)) && f.Attribute(ChecksumAttribute(name)).Read<string>() != Sha256(values))
+                throw new ArgumentException($"--resume '{path}': damaged checkpoint: dataset '{name}' fails its SHA-256 check");
+            return values;
+        }
         double D(string name) => f.Attribute(name).Read<double>();
         int I(string name) => f.Attribute(name).Read<int>();
         var state = new RunState
