@@ -22,7 +22,7 @@ public class CaseFuzzTests(ITestOutputHelper output)
     [Fact]
     public void MutatedCasesAreReadOrRefusedWithTheKeyNamed()
     {
-        var cases = Directory.GetFiles(Path.Combine(RepositoryRoot(), "cases"), "*.toml").OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        var cases = Directory.GetFiles(Path.Combine(CaseFileErrorTests.RepoRoot(), "cases"), "*.toml").OrderBy(f => f, StringComparer.Ordinal).ToArray();
         Assert.NotEmpty(cases);
         var random = new Random(20261204);
         string dir = TestCases.TempDir();
@@ -74,7 +74,7 @@ public class CaseFuzzTests(ITestOutputHelper output)
         Assert.True(File.Exists(cli), "the CLI is built beside the tests");
         var random = new Random(4);
         string dir = TestCases.TempDir();
-        byte[] original = File.ReadAllBytes(Path.Combine(RepositoryRoot(), "cases", "leaf-dendrite-3d.toml"));
+        byte[] original = File.ReadAllBytes(Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "leaf-dendrite-3d.toml"));
         var files = new List<string>();
         for (int m = 0; m < 24; m++)
         {
@@ -98,13 +98,6 @@ public class CaseFuzzTests(ITestOutputHelper output)
             exits.Add(p.ExitCode);
         }
         Assert.Contains(2, exits);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var d = new DirectoryInfo(AppContext.BaseDirectory);
-        while (d != null && !File.Exists(Path.Combine(d.FullName, "PhaseFieldLi.sln"))) d = d.Parent;
-        return d?.FullName ?? throw new InvalidOperationException("no PhaseFieldLi.sln above " + AppContext.BaseDirectory);
     }
 }
 
