@@ -3,26 +3,31 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using PhaseFieldLi.Cli;
 
-// phasefield run <case.toml> [--backend auto|cuda|opencl|cpu|ilgpu-cpu] [--output DIR] [--verbose]
-// phasefield check <case.toml>        validate a case file and print its derived numbers
-// phasefield devices                  list the backends and devices this machine has
-if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+// The command line (System.CommandLine): commands, options, per-command --help, --version (with the
+// git commit), POSIX forms (--backend=cpu, -b cpu) and the [suggest] directive for shell completion.
+var root = PhaseFieldLi.Cli.CommandLine.Build();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
 {
-    Console.WriteLine(CommandLine.Usage);
-    return args.Length == 0 ? 2 : 0;
+    foreach (var e in parsed.Errors) Console.Error.WriteLine("error: " + e.Message);
+    string name = parsed.CommandResult.Command == root ? "" : parsed.CommandResult.Command.Name + " ";
+    Console.Error.WriteLine($"see 'phasefield {name}--help'");
+    return 2;
 }
+if (parsed.Action is not null) return parsed.Invoke(); // --help, --version, [suggest]
 
 CommandLine options;
 try
 {
-    options = CommandLine.Parse(args);
+    options = CommandLine.From(parsed);
 }
 catch (ArgumentException e)
 {
     Console.Error.WriteLine("error: " + e.Message);
-    Console.Error.WriteLine(CommandLine.Usage);
     return 2;
 }
+
+if (options.Command == "sweep") return Sweep.Run(options);
 
 if (options.Command == "devices")
 {

@@ -63,8 +63,43 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
     /// <summary>Rank and rank count of this process (1 and 0 unless launched by mpirun/mpiexec).</summary>
     private readonly (int Size, int Rank) _launch = Mpi.FromLauncher();
 
+    /// <summary>The case's derived numbers, for the log.</summary>
+    private void Describe(Case c)
+    {
+        var scaling = new Scaling(c);
+        double lambda = c.Electrochemistry.SigmaLlzoSPerM * Scaling.GasConstant * c.Electrochemistry.TemperatureK
+                        / (Scaling.Faraday * c.Electrochemistry.ExchangeCurrentDensityAPerM2);
+        log.LogInformation("case {Name} ({Hash}): {Nx}×{Ny}×{Nz} cells, h = {H} m; δ/h = {Ratio:G3}; λ = σR_ct = {Lambda:G3} µm; L_η = {Leta:G3} 1/s; curvature speed at R = δ: {Vk:G3} m/s",
+            c.Name, c.Hash[..12], c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM,
+            c.PhaseField.InterfaceWidthM / c.Grid.SpacingM, lambda * 1e6, scaling.KineticMobilityPerS,
+            scaling.CurvatureSpeed(c.PhaseField.MobilityM3PerJS, c.PhaseField.InterfaceWidthM));
+    }
+
+    /// <summary>`check`: every case file named, each with the overrides; exit 2 if any is bad (each error printed).</summary>
+    private int CheckAll()
+    {
+        int exit = 0;
+        foreach (string path in options.CasePaths)
+        {
+            try
+            {
+                var c = CaseReader.ReadFile(path, options.Overrides);
+                Describe(c);
+                Console.WriteLine($"{path}: valid");
+                Console.WriteLine($"  MPI: runs on 1 to {c.Grid.Nz / SlabDecomposition.MinPlanes} ranks (z-slabs of at least {SlabDecomposition.MinPlanes} planes)");
+            }
+            catch (CaseException e)
+            {
+                Console.Error.WriteLine($"error: {path}: {e.Message}");
+                exit = 2;
+            }
+        }
+        return exit;
+    }
+
     private int Execute(CancellationToken cancel)
     {
+        if (options.Command == "check") return CheckAll();
         // On several ranks each rank resumes from its own file next to the one named, written by the
         // same rank of a run on as many ranks (rank 0's file says how many; every rank checks it).
         string? resumePath = options.Resume;
@@ -91,22 +126,11 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         }
         if (resume != null && (resume.Ranks != _launch.Size || resume.Rank != _launch.Rank))
             throw new ArgumentException($"--resume '{resumePath}': written by rank {resume.Rank} of {resume.Ranks}, not by rank {_launch.Rank} of {_launch.Size}");
-        var c = resume != null ? CaseReader.Parse(resume.CaseText, resume.CaseName) : CaseReader.ReadFile(options.CasePath!);
+        var c = resume != null ? CaseReader.Parse(resume.CaseText, resume.CaseName) : CaseReader.ReadFile(options.CasePath!, options.Overrides);
+        if (options.Overrides.Count > 0) log.LogInformation("overrides: {Overrides} (recorded in the case text of every output file)", string.Join(" ", options.Overrides));
         if (resume != null && c.Hash != resume.CaseHash)
             throw new ArgumentException($"--resume '{options.Resume}': the stored case does not match its hash (corrupt checkpoint)");
-        var scaling = new Scaling(c);
-        double lambda = c.Electrochemistry.SigmaLlzoSPerM * Scaling.GasConstant * c.Electrochemistry.TemperatureK
-                        / (Scaling.Faraday * c.Electrochemistry.ExchangeCurrentDensityAPerM2);
-        log.LogInformation("case {Name} ({Hash}): {Nx}×{Ny}×{Nz} cells, h = {H} m; δ/h = {Ratio:G3}; λ = σR_ct = {Lambda:G3} µm; L_η = {Leta:G3} 1/s; curvature speed at R = δ: {Vk:G3} m/s",
-            c.Name, c.Hash[..12], c.Grid.Nx, c.Grid.Ny, c.Grid.Nz, c.Grid.SpacingM,
-            c.PhaseField.InterfaceWidthM / c.Grid.SpacingM, lambda * 1e6, scaling.KineticMobilityPerS,
-            scaling.CurvatureSpeed(c.PhaseField.MobilityM3PerJS, c.PhaseField.InterfaceWidthM));
-        if (options.Command == "check")
-        {
-            Console.WriteLine($"{options.CasePath}: valid");
-            Console.WriteLine($"  MPI: runs on 1 to {c.Grid.Nz / SlabDecomposition.MinPlanes} ranks (z-slabs of at least {SlabDecomposition.MinPlanes} planes)");
-            return 0;
-        }
+        Describe(c);
         if (options.Command == "bench")
         {
             using var b = PhaseFieldLi.Backends.BackendCatalog.Create(options.Backend);

@@ -10,11 +10,14 @@ namespace PhaseFieldLi.Cases;
 /// </summary>
 public static class CaseReader
 {
-    public static Case ReadFile(string path)
+    public static Case ReadFile(string path) => ReadFile(path, []);
+
+    /// <summary>A case file with command-line overrides applied (<see cref="CaseOverrides"/>), validated as one.</summary>
+    public static Case ReadFile(string path, IReadOnlyList<string> overrides)
     {
         if (!File.Exists(path))
             throw new CaseException("case", $"\"{path}\"", "no such file");
-        return Parse(File.ReadAllText(path), Path.GetFileNameWithoutExtension(path));
+        return Parse(CaseOverrides.Apply(File.ReadAllText(path), overrides), Path.GetFileNameWithoutExtension(path));
     }
 
     public static Case Parse(string text, string name)
