@@ -36,6 +36,8 @@ public sealed class ElasticMultigrid : IElasticMultigrid
     private readonly ConjugateGradient _coarse;
     private readonly CoarseOperator _coarseOperator;
     private readonly Field<float> _power; // fine-level scratch of the power iteration
+    private readonly ElasticCoarseDirectSolve _direct;
+    private bool _directReady;
 
     public ElasticMultigrid(Backend backend, IOperations ops, GridShape cells)
     {
@@ -67,7 +69,11 @@ public sealed class ElasticMultigrid : IElasticMultigrid
         var last = _levels[^1];
         _coarseOperator = new CoarseOperator(this, _levels.Count - 1);
         _coarse = new ConjugateGradient(backend, ops, 3 * last.Nodes.Count, new DiagonalPreconditioner(ops, last.InverseDiagonal));
+        _direct = new ElasticCoarseDirectSolve(ops, last.Nodes);
     }
+
+    /// <summary>Whether the last set-up factored the coarsest level (else Jacobi-PCG solves it).</summary>
+    public bool CoarsestIsDirect => _directReady;
 
     /// <summary>Whether a grid of these cells has a coarser level (every count even and ≥ 4).</summary>
     public static bool CanCoarsen(GridShape c) =>
@@ -102,6 +108,8 @@ public sealed class ElasticMultigrid : IElasticMultigrid
             lv.Omega = ElasticSmoother.Damping(_ops, lv.System, lv.InverseDiagonal, lv.R, l == 0 ? _power : lv.B);
         }
         _coarse.Prepare(_coarseOperator);
+        var coarsest = _levels[^1];
+        _directReady = _direct.Setup(coarsest.System, coarsest.B, coarsest.R);
         CoarseIterations = 0;
     }
 
@@ -119,6 +127,11 @@ public sealed class ElasticMultigrid : IElasticMultigrid
         var lv = _levels[l];
         if (l == _levels.Count - 1)
         {
+            if (_directReady)
+            {
+                _direct.Solve(b, x);
+                return;
+            }
             _ops.Fill(x, 0f);
             var report = _coarse.Solve(b, x, 1e-2, 500);
             CoarseIterations += report.Iterations;
