@@ -28,7 +28,7 @@ public class OperatorBenchmarks
     {
         _g = new GridShape(N, N, N);
         _backend = new HostBackend();
-        _ops = Operations.For(_backend);
+        _ops = _backend.CreateOperations();
         var rng = new Random(1);
         _s = Enumerable.Range(0, _g.Count).Select(_ => 0.5f + (float)rng.NextDouble()).ToArray();
         _a = Enumerable.Range(0, _g.Count).Select(_ => 0.01f * (float)rng.NextDouble()).ToArray();

@@ -52,7 +52,7 @@ public class SolverBenchmarks
         int n = Case.N;
         _g = new GridShape(n, n, n);
         _b = Backends.BackendCatalog.Create(BenchBackend.Name);
-        _ops = Operations.For(_b);
+        _ops = _b.CreateOperations();
         var s = new float[_g.Count];
         var f = new float[_g.Count];
         double h = 1.0 / n;

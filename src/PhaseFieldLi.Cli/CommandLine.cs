@@ -96,7 +96,7 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
         });
         Command Make(string name, string description, params Symbol[] symbols)
         {
-            var c = new Command(name, description + "\n\n" + ExitCodes);
+            var c = new Command(name, description);
             foreach (var s in symbols)
             {
                 if (s is Option o) c.Options.Add(o);
@@ -104,7 +104,7 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
             }
             return c;
         }
-        var root = new RootCommand("PhaseFieldLi: 3-D phase-field solver of Li filling cracks in LLZO, on CUDA, OpenCL or the CPU.\n\n" + ExitCodes)
+        var root = new RootCommand("PhaseFieldLi: 3-D phase-field solver of Li filling cracks in LLZO, on CUDA, OpenCL or the CPU.")
         {
             Make("run", "Run a case (or continue one with --resume).", CaseAndOverrides, BackendOption, OutputOption, VerboseOption, ResumeOption,
                 WallTimeOption, CheckpointWallOption),
@@ -115,8 +115,12 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
             Make("devices", "List the backends and devices, and why any is unusable.", BackendOption, CheckOption),
             Make("sweep", "Run a case once per value of one key, each into its own folder, with a CSV summary (sweep.csv).", SweepArguments,
                 BackendOption, OutputOption, VerboseOption),
-            Make("mpi-check", "Under mpirun: global sums, halo exchange and a distributed solve against known answers.", CellsOption, OutputOption),
+            Make("mpi-check", "Under mpirun: global sums, halo exchange and a distributed solve against known answers; with a case file, " +
+                "every neighbour-reading operation on stale ghost planes against the whole grid.", CaseAndOverrides, CellsOption, OutputOption),
         };
+        // --help on any command: the parser's help, then the exit codes once (not in every command's summary line).
+        var help = root.Options.OfType<System.CommandLine.Help.HelpOption>().Single();
+        help.Action = new HelpWithExitCodes((System.CommandLine.Help.HelpAction)help.Action!);
         return root;
     }
 
@@ -144,7 +148,7 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
             overrides.RemoveAt(0);
         }
         string? resume = r.GetValue(ResumeOption);
-        if (command is "run" or "bench" or "compare" or "sweep" && files.Count > 1)
+        if (command is "run" or "bench" or "compare" or "sweep" or "mpi-check" && files.Count > 1)
             throw new ArgumentException($"'{command}' takes one case file, not {files.Count} ('{files[1]}' …); key=value overrides follow it");
         if (resume != null && (command != "run" || files.Count > 0))
             throw new ArgumentException("--resume takes the place of the case file, with 'run' only");
@@ -209,5 +213,20 @@ public sealed record CommandLine(string Command, string? CasePath, string Backen
         if (!ok || !(seconds > 0))
             throw new ArgumentException($"{option} '{text}': must be a positive duration in seconds or [[h:]m:]s, e.g. 5400 or 1:30:00");
         return seconds;
+    }
+}
+
+/// <summary>The parser's help followed by the table of exit codes.</summary>
+internal sealed class HelpWithExitCodes(System.CommandLine.Help.HelpAction parserHelp) : System.CommandLine.Invocation.SynchronousCommandLineAction
+{
+    /// <summary>`check --help` shows help, not "argument missing".</summary>
+    public override bool ClearsParseErrors => true;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        int exit = parserHelp.Invoke(parseResult);
+        parseResult.InvocationConfiguration.Output.WriteLine(CommandLine.ExitCodes);
+        parseResult.InvocationConfiguration.Output.WriteLine();
+        return exit;
     }
 }

@@ -86,7 +86,17 @@ if (options.Command == "mpi-check")
             var report = PhaseFieldLi.Distributed.DistributedSelfCheck.Run(mpi, new PhaseFieldLi.Kernels.Accessors.GridShape(c[0], c[1], c[2]),
                 outputDirectory: options.Output);
             if (mpi.Rank == 0) foreach (var line in report.Lines) Console.WriteLine(line);
-            return report.Passed ? 0 : 5;
+            bool passed = report.Passed;
+            if (options.CasePath != null)
+            {
+                var haloCase = PhaseFieldLi.Cases.CaseReader.ReadFile(options.CasePath, options.Overrides);
+                foreach (var result in PhaseFieldLi.Diagnostics.HaloCheck.Run(mpi, haloCase))
+                {
+                    passed &= result.Passed;
+                    if (mpi.Rank == 0) Console.WriteLine($"{(result.Passed ? "pass" : "FAIL")}  stale ghosts, {result.Operation}: {result.Detail}");
+                }
+            }
+            return passed ? 0 : 5;
         }
         catch (PhaseFieldLi.Distributed.MpiException e)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using PhaseFieldLi.OutputWriters;
 using PhaseFieldLi.Simulations;
 
 namespace PhaseFieldLi.Cli;

@@ -182,7 +182,7 @@ public class SplitMergeTests(ITestOutputHelper output)
         // The two halves keep their own volumes while the current flows.
         var v2 = new List<double>();
         var v3 = new List<double>();
-        var sim = new Simulation(model, TestCases.TempDir()) { State = new PhaseFieldLi.Simulations.RunState { TimeS = first.TimeS } };
+        var sim = new Simulation(model, TestCases.TempDir()) { State = new PhaseFieldLi.OutputWriters.RunState { TimeS = first.TimeS } };
         sim.StepCompleted += st => { v2.Add(model.LiVolumeM3(2)); v3.Add(model.LiVolumeM3(3)); };
         sim.Run();
         double d2 = v2.Max() / v2.Min() - 1, d3 = v3.Max() / v3.Min() - 1;

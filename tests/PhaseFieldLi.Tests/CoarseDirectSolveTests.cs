@@ -27,7 +27,7 @@ public class CoarseDirectSolveTests(Xunit.Abstractions.ITestOutputHelper output)
     private static (double Relative, bool Direct, Recorder Fallback) SolveOnce(GridShape g, OperatorSpec spec, bool singular)
     {
         using var b = BackendCatalog.Create("cpu");
-        var ops = Models.Operations.For(b);
+        var ops = b.CreateOperations();
         var rng = new Random(7);
         var sigma = new float[g.Count];
         var shift = new float[g.Count];
@@ -92,7 +92,7 @@ public class CoarseDirectSolveTests(Xunit.Abstractions.ITestOutputHelper output)
         (int Iterations, long Syncs) Run(bool direct)
         {
             using var b = BackendCatalog.Create("cpu");
-            var ops = Models.Operations.For(b);
+            var ops = b.CreateOperations();
             var sigma = new float[g.Count];
             var shift = new float[g.Count];
             var rhs = new float[g.Count];

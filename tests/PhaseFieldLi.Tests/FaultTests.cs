@@ -1,4 +1,5 @@
 using PhaseFieldLi.Cases;
+using PhaseFieldLi.OutputWriters;
 using PhaseFieldLi.Simulations;
 
 namespace PhaseFieldLi.Tests;

@@ -947,7 +947,7 @@ public class StaggerRelaxationTests
     public void OverRelaxedDamageUpdateKeepsItsBounds(string backend)
     {
         using var b = Backends.BackendCatalog.Create(backend);
-        var ops = Operations.For(b);
+        var ops = b.CreateOperations();
         float[] old = [0.2f, 0.5f, 0.3f, 0.0f], solved = [0.4f, 0.9f, 0.1f, 0.0f], floor = [0.0f, 0.5f, 0.2f, 0.0f];
         using var dOld = b.Float("d", 4);
         using var dSolved = b.Float("solved", 4);

@@ -43,7 +43,7 @@ public class MultigridTests(ITestOutputHelper output)
     private static Problem Build(string backend, int n, double contrast)
     {
         var p = new Problem { B = PhaseFieldLi.Backends.BackendCatalog.Create(backend), G = new GridShape(n, n, n) };
-        p.Ops = Operations.For(p.B);
+        p.Ops = p.B.CreateOperations();
         double h = 1.0 / n;
         int count = p.G.Count;
         var sigma = new float[count];
@@ -296,7 +296,7 @@ public class MultigridTests(ITestOutputHelper output)
         foreach (int n in new[] { 16, 32, 64 })
         {
             using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
-            var ops = Operations.For(b);
+            var ops = b.CreateOperations();
             var g = new GridShape(n, n, n);
             double h = 1.0 / n, pi = Math.PI;
             var rhs = new float[g.Count];

@@ -1,4 +1,5 @@
 using PhaseFieldLi.Fields;
+using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
 
@@ -8,7 +9,7 @@ namespace PhaseFieldLi.Backends;
 /// Where the fields live and the per-cell rules run. Every backend runs the same rule structs of
 /// PhaseFieldLi.Kernels; a backend only supplies memory, an accessor type and a launcher.
 /// </summary>
-public abstract class Backend : IDisposable
+public abstract class Backend : IFieldAllocator, IDisposable
 {
     /// <summary>The --backend name: cpu, ilgpu-cpu, cuda or opencl.</summary>
     public abstract string Name { get; }
@@ -20,6 +21,25 @@ public abstract class Backend : IDisposable
 
     public abstract Field<float> Float(string name, int length);
     public abstract Field<int> Int(string name, int length);
+
+    /// <summary>The per-cell operations of this backend: every rule bound to its accessors (Operations/).</summary>
+    public abstract IOperations CreateOperations();
+
+    /// <summary>
+    /// The part of the global grid whose fields this backend holds: the whole grid on one process, a
+    /// rank's slab in a distributed run.
+    /// </summary>
+    public virtual IPartition Partition(GridShape global) => new WholeGrid(global);
+
+    /// <summary>
+    /// Operations whose Helmholtz passes run on planes [firstPlane, firstPlane + planes) only and return
+    /// that part of each sum (a rank's owned planes, when this backend's own passes bypass the slab's
+    /// launch range); null when this backend has none, and the slab's launch range restricts its passes.
+    /// </summary>
+    public virtual IOperations? CreatePlaneOperations(int firstPlane, int planes, IHaloExchange halo) => null;
+
+    /// <summary>Calls back with this backend's accessor types (double dispatch, in place of a type test).</summary>
+    public abstract T WithAccessors<T>(IAccessorVisitor<T> visitor);
 
     /// <summary>Waits until all launched work has finished (for timing).</summary>
     public virtual void Synchronize() { }
@@ -49,13 +69,15 @@ public abstract class Backend : IDisposable
 
 /// <summary>
 /// A backend whose fields are read through accessor TF (float) and TI (int). Model steps build rule
-/// structs over these accessors once, in <see cref="Models.Operations{TF,TI}"/>.
+/// structs over these accessors once, in <see cref="Operations{TF,TI}"/>.
 /// </summary>
 public abstract class Backend<TF, TI> : Backend
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public abstract TF View(Field<float> field);
     public abstract TI View(Field<int> field);
+
+    public sealed override T WithAccessors<T>(IAccessorVisitor<T> visitor) => visitor.Visit(this);
 
     public abstract void ForEach<TRule>(TRule rule, int count) where TRule : struct, ICellRule;
     public abstract double Sum<TRule>(TRule rule, int count) where TRule : struct, ICellSum;
@@ -73,4 +95,10 @@ public abstract class Backend<TF, TI> : Backend
 
     /// <summary>A grid sum over every cell of g.</summary>
     public virtual double SumCells<TRule>(TRule rule, GridShape g) where TRule : struct, IGridSum => Sum(rule, g.Count);
+}
+
+/// <summary>Something built for a backend's accessor types TF and TI (<see cref="Backend.WithAccessors{T}"/>).</summary>
+public interface IAccessorVisitor<out T>
+{
+    T Visit<TF, TI>(Backend<TF, TI> backend) where TF : struct, IView<float> where TI : struct, IView<int>;
 }

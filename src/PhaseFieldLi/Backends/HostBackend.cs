@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using PhaseFieldLi.Fields;
+using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
 
@@ -12,6 +13,11 @@ namespace PhaseFieldLi.Backends;
 /// </summary>
 public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 {
+    public override IOperations CreateOperations() => new HostOperations(this);
+
+    public override IOperations CreatePlaneOperations(int firstPlane, int planes, IHaloExchange halo) =>
+        new HostOperations(this, firstPlane, planes, halo);
+
     /// <summary>Cells per parallel work item (a few planes of a 128² grid).</summary>
     private const int Block = 16384;
 

@@ -14,6 +14,8 @@ namespace PhaseFieldLi.Backends;
 /// </summary>
 public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
 {
+    public override IOperations CreateOperations() => new Operations<DeviceView<float>, DeviceView<int>>(this);
+
     private readonly Context _context;
     private readonly Accelerator _accelerator;
     private readonly Dictionary<Type, Delegate> _kernels = [];

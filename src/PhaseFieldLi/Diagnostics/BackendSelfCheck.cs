@@ -1,4 +1,5 @@
 using PhaseFieldLi.Backends;
+using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Models;
@@ -15,7 +16,7 @@ public static class BackendSelfCheck
 {
     public static IEnumerable<(string Check, bool Passed, string Detail)> Run(Backend backend)
     {
-        var ops = Operations.For(backend);
+        var ops = backend.CreateOperations();
         var g = new GridShape(16, 16, 16);
         using var state = new State(backend, g.Count);
 

@@ -2,7 +2,6 @@ using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Solvers;
-using PhaseFieldLi.Models;
 using PhaseFieldLi.Solvers;
 using static PhaseFieldLi.Kernels.Solvers.Coarsening;
 
@@ -28,7 +27,7 @@ public static class DistributedMultigrid<TF, TI>
     public static Multigrid Create(SlabBackend<TF, TI> fine, IOperations fineOps)
     {
         var device = fine.Inner;
-        var partition = fine.Partition;
+        var partition = fine.SlabPartition;
         var owned = new List<IDisposable>();
         var r = device.Float("dmg_r", partition.Local.Count);
         owned.Add(r);
@@ -82,7 +81,7 @@ public static class DistributedMultigrid<TF, TI>
         public GatheredTail(Backend<TF, TI> device, SlabPartition partition)
         {
             _partition = partition;
-            _deviceOps = Operations.For(device);
+            _deviceOps = device.CreateOperations();
             var all = partition.Global;
             Field<float> F(string name)
             {

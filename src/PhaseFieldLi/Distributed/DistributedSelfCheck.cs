@@ -99,7 +99,7 @@ public static class DistributedSelfCheck
         int[]? bodies = null;
         if (global.Nx >= 8 && global.Ny >= 8)
         {
-            using var state = new Models.State(backend, local.Count);
+            using var state = new Fields.State(backend, local.Count);
             state.Xi.Upload(Host((i, j, gz, _) => (i == 1 && j == 1)
                                                    || (i == 5 && (j == 1 || j == 5 || (gz == global.Nz - 1 && j is >= 1 and <= 5)))
                                                    || (i is 2 or 3 && j is 4 or 5 && (gz == global.Nz / 2 - 1 || gz == global.Nz / 2))

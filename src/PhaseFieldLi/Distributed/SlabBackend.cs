@@ -3,16 +3,15 @@ using PhaseFieldLi.Fields;
 using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
-using PhaseFieldLi.Models;
 
 namespace PhaseFieldLi.Distributed;
 
-/// <summary>A backend that holds one rank's slab: the model asks it for its partition and operations.</summary>
+/// <summary>
+/// A backend that holds one rank's slab and builds the multigrids across the ranks (its partition and
+/// operations come from <see cref="Backend.Partition"/> and <see cref="Backend.CreateOperations"/>).
+/// </summary>
 public interface ISlabBackend
 {
-    SlabPartition Partition { get; }
-    IOperations CreateOperations();
-
     /// <summary>The multigrid preconditioner of a distributed CG, over the slab operations ops.</summary>
     Solvers.IPreconditioner CreateMultigrid(IOperations ops);
 
@@ -24,8 +23,9 @@ public interface ISlabBackend
 /// One rank's backend in a distributed run: the rank's own device (or the host), holding the fields of
 /// its slab with ghost planes. Every per-cell launch over the slab runs on the owned cells only
 /// (OwnedRange.cs), and every reduction adds (or takes the maximum of) the ranks' owned parts with one
-/// MPI_Allreduce, so the model above it reads global numbers. The ghost planes are filled by
-/// <see cref="SlabOperations{TF,TI}"/> before each stencil that reads them.
+/// MPI_Allreduce, so the model above it reads global numbers. The ghost planes are filled by the
+/// operations' halo step (<see cref="Operations{TF,TI}"/>, with this slab's partition) before each
+/// stencil that reads them.
 /// </summary>
 public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition partition) : Backend<TF, TI>, ISlabBackend
     where TF : struct, IView<float> where TI : struct, IView<int>
@@ -39,11 +39,15 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     private readonly GridShape _elements = new(partition.Local.Nx, partition.Local.Ny, partition.Slabs.ElementPlanes);
     private int NodeFirst => _kFirst * _nodes.Plane;
 
-    public SlabPartition Partition => partition;
+    public SlabPartition SlabPartition => partition;
     public Backend<TF, TI> Inner => inner;
-    public IOperations CreateOperations() => new SlabOperations<TF, TI>(this, partition);
+    public override IOperations CreateOperations() => new SlabOperations<TF, TI>(this, partition);
+
+    public override IPartition Partition(GridShape global) =>
+        global.Nx == partition.Global.Nx && global.Ny == partition.Global.Ny && global.Nz == partition.Global.Nz ? partition
+            : throw new ArgumentException($"a {global.Nx}×{global.Ny}×{global.Nz} grid on a rank of a {partition.Global.Nx}×{partition.Global.Ny}×{partition.Global.Nz} decomposition");
     public Solvers.IPreconditioner CreateMultigrid(IOperations ops) => DistributedMultigrid<TF, TI>.Create(this, ops);
-    public Solvers.IElasticMultigrid CreateElasticMultigrid(IOperations ops) => new DistributedElasticMultigrid<TF, TI>(this, ops);
+    public Solvers.IElasticMultigrid CreateElasticMultigrid(IOperations ops) => DistributedElasticMultigrid.Create(this, ops);
 
     public override string Name => inner.Name;
     public override string Device =>
@@ -146,10 +150,11 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
 /// <summary>Wraps the backend of this rank's device for its slab.</summary>
 public static class SlabBackend
 {
-    public static Backend Wrap(Backend inner, SlabPartition partition) => inner switch
+    public static Backend Wrap(Backend inner, SlabPartition partition) => inner.WithAccessors(new Wrapper(partition));
+
+    private sealed class Wrapper(SlabPartition partition) : IAccessorVisitor<Backend>
     {
-        HostBackend h => new SlabBackend<HostView<float>, HostView<int>>(h, partition),
-        IlgpuBackend d => new SlabBackend<DeviceView<float>, DeviceView<int>>(d, partition),
-        _ => throw new ArgumentException($"unknown backend type {inner.GetType().Name}"),
-    };
+        public Backend Visit<TF, TI>(Backend<TF, TI> backend) where TF : struct, IView<float> where TI : struct, IView<int> =>
+            new SlabBackend<TF, TI>(backend, partition);
+    }
 }

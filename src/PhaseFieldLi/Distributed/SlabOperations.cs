@@ -4,24 +4,24 @@ using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Kernels.Solvers;
-using PhaseFieldLi.Models;
 
 namespace PhaseFieldLi.Distributed;
 
 /// <summary>
-/// The model's operations on one rank's slab: the same rules (launched on the owned cells by
-/// <see cref="SlabBackend{TF,TI}"/>), with the ghost planes of every field a stencil reads at its
-/// neighbours filled first — ξ (Laplacian, sheet-edge supply, tips, label cores), the labels during
-/// propagation, CG's search direction and iterate — and σ filled once after each assembly (every
-/// Helmholtz product reads it). Fields a stencil reads that do not change during a run (d, material)
-/// carry their ghost planes from the initial conditions or the rank's checkpoint.
+/// The model's operations on one rank's slab: the same rules and binders (launched on the owned cells
+/// by <see cref="SlabBackend{TF,TI}"/>), with this slab's partition as their halo exchange, so every
+/// ghost fill a binder declares (<see cref="Operations{TF,TI}"/>) is a slab exchange. Fields a stencil
+/// reads that do not change during a run (d, material) carry their ghost planes from the initial
+/// conditions or the rank's checkpoint. What differs on a slab is here: element passes over the
+/// elements that add into owned nodes, lines of cells across ranks, and a host rank's vectorised
+/// Helmholtz passes on its owned planes.
 /// The multigrid's own transfers (restriction, prolongation) are filled by DistributedMultigrid,
 /// which knows both levels' slabs (DistributedElasticMultigrid likewise for the elasticity's).
 /// Finite-element passes run over the elements that add into the owned nodes (the owned cells and
 /// the ghost cell plane below) and read the nodal ghost planes, filled first; the cell fields they
 /// read (ξ, d) have their ghost planes filled by the mechanics when they change.
 /// </summary>
-public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartition partition) : Operations<TF, TI>(slab)
+public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartition partition) : Operations<TF, TI>(slab, partition)
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
     protected override void ForEachElement<TRule>(TRule rule, GridShape cells)
@@ -29,19 +29,6 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
         if (cells.Count != partition.Local.Count)
             throw new NotSupportedException($"an element pass over {cells.Count} cells on a slab of {partition.Local.Count}");
         slab.ForEachElement(rule);
-    }
-
-    public override void ElasticForce(in ElasticSystem m, Field<float> u, Field<float> f, bool mask)
-    {
-        partition.FillNodeGhosts(u);
-        base.ElasticForce(m, u, f, mask);
-    }
-
-    public override double ElasticState(in ElasticSystem m, Field<float> u, Field<float> history, Field<float> vonMises, Field<float> pressure,
-        Field<float> energy)
-    {
-        partition.FillNodeGhosts(u); // the owned cells' top corners are the node plane above
-        return base.ElasticState(m, u, history, vonMises, pressure, energy);
     }
 
     // Lines of cells along z (a cleavage plane normal to z) cross the ranks: each rank evaluates its
@@ -97,73 +84,29 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
         return _planeSum;
     }
 
-    public override void LiPhaseRate(State s, GridShape g, in LiPhaseParameters p)
-    {
-        partition.FillGhosts(s.Xi);
-        base.LiPhaseRate(s, g, p);
-    }
-
-    public override void AssembleCharge(State s, GridShape g, in LiPhaseParameters li, in ChargeParameters p, int galvanostaticBody)
-    {
-        partition.FillGhosts(s.Xi);
-        base.AssembleCharge(s, g, li, p, galvanostaticBody);
-        partition.FillGhosts(s.Sigma);
-    }
-
-    public override int PropagateLabels(State s, GridShape g, float threshold, float rimThreshold, bool crackConduction = false,
-        bool sheetEdges = false)
-    {
-        partition.FillGhosts(s.Xi);
-        partition.FillGhosts(s.Label);
-        return base.PropagateLabels(s, g, threshold, rimThreshold, crackConduction, sheetEdges);
-    }
-
-    public override long Tip(State s, GridShape g, int body)
-    {
-        partition.FillGhosts(s.Xi);
-        return base.Tip(s, g, body);
-    }
-
-    public override long SheetTip(State s, GridShape g, int body, float edgeFill, int normalAxis)
-    {
-        partition.FillGhosts(s.Xi);
-        return base.SheetTip(s, g, body, edgeFill, normalAxis);
-    }
-
     /// <summary>
-    /// A host rank's vectorised Helmholtz passes (HostOperations on the owned planes; their sums are
-    /// this rank's parts, added here): the same cell values as the rules, lane by lane.
+    /// A host rank's vectorised Helmholtz passes (the host backend's operations on the owned planes;
+    /// their sums are this rank's parts, added here): the same cell values as the rules, lane by lane.
+    /// Null on a device, whose passes the slab's launch range restricts.
     /// </summary>
-    private readonly HostOperations? _host = slab.Inner is HostBackend h
-        ? new HostOperations(h, partition.Slabs.GhostBelow, partition.Slabs.OwnedPlanes) : null;
+    private readonly IOperations? _host = slab.Inner.CreatePlaneOperations(partition.Slabs.GhostBelow, partition.Slabs.OwnedPlanes, partition);
 
     public override double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q)
     {
-        partition.FillGhosts(p);
         return _host != null ? partition.Sum(_host.MatVec(g, spec, sigma, shift, p, q)) : base.MatVec(g, spec, sigma, shift, p, q);
     }
 
     public override double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r, bool norm = true)
     {
-        partition.FillGhosts(x);
         if (_host == null) return base.Residual(g, spec, sigma, shift, rhs, x, r, norm);
         double rr = _host.Residual(g, spec, sigma, shift, rhs, x, r, norm);
         return norm ? partition.Sum(rr) : double.NaN;
     }
 
-    public override double PreciseResidual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs,
-        Field<float> xHi, Field<float> xLo, Field<float> r)
-    {
-        partition.FillGhosts(xHi);
-        partition.FillGhosts(xLo);
-        return base.PreciseResidual(g, spec, sigma, shift, rhs, xHi, xLo, r);
-    }
-
     public override void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         int colour)
     {
-        partition.FillGhosts(x); // a colour reads the other colour's cells, some of them on the neighbours
         if (_host != null) _host.GaussSeidel(g, spec, sigma, shift, rhs, x, colour);
         else base.GaussSeidel(g, spec, sigma, shift, rhs, x, colour);
     }

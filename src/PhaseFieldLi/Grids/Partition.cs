@@ -10,7 +10,7 @@ namespace PhaseFieldLi.Grids;
 /// on <see cref="Local"/>; per-cell rules run on the owned cells; global sums and maxima go through
 /// <see cref="Sum"/> and <see cref="Max"/>.
 /// </summary>
-public interface IPartition
+public interface IPartition : IHaloExchange
 {
     GridShape Global { get; }
 
@@ -28,10 +28,27 @@ public interface IPartition
 
     /// <summary>The largest value over every process.</summary>
     long Max(long value);
+}
 
+/// <summary>
+/// The ghost planes of this process's fields: copies of the neighbouring processes' edge planes, which
+/// stencils read at the slab's faces. Filled in one explicit step before a stencil that reads the field
+/// at its neighbours (PhaseFieldLi.Backends.Operations declares which). On one process there are none.
+/// </summary>
+public interface IHaloExchange
+{
     /// <summary>Copies the neighbours' edge planes into this process's ghost planes.</summary>
     void FillGhosts(Field<float> field);
     void FillGhosts(Field<int> field);
+
+    /// <summary>The same for a nodal vector of three component blocks (the displacement).</summary>
+    void FillNodeGhosts(Field<float> blocks);
+}
+
+/// <summary>The halo of a process that holds the whole grid: nothing to fill.</summary>
+public static class HaloExchange
+{
+    public static IHaloExchange None { get; } = new WholeGrid(new GridShape(1, 1, 1));
 }
 
 /// <summary>One process holds and owns the whole grid: every global operation is the local one.</summary>
@@ -47,4 +64,5 @@ public sealed class WholeGrid(GridShape grid) : IPartition
     public long Max(long value) => value;
     public void FillGhosts(Field<float> field) { }
     public void FillGhosts(Field<int> field) { }
+    public void FillNodeGhosts(Field<float> blocks) { }
 }

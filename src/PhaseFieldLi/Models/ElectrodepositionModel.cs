@@ -32,7 +32,7 @@ public sealed class ElectrodepositionModel : IDisposable
 
     public ElectrodepositionModel(Case c, Backend backend)
     {
-        Partition = backend is Distributed.ISlabBackend slab ? slab.Partition : new Grids.WholeGrid(c.Grid.Shape);
+        Partition = backend.Partition(c.Grid.Shape);
         Shape = Partition.Local;
         long need = (long)BytesPerCell(c.Solver) * Shape.Count;
         if (need > backend.MemoryBytes)
@@ -42,7 +42,7 @@ public sealed class ElectrodepositionModel : IDisposable
         Backend = backend;
         Scaling = new Scaling(c);
         Li = Scaling.Li;
-        _ops = Operations.For(backend);
+        _ops = backend.CreateOperations();
         State = new State(backend, Shape.Count);
         _phiLow = backend.Float("phi_low", Shape.Count);
         _residual = backend.Float("potential_residual", Shape.Count);
@@ -263,7 +263,7 @@ public sealed class ElectrodepositionModel : IDisposable
     ///
     /// Each Newton iteration is a defect correction: the residual of the linearised charge equation,
     /// r = rhs − A(φ_hi + φ_lo), is evaluated in double on the float pair φ = φ_hi + φ_lo
-    /// (<see cref="IOperations.PreciseResidual"/>); a float32 MG-CG solve gives the correction
+    /// (<see cref="IHelmholtzOperations.PreciseResidual"/>); a float32 MG-CG solve gives the correction
     /// A e = r; and e is added to the pair. The nonlinear residual ‖r‖/‖rhs‖ is therefore not bounded
     /// below by float32 rounding of φ. Solving for φ itself in float32 left that floor at about
     /// 1.7e-5 on the 20 × 20 × 120 quickstart and 1e-4 at 128 × 128 × 256, above the Newton

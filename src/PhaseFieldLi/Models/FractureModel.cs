@@ -52,19 +52,20 @@ public sealed class FractureModel : IDisposable
     private readonly IPartition _partition;
 
     public FractureModel(ElectrodepositionModel electrochemistry)
-        : this(electrochemistry.Backend, electrochemistry.Ops, electrochemistry.State, electrochemistry.Shape, electrochemistry.Scaling,
+        : this(electrochemistry.Backend, electrochemistry.Ops, electrochemistry.Partition, electrochemistry.State, electrochemistry.Shape, electrochemistry.Scaling,
             electrochemistry.Case.Mechanics ?? throw new CaseException("mechanics", "(missing)", "the case has no [mechanics] table"))
     {
     }
 
-    public FractureModel(Backend backend, IOperations ops, State state, GridShape cells, Scaling scaling, MechanicsSettings settings)
+    public FractureModel(Backend backend, IOperations ops, IPartition partition, State state, GridShape cells, Scaling scaling,
+        MechanicsSettings settings)
     {
         _ops = ops;
         _state = state;
         _scaling = scaling;
         _settings = settings;
         var slab = backend as ISlabBackend;
-        _partition = slab?.Partition ?? (IPartition)new WholeGrid(cells);
+        _partition = partition;
         Cells = cells;
         Nodes = new GridShape(cells.Nx + 1, cells.Ny + 1, cells.Nz + 1) { ZOffset = cells.ZOffset };
         int dofs = 3 * Nodes.Count;

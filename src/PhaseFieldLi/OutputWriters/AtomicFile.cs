@@ -6,6 +6,8 @@ namespace PhaseFieldLi.OutputWriters;
 /// </summary>
 public static class AtomicFile
 {
+    /// <param name="path">The file to write; the content goes to a hidden temporary sibling (.NAME.PID.tmp) first.</param>
+    /// <param name="write">Writes the whole content to the stream.</param>
     /// <param name="beforeReplace">Runs after the new file is complete and before it replaces the old
     /// one (a checkpoint moves the old one aside there).</param>
     public static void Write(string path, Action<Stream> write, Action? beforeReplace = null)

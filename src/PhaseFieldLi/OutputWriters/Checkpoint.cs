@@ -1,6 +1,5 @@
 using System.Text;
-using PhaseFieldLi.Models;
-using PhaseFieldLi.Simulations;
+using PhaseFieldLi.Fields;
 using PureHDF;
 
 namespace PhaseFieldLi.OutputWriters;

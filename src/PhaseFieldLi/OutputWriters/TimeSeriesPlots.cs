@@ -1,5 +1,3 @@
-using PhaseFieldLi.Simulations;
-
 namespace PhaseFieldLi.OutputWriters;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using PhaseFieldLi.OutputWriters;
+
 namespace PhaseFieldLi.Simulations;
 
 /// <summary>

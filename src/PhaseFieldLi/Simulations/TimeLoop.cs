@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PhaseFieldLi.Grids;
+using PhaseFieldLi.OutputWriters;
 
 namespace PhaseFieldLi.Simulations;
 

@@ -1,13 +1,13 @@
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Solvers;
-using PhaseFieldLi.Models;
+using PhaseFieldLi.Backends;
 
 namespace PhaseFieldLi.Solvers;
 
 /// <summary>
 /// The coarsest multigrid level solved exactly on the host: the level's operator (the same face walk
-/// and float face conductances as <see cref="Helmholtz.Apply{TF}"/>) assembled in double as a banded
+/// and float face conductances as Helmholtz.Apply) assembled in double as a banded
 /// SPD matrix, half-bandwidth b = Nx·Ny in natural order, factored once per set-up by banded
 /// Cholesky (n b² flops), and each cycle's coarse problem solved by two triangular sweeps (2 n b).
 /// A cycle then waits for the device once (the download of the coarse right-hand side) where

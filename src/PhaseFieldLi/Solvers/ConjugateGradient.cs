@@ -2,7 +2,6 @@ using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Solvers;
-using PhaseFieldLi.Models;
 
 namespace PhaseFieldLi.Solvers;
 

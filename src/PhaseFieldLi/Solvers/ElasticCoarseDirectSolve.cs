@@ -1,7 +1,7 @@
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Physics;
-using PhaseFieldLi.Models;
+using PhaseFieldLi.Backends;
 
 namespace PhaseFieldLi.Solvers;
 

@@ -1,7 +1,6 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
-using PhaseFieldLi.Models;
 
 namespace PhaseFieldLi.Solvers;
 

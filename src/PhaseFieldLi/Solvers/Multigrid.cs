@@ -3,7 +3,6 @@ using PhaseFieldLi.Fields;
 using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Solvers;
-using PhaseFieldLi.Models;
 using static PhaseFieldLi.Kernels.Solvers.Coarsening;
 
 namespace PhaseFieldLi.Solvers;
@@ -15,7 +14,7 @@ public enum CycleKind { V, F }
 /// of the hierarchy), run in backend kernels. As a preconditioner one cycle from a zero guess; as a
 /// solver, cycles until the relative residual reaches the tolerance. One V-cycle (or F-cycle) over a
 /// list of levels, each with its partition and operations, and a coarsest solve:
-/// - one process (<see cref="Multigrid(Backend, IOperations, GridShape, int, int, CycleKind)"/>): levels
+/// - one process (<see cref="Multigrid(Backend, IOperations, GridShape, int, int, CycleKind, bool)"/>): levels
 ///   halve each dimension (rounding up) until the grid has at most <see cref="CoarsestCells"/> cells or
 ///   a dimension of 1, every level on the whole grid (its ghost fills are no-ops), and the coarsest
 ///   level is solved by Jacobi-PCG to 1e-3 relative;

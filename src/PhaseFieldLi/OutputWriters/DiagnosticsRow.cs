@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PhaseFieldLi.Simulations;
+namespace PhaseFieldLi.OutputWriters;
 
 /// <summary>
 /// One row of the time series, SI units. Tip quantities refer to the deepest ξ = ½ point of the

@@ -1,4 +1,4 @@
-namespace PhaseFieldLi.Simulations;
+namespace PhaseFieldLi.OutputWriters;
 
 /// <summary>
 /// Everything the time loop carries from one step to the next besides the fields: what a checkpoint

@@ -1,8 +1,8 @@
 using System.Numerics;
 using PhaseFieldLi.Fields;
+using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Solvers;
-using PhaseFieldLi.Models;
 
 namespace PhaseFieldLi.Backends;
 
@@ -17,7 +17,8 @@ namespace PhaseFieldLi.Backends;
 /// On a rank's slab the passes run on its owned planes [firstPlane, firstPlane + planes) only, with
 /// the red–black colour taken in global z, and return the rank's part of the sum.
 /// </summary>
-public sealed unsafe class HostOperations(HostBackend b, int firstPlane = 0, int planes = -1) : Operations<HostView<float>, HostView<int>>(b)
+public sealed unsafe class HostOperations(HostBackend b, int firstPlane = 0, int planes = -1, IHaloExchange? halo = null)
+    : Operations<HostView<float>, HostView<int>>(b, halo)
 {
     private const int RowsPerBlock = 64;
     private static readonly int W = Vector<float>.Count;
@@ -26,18 +27,26 @@ public sealed unsafe class HostOperations(HostBackend b, int firstPlane = 0, int
 
     private double[] _partials = [];
 
-    public override double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q) =>
-        Run(Pass.MatVec, g, spec, sigma, shift, p, null, q, 0, sync: true);
+    public override double MatVec(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q)
+    {
+        Halo.FillGhosts(p); // neighbour reads: p
+        return Run(Pass.MatVec, g, spec, sigma, shift, p, null, q, 0, sync: true);
+    }
 
     public override double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r, bool norm = true)
     {
+        Halo.FillGhosts(x); // neighbour reads: x
         double rr = Run(Pass.Residual, g, spec, sigma, shift, x, rhs, r, 0, sync: norm);
         return norm ? rr : double.NaN;
     }
 
     public override void GaussSeidel(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
-        int colour) => Run(Pass.GaussSeidel, g, spec, sigma, shift, x, rhs, null, colour, sync: false);
+        int colour)
+    {
+        Halo.FillGhosts(x); // neighbour reads: x (a colour reads the other colour's cells)
+        Run(Pass.GaussSeidel, g, spec, sigma, shift, x, rhs, null, colour, sync: false);
+    }
 
     private double Run(Pass pass, GridShape g, OperatorSpec spec, Field<float> sigmaField, Field<float> shiftField, Field<float> xField,
         Field<float>? rhsField, Field<float>? outField, int colour, bool sync)

@@ -1,7 +1,4 @@
-using PhaseFieldLi.Backends;
-using PhaseFieldLi.Fields;
-
-namespace PhaseFieldLi.Models;
+namespace PhaseFieldLi.Fields;
 
 /// <summary>
 /// Every per-cell array of the electrodeposition model, allocated once on the backend.
@@ -13,7 +10,7 @@ public sealed class State : IDisposable
 {
     public const int MaxBodies = 64;
 
-    public State(Backend backend, int cells)
+    public State(IFieldAllocator backend, int cells)
     {
         Xi = backend.Float("xi", cells);
         Phi = backend.Float("phi", cells);
@@ -42,7 +39,7 @@ public sealed class State : IDisposable
     public Field<float> RhsB { get; }
     /// <summary>
     /// p = −tr σ/3 per cell [E_LLZO] read by the Faradaic term: the mechanics' pressure once coupled
-    /// (<see cref="ElectrodepositionModel.CoupleMechanics"/>); until then d, with a coupling weight of 0.
+    /// (the electrodeposition model's CoupleMechanics); until then d, with a coupling weight of 0.
     /// </summary>
     public Field<float> Pressure { get; set; }
 

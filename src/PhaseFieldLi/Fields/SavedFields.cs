@@ -1,9 +1,8 @@
-namespace PhaseFieldLi.Models;
+namespace PhaseFieldLi.Fields;
 
 /// <summary>
 /// The electrodeposition model's state as plain host arrays (a rank's slab with its ghost planes):
-/// what a checkpoint holds and a resume puts back (<see cref="ElectrodepositionModel.Save"/>,
-/// <see cref="ElectrodepositionModel.Restore"/>). ξ, φ, φ_B, d, the Li history, labels, material, Φ_k
+/// what a checkpoint holds and a resume puts back (the models' Save and Restore). ξ, φ, φ_B, d, the Li history, labels, material, Φ_k
 /// per body (RT/F), each isolated body's Σξ reference and the last time step [s].
 /// </summary>
 public sealed record ElectrochemistryFields(float[] Xi, float[] Phi, float[] PhiResponse, float[] Damage, float[] LiHistory,
