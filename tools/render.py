@@ -1,7 +1,9 @@
 """Render a PhaseFieldLi run with ParaView (pvpython): the xi = 0.5 iso-surface (the Li), the
-d = 0.5 iso-surface (cracks) and a mid-plane slice of phi (of the von Mises stress in a fracture
-run), at the last time, to a PNG; print the time steps, each array's name, shape and range, and the
-number of points on the d = 0.5 iso-surface.
+d = 0.5 iso-surface (cracks) and a slice of phi (of the von Mises stress in a fracture run) on the
+plane of cell centres at the back of the domain (behind the Li, as the camera sees it), with a
+colour bar, the run's name and the time, at the last time, to a PNG; next to it a ParaView state
+file (same name, .pvsm: File > Load State). Print the time steps, each array's name, shape and range,
+and the number of points on the d = 0.5 iso-surface.
 
 usage: QT_QPA_PLATFORM=offscreen pvpython tools/render.py RUN_DIR [OUT.png]
 """
@@ -10,7 +12,7 @@ import os
 import sys
 
 from paraview.simple import (XDMFReader, Contour, Slice, Show, Render, SaveScreenshot, GetActiveViewOrCreate,
-                             ColorBy, ResetCamera, UpdatePipeline)
+                             ColorBy, ResetCamera, UpdatePipeline, Text, SaveState, GetScalarBar)
 
 run = sys.argv[1]
 png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(run, "render.png")
@@ -43,11 +45,26 @@ if "damage" in info["arrays"] and info["arrays"]["damage"]["range"][1] > 0.5:
     info["crack_iso_points"] = crack.GetDataInformation().GetNumberOfPoints()
     cb = crack.GetDataInformation().GetBounds()
     info["crack_iso_bounds"] = list(cb)
+b = reader.GetDataInformation().GetBounds()
+field = "phi" if "phi" in info["arrays"] else "von_mises"
 cut = Slice(Input=points)
 cut.SliceType.Normal = [1, 0, 0]
+cut.SliceType.Origin = [b[0] + 0.5 * (b[1] - b[0]) / max(info["cells"][0], 1), 0, 0]  # the back plane of cell centres
 s = Show(cut, view)
-ColorBy(s, ("POINTS", "phi" if "phi" in info["arrays"] else "von_mises"))
-b = reader.GetDataInformation().GetBounds()
+ColorBy(s, ("POINTS", field))
+s.RescaleTransferFunctionToDataRange(True, False)
+s.SetScalarBarVisibility(view, True)
+bar = GetScalarBar(s.LookupTable, view)
+bar.Title = {"phi": "phi [V]", "von_mises": "von Mises [Pa]"}[field]
+bar.ComponentTitle = ""
+title = Text(Text=os.path.basename(os.path.normpath(run)))
+td = Show(title, view)
+td.WindowLocation = "Upper Center"
+td.FontSize = 14
+stamp = Text(Text="t = %g s" % t)
+sd = Show(stamp, view)
+sd.WindowLocation = "Upper Left Corner"
+sd.FontSize = 12
 centre = [(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, (b[4] + b[5]) / 2]
 size = max(b[1] - b[0], b[3] - b[2], b[5] - b[4])
 view.CameraFocalPoint = centre
@@ -57,4 +74,7 @@ view.OrientationAxesVisibility = 1
 Render(view)
 SaveScreenshot(png, view)
 info["png"] = png
+state = os.path.splitext(png)[0] + ".pvsm"
+SaveState(state)
+info["state"] = state
 print(json.dumps(info))

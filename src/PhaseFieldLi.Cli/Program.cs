@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using PhaseFieldLi.Cli;
 
 // The command line (System.CommandLine): commands, options, per-command --help, --version (with the
@@ -116,11 +117,7 @@ using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = Timeout.InfiniteTimeSpan);
 builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(o =>
-{
-    o.SingleLine = true;
-    o.TimestampFormat = "HH:mm:ss ";
-});
+builder.Logging.AddConsole(o => o.FormatterName = LogFormat.Name).AddConsoleFormatter<LogFormat, ConsoleFormatterOptions>();
 // On several ranks rank 0 speaks for the run; the others report only their own errors.
 builder.Logging.SetMinimumLevel(PhaseFieldLi.Distributed.Mpi.FromLauncher().Rank > 0 ? LogLevel.Error
     : options.Verbose ? LogLevel.Debug : LogLevel.Information);

@@ -152,4 +152,30 @@ public class CaseOverrideTests
         Assert.Equal("override", e.Key);
         Assert.Contains(why, e.Message);
     }
+
+    /// <summary>
+    /// Log lines read `HH:mm:ss message`: no logger category, no colour escape codes (which ended up in
+    /// mpirun and batch log files), `warning:`/`error:` only where a line is one.
+    /// </summary>
+    [Fact]
+    public void LogLinesCarryTheTimeAndTheMessageOnly()
+    {
+        var (exit, stdout, err) = CliTests.Cli("check", Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "quickstart.toml"));
+        Assert.Equal(0, exit);
+        string all = stdout + err;
+        Assert.DoesNotContain("\u001b[", all);
+        Assert.DoesNotContain("RunCommand", all);
+        Assert.Matches(@"(?m)^\d\d:\d\d:\d\d case quickstart \([0-9a-f]{12}\): 20×20×120 cells", all);
+    }
+
+    /// <summary>`devices` names every GPU backend: a device, or why there is none.</summary>
+    [Fact]
+    public void DevicesSaysWhyAGpuBackendIsAbsent()
+    {
+        var (exit, stdout, _) = CliTests.Cli("devices");
+        Assert.Equal(0, exit);
+        foreach (string backend in new[] { "cpu", "cuda", "opencl" })
+            Assert.Matches($@"(?m)^{backend}\s+\S", stdout);
+        Assert.All(stdout.Split('\n').Where(l => l.Contains("none")), l => Assert.Matches(@"none: \S.{10,}", l));
+    }
 }

@@ -91,9 +91,16 @@ public class ParaViewTests(ITestOutputHelper output)
         var xi = arrays.GetProperty("xi").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal(r.Xi.Min(), xi[0], 5);
         Assert.Equal(r.Xi.Max(), xi[1], 5);
+        // φ as written: ionic in the electrolyte, each metal body's own potential in its cells — so the
+        // range ParaView shows is [0 V (negative electrode), cell voltage], not the meaningless ionic φ in the metal.
         var phi = arrays.GetProperty("phi").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        Assert.Equal(r.PhiVolts.Min(), phi[0], 5);
-        Assert.Equal(r.PhiVolts.Max(), phi[1], 5);
+        var written = r.PhiVolts.Select((p, n) => r.Label[n] >= 0 ? r.BodyPotentialsV[r.Label[n]] : p).ToArray();
+        Assert.Equal(written.Min(), phi[0], 5);
+        Assert.Equal(written.Max(), phi[1], 5);
+        Assert.Equal(0.0, phi[0], 6);
+        Assert.Equal(r.CellVoltageV, phi[1], 5);
+        Assert.True(r.PhiVolts.Min() < -1e-3 || r.PhiVolts.Max() > r.CellVoltageV + 1e-3,
+            "the ionic φ in the metal leaves [0, V_cell] in this case (else the test checks nothing)");
         var label = arrays.GetProperty("label").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal([-1.0, 1.0], label);    // no-body cells, and both electrodes (no isolated body)
         var damage = arrays.GetProperty("damage").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()).ToArray();

@@ -135,7 +135,12 @@ internal static class TestCases
         }
     }
 
-    public sealed record Result(RunSummary Summary, float[] Xi, float[] PhiVolts, double CellVoltageV, Scaling Scaling);
+    /// <summary>A run's last state: ξ, the ionic φ [V], the labels and each body's potential [V] (by label).</summary>
+    public sealed record Result(RunSummary Summary, float[] Xi, float[] PhiVolts, double CellVoltageV, Scaling Scaling)
+    {
+        public int[] Label { get; init; } = [];
+        public double[] BodyPotentialsV { get; init; } = [];
+    }
 
     public static Result Run(string toml, string backend = "cpu", string? output = null)
     {
@@ -144,7 +149,11 @@ internal static class TestCases
         using var model = new ElectrodepositionModel(c, b);
         var summary = new Simulation(model, output ?? TempDir()).Run();
         var phi = model.State.Phi.ToArray().Select(p => (float)(p * model.Scaling.ThermalVoltageV)).ToArray();
-        return new Result(summary, model.State.Xi.ToArray(), phi, model.CellVoltageV, model.Scaling);
+        var label = model.State.Label.ToArray();
+        return new Result(summary, model.State.Xi.ToArray(), phi, model.CellVoltageV, model.Scaling)
+        {
+            Label = label, BodyPotentialsV = Enumerable.Range(0, label.Max() + 1).Select(model.BodyPotentialV).ToArray(),
+        };
     }
 
     /// <summary>Heights [m] of the ξ = ½ crossings along a 1 × 1 × nz column, bottom to top.</summary>

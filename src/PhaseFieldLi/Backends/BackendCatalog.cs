@@ -153,5 +153,25 @@ public static class BackendCatalog
             lines.Add($"(ILGPU could not enumerate accelerators: {e.Message})");
         }
         foreach (var l in lines) yield return l;
+        // Say why a GPU backend is missing rather than leave it out.
+        if (!lines.Any(l => l.StartsWith("cuda ")))
+            yield return "cuda       none: " + (LoadsAny(OperatingSystem.IsWindows() ? ["nvcuda.dll"] : ["libcuda.so.1", "libcuda.so"])
+                ? "the NVIDIA driver is installed but reports no device ILGPU can use"
+                : "no NVIDIA driver (libcuda not found)");
+        if (!lines.Any(l => l.StartsWith("opencl ")))
+            yield return "opencl     none: " + (LoadsAny(OperatingSystem.IsWindows() ? ["OpenCL.dll"] : ["libOpenCL.so.1", "libOpenCL.so"])
+                ? "an OpenCL loader is installed, but no device ILGPU accepts (it needs OpenCL C 2.0 with the generic address space)"
+                : "no OpenCL loader (libOpenCL not found)");
+    }
+
+    private static bool LoadsAny(string[] names)
+    {
+        foreach (string name in names)
+        {
+            if (!System.Runtime.InteropServices.NativeLibrary.TryLoad(name, out var handle)) continue;
+            System.Runtime.InteropServices.NativeLibrary.Free(handle);
+            return true;
+        }
+        return false;
     }
 }

@@ -51,7 +51,15 @@ public static class TimeSeriesPlots
             plot.Title(panel.Title);
             plot.XLabel("time [s]");
             plot.YLabel(panel.YLabel);
-            if (panel.Series.Length > 1) plot.ShowLegend();
+            // The y range spans at least 5 % of the largest |value| (or ±1 if all are zero): a galvanostatic
+            // current of 24 nA with 1e-5 solver noise is a flat line, not a drama on a 1e-4 nA axis.
+            var finite = panel.Series.SelectMany(p => rows.Select(r => p.Y(r) * p.Scale)).Where(double.IsFinite).ToArray();
+            double lo = finite.Min(), hi = finite.Max(), largest = Math.Max(Math.Abs(lo), Math.Abs(hi));
+            double minSpan = largest > 0 ? 0.05 * largest : 2;
+            double margin = 0.08 * Math.Max(hi - lo, minSpan);
+            double mid = 0.5 * (lo + hi), half = 0.5 * Math.Max(hi - lo, minSpan) + margin;
+            plot.Axes.SetLimitsY(mid - half, mid + half);
+            if (panel.Series.Length > 1) plot.ShowLegend(ScottPlot.Edge.Bottom); // below the axes, never over the data
             string path = Path.Combine(directory, panel.File);
             byte[] png = plot.GetImageBytes(900, 560, ScottPlot.ImageFormat.Png);
             AtomicFile.Write(path, s => s.Write(png));

@@ -332,14 +332,18 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         var part = Model.Partition;
         T[] Owned<T>(Fields.Field<T> f) where T : unmanaged => Simulation.Owned(part, f);
         float vt = (float)Model.Scaling.ThermalVoltageV;
+        // φ as a voltmeter reads it: the ionic potential in the electrolyte, and in a metal body's cells
+        // (label ≥ 0) that body's own potential. The ionic φ inside the metal, where only σ_min conducts,
+        // carries no meaning and would set ParaView's colour range (−75 … +183 mV in an 81 mV cell).
         var phi = Owned(s.Phi);
-        for (int n = 0; n < phi.Length; n++) phi[n] *= vt;
+        var label = Owned(s.Label);
+        for (int n = 0; n < phi.Length; n++) phi[n] = label[n] >= 0 ? (float)Model.BodyPotentialV(label[n]) : phi[n] * vt;
         var fields = new List<SnapshotField>
         {
             new("xi", Owned(s.Xi), "1", "Li metal phase fraction (1 = Li)"),
-            new("phi", phi, "V", "ionic potential (negative electrode = 0 V)"),
+            new("phi", phi, "V", "potential (negative electrode = 0 V): ionic in the electrolyte, the body's own in a metal body's cells (label >= 0)"),
             new("damage", Owned(s.Damage), "1", "LLZO damage d (1 = cracked)"),
-            new("label", Owned(s.Label), "1", "metal body: -1 none, 0 negative electrode, 1 positive electrode, >=2 isolated"),
+            new("label", label, "1", "metal body: -1 none, 0 negative electrode, 1 positive electrode, >=2 isolated"),
             new("deposition_rate", Owned(s.Rate), "1/s", "dxi/dt (positive = Li deposits)"),
         };
         if (Mechanics is { } m)
