@@ -743,12 +743,10 @@ public class EnergySplitTests
 /// box 3 × 6 × 9 cells, cleavage normal x; mirrored across the symmetry faces the leaf is 4 µm thick,
 /// 10 µm wide and 7 µm high, the crack 6, 12 and 9 µm.
 /// </summary>
-public class LeafSizeTests
+public abstract class LeafSize(string backend)
 {
-    [Theory]
-    [InlineData("cpu")]
-    [InlineData("ilgpu-cpu")]
-    public void LeafAndCrackSizesAreTheBoxesMirrored(string backend)
+    [SkippableFact]
+    public void LeafAndCrackSizesAreTheBoxesMirrored()
     {
         const double h = 1e-6;
         string toml = $"""
@@ -776,7 +774,7 @@ public class LeafSizeTests
             damage = 1.0
             """;
         var c = CaseReader.Parse(toml, "leaf-size");
-        using var b = Backends.BackendCatalog.Create(backend);
+        using var b = TestCases.BackendOrSkip(backend);
         using var model = new ElectrodepositionModel(c, b);
         using var mechanics = new FractureModel(model);
         var leaf = mechanics.LeafSize(crack: false);
@@ -789,6 +787,11 @@ public class LeafSizeTests
         Assert.Equal(9e-6, crack.HeightM, 1e-12);
     }
 }
+
+public sealed class LeafSizeOnCpu() : LeafSize("cpu");
+public sealed class LeafSizeOnIlgpuCpu() : LeafSize("ilgpu-cpu");
+public sealed class LeafSizeOnCuda() : LeafSize("cuda");
+public sealed class LeafSizeOnOpenCl() : LeafSize("opencl");
 
 /// <summary>
 /// The small variant of the leaf-dendrite case (issue: "a smaller variant runs as a test in CI"):
@@ -939,14 +942,12 @@ public class ThinSheetLeafTests(ITestOutputHelper output)
 /// The staggered damage update with relaxation ω: d = min(max(d_old + ω (d_solved − d_old), d_floor), 1),
 /// cell by cell, against hand values on each backend; the returned change is max |d − d_old|.
 /// </summary>
-public class StaggerRelaxationTests
+public abstract class StaggerRelaxation(string backend)
 {
-    [Theory]
-    [InlineData("cpu")]
-    [InlineData("ilgpu-cpu")]
-    public void OverRelaxedDamageUpdateKeepsItsBounds(string backend)
+    [SkippableFact]
+    public void OverRelaxedDamageUpdateKeepsItsBounds()
     {
-        using var b = Backends.BackendCatalog.Create(backend);
+        using var b = TestCases.BackendOrSkip(backend);
         var ops = b.CreateOperations();
         float[] old = [0.2f, 0.5f, 0.3f, 0.0f], solved = [0.4f, 0.9f, 0.1f, 0.0f], floor = [0.0f, 0.5f, 0.2f, 0.0f];
         using var dOld = b.Float("d", 4);
@@ -970,3 +971,8 @@ public class StaggerRelaxationTests
         Assert.Equal(0.4f, change, 1e-6f);
     }
 }
+
+public sealed class StaggerRelaxationOnCpu() : StaggerRelaxation("cpu");
+public sealed class StaggerRelaxationOnIlgpuCpu() : StaggerRelaxation("ilgpu-cpu");
+public sealed class StaggerRelaxationOnCuda() : StaggerRelaxation("cuda");
+public sealed class StaggerRelaxationOnOpenCl() : StaggerRelaxation("opencl");

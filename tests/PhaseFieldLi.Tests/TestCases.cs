@@ -142,6 +142,19 @@ internal static class TestCases
         public double[] BodyPotentialsV { get; init; } = [];
     }
 
+    /// <summary>The named backend, or a skip (reported as skipped, not passed) where this machine has no such device.</summary>
+    public static PhaseFieldLi.Backends.Backend BackendOrSkip(string name)
+    {
+        try
+        {
+            return PhaseFieldLi.Backends.BackendCatalog.Create(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new Xunit.SkipException($"no {name} device here: {e.Message}");
+        }
+    }
+
     public static Result Run(string toml, string backend = "cpu", string? output = null)
     {
         var c = CaseReader.Parse(toml, "test");
