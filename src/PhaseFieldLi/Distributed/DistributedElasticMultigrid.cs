@@ -55,14 +55,8 @@ public static class DistributedElasticMultigrid
             fp = p;
         }
         var tail = new GatheredTail(device, fp, levels, F, I);
-        string Describe()
-        {
-            static string Size(GridShape g) => $"{g.Nx}×{g.Ny}×{g.Nz}";
-            string gathered = $"{Size(tail.Cells)} gathered onto every rank ({tail.LevelsBelow + 1} levels from there on one process)";
-            return levels.Count == 1
-                ? $"elastic multigrid, the whole grid {gathered}"
-                : $"elastic multigrid {string.Join(" → ", levels.SkipLast(1).Select(l => Size(l.Partition.Global)))} on slabs, {gathered}";
-        }
+        string Describe() => SlabCycle.Describe("elastic multigrid", levels.SkipLast(1).Select(l => l.Partition.Global),
+            tail.Cells, $"{tail.LevelsBelow + 1} levels");
         return new ElasticMultigrid(levels, tail, power, owned, Describe);
     }
 

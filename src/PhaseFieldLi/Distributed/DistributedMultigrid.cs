@@ -49,14 +49,8 @@ public static class DistributedMultigrid<TF, TI>
             if (fewest < 2 || IsLast(coarse)) break;
         }
         var tail = new GatheredTail(device, last);
-        string Describe()
-        {
-            static string Size(GridShape g) => $"{g.Nx}×{g.Ny}×{g.Nz}";
-            string gathered = $"{Size(last.Global)} gathered onto every rank ({tail.LevelsBelow + 1} level(s) from there on one process)";
-            return levels.Count == 1
-                ? $"multigrid, the whole grid {gathered}"
-                : $"multigrid {string.Join(" → ", levels.SkipLast(1).Select(l => Size(l.Partition.Global)))} on slabs, {gathered}";
-        }
+        string Describe() => SlabCycle.Describe("multigrid", levels.SkipLast(1).Select(l => l.Partition.Global), last.Global,
+            $"{tail.LevelsBelow + 1} level(s)");
         return new Multigrid(device, levels, tail, owned, Describe);
     }
 
@@ -143,5 +137,18 @@ public static class DistributedMultigrid<TF, TI>
             _tail.Dispose();
             foreach (var f in _owned) f.Dispose();
         }
+    }
+}
+
+/// <summary>What the distributed multigrids (potential and elastic) share.</summary>
+internal static class SlabCycle
+{
+    /// <summary>A distributed cycle in words: its slab levels, then the gathered level and what runs there.</summary>
+    internal static string Describe(string name, IEnumerable<GridShape> slabLevels, GridShape gathered, string levelsFromThere)
+    {
+        static string Size(GridShape g) => $"{g.Nx}×{g.Ny}×{g.Nz}";
+        var slabs = slabLevels.ToList();
+        string tail = $"{Size(gathered)} gathered onto every rank ({levelsFromThere} from there on one process)";
+        return slabs.Count == 0 ? $"{name}, the whole grid {tail}" : $"{name} {string.Join(" → ", slabs.Select(Size))} on slabs, {tail}";
     }
 }
