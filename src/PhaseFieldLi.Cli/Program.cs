@@ -114,7 +114,10 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     _ => PhaseFieldLi.Cli.Signals.ExitCode = PhaseFieldLi.Cli.Signals.Terminated);
 using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT,
     _ => PhaseFieldLi.Cli.Signals.ExitCode = PhaseFieldLi.Cli.Signals.Interrupted);
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+// The empty builder: logging, the hosted command and its cancellation, without the default
+// configuration sources (JSON files, user secrets, environment) and log providers (EventLog, Debug,
+// EventSource) that a one-command tool never reads.
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = Timeout.InfiniteTimeSpan);
 builder.Logging.ClearProviders();
 builder.Logging.AddConsole(o => o.FormatterName = LogFormat.Name).AddConsoleFormatter<LogFormat, ConsoleFormatterOptions>();

@@ -161,7 +161,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
             bool ok = cmp.MaxRelative <= options.Tolerance;
             Console.WriteLine(ok
                 ? $"agree: every field within {options.Tolerance:G3} (relative to its largest value)"
-                : $"DIFFER: largest relative difference {cmp.MaxRelative:E2} > --tolerance {options.Tolerance:G3}");
+                : $"DIFFER: largest relative difference {cmp.MaxRelative:G3} > --tolerance {options.Tolerance:G3}");
             return ok ? 0 : 5;
         }
 
@@ -198,6 +198,10 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         runLog.LogInformation("backend {Backend}: {Device}; {Bytes} B/cell → {MiB:F1} MiB of fields",
             backend.Name, backend.Device, ElectrodepositionModel.BytesPerCell(c.Solver),
             (double)ElectrodepositionModel.BytesPerCell(c.Solver) * c.Grid.CellCount / (1 << 20) / _launch.Size);
+        if (device.Name == "ilgpu-cpu")
+            runLog.LogWarning("ilgpu-cpu is ILGPU's CPU emulator, for checking kernels (about 10⁶ cell-updates/s per kernel): " +
+                              "a step of this {Cells}-cell case takes seconds to minutes, the first one longest (kernel compilation); " +
+                              "--backend cpu runs the same per-cell code natively", c.Grid.CellCount);
         using var model = new ElectrodepositionModel(c, backend);
         if (mpi != null) runLog.LogInformation("potential solve preconditioner: {P}", model.PotentialPreconditioner.Describe());
         if (c.Physics == Physics.Fracture)
@@ -268,7 +272,7 @@ public sealed class RunCommand(CommandLine options, IHostApplicationLifetime lif
         Console.WriteLine($"  checkpoint:  {Path.GetFullPath(sim.CheckpointPath)}   (continue with: run --resume <that file>)");
         Console.WriteLine($"  time series: {Path.GetFullPath(Path.Combine(output, "timeseries.csv"))}");
         Console.WriteLine($"  ParaView:    paraview {index}   (choose the 'XDMF Reader' if asked; colour by xi, Contour xi = 0.5)");
-        if (last != null)
+        if (last != null && summary.HasTip)
             Console.WriteLine($"  last tip current density {last.TipCurrentDensityAPerM2:G3} A/m² vs nominal {last.NominalCurrentDensityAPerM2:G3} A/m²");
         return code;
     }

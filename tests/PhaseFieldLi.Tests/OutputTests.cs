@@ -150,4 +150,24 @@ public class OutputTests(ITestOutputHelper output)
         Assert.Equal("good", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir));
     }
+
+    /// <summary>
+    /// The tip's plots and the run summary's tip line belong to runs whose negative electrode grew a tip:
+    /// the tiny crack's Li-filled flaw stands 6 µm (3 cells) above the flat electrode; without its flaws
+    /// the electrode is flat and only plates uniformly, so it has none, and no tip plots are drawn.
+    /// </summary>
+    [Fact]
+    public void TipPlotsOnlyWhereTheNegativeElectrodeGrewATip()
+    {
+        string withTip = TestCases.TempDir(), flat = TestCases.TempDir();
+        var tip = TestCases.Run(TestCases.TinyCrack, output: withTip);
+        var none = TestCases.Run(TestCases.TinyCrack[..TestCases.TinyCrack.IndexOf("[[flaw]]")], output: flat);
+        Assert.True(tip.Summary.HasTip);
+        Assert.False(none.Summary.HasTip);
+        Assert.True(File.Exists(Path.Combine(withTip, "tip_position.png")));
+        Assert.True(File.Exists(Path.Combine(withTip, "tip_current_density.png")));
+        Assert.False(File.Exists(Path.Combine(flat, "tip_position.png")));
+        Assert.False(File.Exists(Path.Combine(flat, "tip_current_density.png")));
+        Assert.True(File.Exists(Path.Combine(flat, "cell_voltage.png")));
+    }
 }

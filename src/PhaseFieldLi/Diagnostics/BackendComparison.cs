@@ -134,7 +134,7 @@ public sealed record BackendComparison(string Case, int Steps, RunOnBackend A, R
          .Append(inv, $"{B.Backend} ({B.Device}) {B.Steps} steps to t = {B.TimeS:G6} s in {B.WallSeconds:F2} s\n");
         s.Append("| field | unit | max |a − b| | max |a| | relative |\n|---|---|---|---|---|\n");
         foreach (var f in Fields)
-            s.Append(inv, $"| {f.Field} | {f.Unit} | {f.MaxAbsDifference:E3} | {f.MaxAbs:E3} | {f.Relative:E2} |\n");
+            s.Append(inv, $"| {f.Field} | {f.Unit} | {f.MaxAbsDifference:G4} | {f.MaxAbs:G4} | {f.Relative:G3} |\n");
         return s.ToString();
     }
 }

@@ -96,7 +96,7 @@ public sealed class FractureSimulation(ElectrodepositionModel electrochemistry, 
                 maxVm * model.StressUnitPa, report.Iterations, report.LastElasticSolve.Iterations, report.MaxDamageChange, report.Converged);
             sim.Rows.Add(row);
             if (!report.Converged)
-                sim._log.LogWarning("load step {Step}: staggered iteration not converged ({Iterations} iterations, max |Δd| {Change:E2}; elastic solve {Solve}; max |Δd| by iteration {History})",
+                sim._log.LogWarning("load step {Step}: staggered iteration not converged ({Iterations} iterations, max |Δd| {Change:G3}; elastic solve {Solve}; max |Δd| by iteration {History})",
                     st.Step, report.Iterations, report.MaxDamageChange, report.LastElasticSolve, report.ChangeHistory());
             sim._log.LogInformation("load step {Step}  t = {T:G4} s  p = {P:G4} MPa  crack area {A:G4} µm²  extent {E:G4} µm  stagger {S}  CG {Cg}  ({Wall:F1} s)",
                 st.Step, t, row.CrackPressurePa / 1e6, area * 1e12, extent * 1e6, report.Iterations, report.LastElasticSolve.Iterations,

@@ -14,7 +14,11 @@ public sealed class WatchdogException(string message) : Exception("watchdog: " +
 
 /// <summary>What a finished (or stopped) run reports.</summary>
 public sealed record RunSummary(int Steps, double TimeS, double WallSeconds, double CellUpdatesPerSecond,
-    bool Cancelled, string OutputDirectory, IReadOnlyList<DiagnosticsRow> Rows, int UnconvergedSolves);
+    bool Cancelled, string OutputDirectory, IReadOnlyList<DiagnosticsRow> Rows, int UnconvergedSolves)
+{
+    /// <summary>Whether the negative electrode grew a tip in this run (<see cref="Simulation.HasTip"/>).</summary>
+    public bool HasTip { get; init; }
+}
 
 /// <summary>
 /// The time loop. One step: SolvePotential → ComputeRates → (diagnostics) → AdvanceLiPhase →
@@ -47,7 +51,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         st.LastStaggerIterations = r.Iterations;
         st.LastStepDamageChange = r.StepDamageChange;
         if (!r.Converged)
-            _log.LogWarning("step {Step}: staggered u–d iteration not converged ({Iterations} iterations, max |Δd| {Change:E2}; elastic {Solve}; max |Δd| by iteration {History}; crack area {Area:G4} µm²)",
+            _log.LogWarning("step {Step}: staggered u–d iteration not converged ({Iterations} iterations, max |Δd| {Change:G3}; elastic {Solve}; max |Δd| by iteration {History}; crack area {Area:G4} µm²)",
                 step, r.Iterations, r.MaxDamageChange, r.LastElasticSolve, r.ChangeHistory(), m.CrackSize().AreaM2 * 1e12);
         _log.LogDebug("step {Step}: mechanics {Iterations} staggered iterations, elastic {Solve}, max |Δd| by iteration {History}", step, r.Iterations,
             r.LastElasticSolve, r.ChangeHistory());
@@ -116,6 +120,25 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         return a;
     }
 
+    /// <summary>
+    /// Whether the negative electrode has a tip: its deepest Li point stood, at some row, more than two
+    /// cells above where uniform plating alone would have put a flat electrode (its Li's top face plus
+    /// the plated volume over the cross-section). A flat or uniformly growing electrode (the bipolar
+    /// inclusion's) has none, and its "tip" columns describe a flat face, not a dendrite.
+    /// </summary>
+    public bool HasTip
+    {
+        get
+        {
+            if (_rows.Count == 0) return false;
+            var c = Model.Case;
+            double h = c.Grid.SpacingM, area = c.Grid.Nx * c.Grid.Ny * h * h;
+            double flat = c.Electrodes.CollectorThicknessM + c.Electrodes.NegativeLiThicknessM;
+            double v0 = _rows[0].NegativeLiVolumeM3;
+            return _rows.Any(r => double.IsFinite(r.TipHeightM) && r.TipHeightM - flat - (r.NegativeLiVolumeM3 - v0) / area > 2 * h);
+        }
+    }
+
     /// <summary>Wall-clock seconds after which the run checkpoints and stops cleanly (--wall-time).</summary>
     public double WallTimeLimitS { get; init; } = double.PositiveInfinity;
 
@@ -182,7 +205,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         WriteSnapshot(snapshots, st);
         try
         {
-            if (Root) TimeSeriesPlots.Write(outputDirectory, _rows);
+            if (Root) TimeSeriesPlots.Write(outputDirectory, _rows, HasTip);
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
@@ -193,7 +216,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         wall.Stop();
         double updates = (double)(st.Step - startStep) * c.Grid.CellCount / Math.Max(wall.Elapsed.TotalSeconds, 1e-9);
         return new RunSummary(st.Step, st.TimeS, wall.Elapsed.TotalSeconds, updates, cancelled, outputDirectory, _rows,
-            st.UnconvergedSolves);
+            st.UnconvergedSolves) { HasTip = HasTip };
     }
 
     /// <summary>
@@ -226,11 +249,11 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             if (_failuresInARow >= c.Solver.MaxFailuresInARow)
                 throw new WatchdogException($"the potential solve missed its tolerance {_failuresInARow} steps in a row " +
                     $"(step {st.Step}, t = {st.TimeS:G6} s; last: Newton {potential.NewtonIterations}, nonlinear residual " +
-                    $"{potential.NonlinearResidual:E2}, {potential.LastSolve}); see [solver] max_failures_in_a_row");
+                    $"{potential.NonlinearResidual:G3}, {potential.LastSolve}); see [solver] max_failures_in_a_row");
             if (!potential.Converged)
             {
                 st.UnconvergedSolves++;
-                sim._log.LogWarning("step {Step}: potential solve not converged: Newton {Newton} iterations, nonlinear residual {Res:E2}, last linear solve {Solve}",
+                sim._log.LogWarning("step {Step}: potential solve not converged: Newton {Newton} iterations, nonlinear residual {Res:G3}, last linear solve {Solve}",
                     st.Step, potential.NewtonIterations, potential.NonlinearResidual, potential.LastSolve);
             }
             sim._log.LogDebug("step {Step}: Newton {Newton}, linear {Cg}, {Solve}", st.Step, potential.NewtonIterations,
@@ -260,8 +283,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                 if (seg.UntilS > st.TimeS + 1e-12) { dt = Math.Min(dt, seg.UntilS - st.TimeS); break; }
             bool limitedByRate = rates.MaxRatePerS > 0 && dt >= time.MaxXiChangePerStep / rates.MaxRatePerS * (1 - 1e-9);
             if (limitedByRate && dt < time.MinStepS)
-                throw new WatchdogException($"the time step collapsed to {dt:E2} s < min_step = {time.MinStepS:E2} s at step {st.Step}, " +
-                    $"t = {st.TimeS:G6} s (max |∂ξ/∂t| = {rates.MaxRatePerS:E2} 1/s)");
+                throw new WatchdogException($"the time step collapsed to {dt:G3} s < min_step = {time.MinStepS:G3} s at step {st.Step}, " +
+                    $"t = {st.TimeS:G6} s (max |∂ξ/∂t| = {rates.MaxRatePerS:G3} 1/s)");
             StepS = dt;
             return dt;
         }

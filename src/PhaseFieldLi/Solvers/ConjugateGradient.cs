@@ -9,7 +9,7 @@ namespace PhaseFieldLi.Solvers;
 public readonly record struct SolveReport(int Iterations, double InitialRelativeResidual, double RelativeResidual, bool Converged)
 {
     public override string ToString() =>
-        $"{(Converged ? "converged" : "NOT converged")} in {Iterations} iterations, relative residual {RelativeResidual:E2} (start {InitialRelativeResidual:E2})";
+        $"{(Converged ? "converged" : "NOT converged")} in {Iterations} iterations, relative residual {RelativeResidual:G3} (start {InitialRelativeResidual:G3})";
 }
 
 /// <summary>An SPD operator on device vectors, as CG needs it.</summary>
