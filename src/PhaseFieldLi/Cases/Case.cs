@@ -202,3 +202,21 @@ public static class PhysicalConstants
     /// <summary>F [C/mol].</summary>
     public const double Faraday = 96485.33212;
 }
+
+/// <summary>
+/// Power-law (Norton) creep of Li metal, ε̇_eq = A σ_eq^n exp(−Q/RT), with σ in MPa: the law the Li
+/// sheet's flow along its crack follows (kernels: Physics/LiFlow.cs). Defaults: n = 6.56 and
+/// Q = 37 kJ/mol, the room-temperature power-law creep of bulk Li measured by Masias et al. (J. Mater.
+/// Sci. 54, 2585, 2019) and LePage et al. (J. Electrochem. Soc. 166, A89, 2019: n ≈ 6.6);
+/// A = 4.25 × 10⁴ MPa⁻ⁿ s⁻¹ (as we read Masias et al.; check it against the paper before quantitative
+/// use) gives ε̇ = 5 × 10⁻⁴, 3 × 10⁻³ and 7 × 10⁻³ s⁻¹ at 0.6, 0.8 and 0.9 MPa and 298 K: the sub-MPa
+/// flow stresses of bulk Li at the strain rates of those tests.
+/// </summary>
+public sealed record LiCreepLaw(
+    double StressExponent = 6.56,
+    double PrefactorPerMPaNPerS = 4.25e4,
+    double ActivationEnergyJPerMol = 37e3)
+{
+    /// <summary>The pressure unit of A: 1 MPa.</summary>
+    public const double ReferencePressurePa = 1e6;
+}

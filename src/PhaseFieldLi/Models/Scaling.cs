@@ -71,6 +71,25 @@ public sealed record Scaling
 
     // ---- Mechanics: length h, stress E_LLZO (a kernel stress 1 is E_LLZO; a displacement 1 is h). ----
 
+    /// <summary>
+    /// The Li sheet's creep flow in kernel units (kernels: Physics/LiFlow.cs): C = 3^((n+1)/2) A′ p_ref^n /
+    /// (2^(n+1)(n+2)) [1/s] with A′ = A exp(−Q/RT) and p_ref = 1 MPa (A is given per MPa^n, so p_ref^n = 1);
+    /// pressures reach the kernel as (field value × stress unit) / p_ref.
+    /// </summary>
+    public static LiFlowParameters LiFlow(LiCreepLaw law, double temperatureK, double stressUnitPa, double sheetOnsetXi, int normalAxis)
+    {
+        double n = law.StressExponent;
+        double a = law.PrefactorPerMPaNPerS * Math.Exp(-law.ActivationEnergyJPerMol / (GasConstant * temperatureK));
+        return new LiFlowParameters
+        {
+            Rate = (float)(Math.Pow(3, (n + 1) / 2) * a / (Math.Pow(2, n + 1) * (n + 2))),
+            Exponent = (float)n,
+            PressureScale = (float)(stressUnitPa / LiCreepLaw.ReferencePressurePa),
+            SheetOnset = (float)sheetOnsetXi,
+            NormalAxis = normalAxis,
+        };
+    }
+
     /// <summary>E_LLZO [Pa], the stress unit of the mechanics kernels.</summary>
     public double StressUnitPa(MechanicsSettings m) => m.YoungLlzoPa;
 

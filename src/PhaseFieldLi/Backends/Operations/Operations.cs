@@ -12,7 +12,8 @@ namespace PhaseFieldLi.Backends;
 /// per-cell code. A backend is asked for its operations (<see cref="Backend.CreateOperations"/>).
 /// </summary>
 public interface IOperations : ILiPhaseOperations, IChargeOperations, IBodyLabelOperations, ICellwiseOperations, IHelmholtzOperations,
-    IMultigridOperations, IElasticityOperations, IElasticTransferOperations, IFractureOperations, ICrackMeasureOperations;
+    IMultigridOperations, IElasticityOperations, IElasticTransferOperations, IFractureOperations, ICrackMeasureOperations,
+    ILiFlowOperations;
 
 /// <summary>
 /// The binders of every rule over one backend's accessors (partial: one file per physics).

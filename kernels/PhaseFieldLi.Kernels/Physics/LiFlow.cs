@@ -1,0 +1,160 @@
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Launch;
+
+namespace PhaseFieldLi.Kernels.Physics;
+
+/// <summary>
+/// Creep flow of a sub-cell Li sheet along its crack (thin-film lubrication of a power-law solid).
+///
+/// Li creeps by power law (Norton): ε̇_eq = A′ σ_eq^n with A′ = A exp(−Q/RT). In simple shear
+/// (von Mises: γ̇ = √3 ε̇_eq, τ = σ_eq/√3) that is γ̇ = 3^((n+1)/2) A′ τ^n. Between the two faces of a
+/// crack open by w, under a pressure gradient G = −∂p/∂x along the crack, the shear stress is τ = G y
+/// (y from the mid-plane), and plane Poiseuille flow of that fluid carries, per unit width,
+///
+///     q = 3^((n+1)/2) A′ |G|^(n−1) G w^(n+2) / (2^(n+1) (n + 2))        [m²/s]
+///
+/// (n = 1, A′ = 1/(3μ): q = G w³/(12μ), the Newtonian slot). The sheet's thickness is w = ξh (the
+/// thin-sheet reading of ξ in a cracked cell on the crack's plane), and the Li volume in a cell is ξh³,
+/// so a face of width h carrying q changes ξ at q h / h³:
+///
+///     ∂ξ_i/∂t = −Σ_faces q_f / h² = −C Σ_faces ξ_d^(n+2) |Δp̂|^(n−1) Δp̂,
+///     C = 3^((n+1)/2) A′ p_ref^n / (2^(n+1) (n + 2))  [1/s],  Δp̂ = (p_i − p_j)/p_ref
+///
+/// (h cancels: q ∝ w^(n+2) (Δp/h)^n and w = ξh). Faces are the cell's in-plane neighbours (not along
+/// the cleavage normal), both sheet sites; ξ_d is the donor's (upwind: the higher-pressure cell's)
+/// ξ, so Li flows into an empty crack cell from a filled one; an empty cell (ξ below the sheet's
+/// onset) has p = 0 (nothing presses back). Conservation: each face's flux is computed from the same
+/// operands in both its cells (fl(a − b) = −fl(b − a)), so it leaves one exactly as it enters the other.
+/// Positivity: in a step Δt a cell can give at most the Li it holds; its outflows are scaled by
+/// λ_i = min(1, ξ_i / (Δt Σ out)), and a face's flux carries its donor's λ in both cells.
+/// </summary>
+public static class LiFlow
+{
+    /// <summary>
+    /// Signed flux from cell a to cell b through their shared face, as ∂ξ/∂t [1/s] of a (positive: a
+    /// loses): C ξ_d^(n+2) |Δp̂|^n with the sign of Δp̂ = p̂_a − p̂_b, ξ_d the donor's ξ.
+    /// </summary>
+    public static float FaceFlux(float xiA, float pA, float xiB, float pB, in LiFlowParameters p)
+    {
+        float dp = pA - pB;
+        if (dp == 0f) return 0f;
+        float donor = dp > 0f ? xiA : xiB;
+        if (donor <= 0f) return 0f;
+        float magnitude = p.Rate * MathF.Exp((p.Exponent + 2f) * MathF.Log(donor) + p.Exponent * MathF.Log(MathF.Abs(dp)));
+        return dp > 0f ? magnitude : -magnitude;
+    }
+
+    /// <summary>The sheet's pressure as the flow sees it [p_ref]: the cell's pressure where it holds a sheet, else 0.</summary>
+    public static float SheetPressure(float xi, float pressure, in LiFlowParameters p) => xi >= p.SheetOnset ? pressure * p.PressureScale : 0f;
+
+    /// <summary>
+    /// The cell's neighbour in the crack plane number <paramref name="face"/> (0–3; the two axes other
+    /// than the normal, minus then plus), or −1 at the domain's edge (zero flux).
+    /// </summary>
+    public static int InPlaneNeighbour(in GridShape g, int idx, int i, int j, int k, int normalAxis, int face)
+    {
+        int axis = normalAxis == 0 ? 1 + face / 2 : normalAxis == 1 ? (face < 2 ? 0 : 2) : face / 2;
+        bool plus = (face & 1) == 1;
+        int along = axis == 0 ? i : axis == 1 ? j : k;
+        int length = axis == 0 ? g.Nx : axis == 1 ? g.Ny : g.Nz;
+        int stride = axis == 0 ? 1 : axis == 1 ? g.Nx : g.Plane;
+        if (plus) return along < length - 1 ? idx + stride : -1;
+        return along > 0 ? idx - stride : -1;
+    }
+}
+
+/// <summary>The Li sheet's creep flow in kernel units (see <see cref="LiFlow"/>).</summary>
+public struct LiFlowParameters
+{
+    /// <summary>C = 3^((n+1)/2) A′ p_ref^n / (2^(n+1)(n+2)) [1/s].</summary>
+    public float Rate;
+    /// <summary>n, the creep law's stress exponent.</summary>
+    public float Exponent;
+    /// <summary>Pressure field unit / p_ref (the mechanics' stress unit E_LLZO over p_ref = 1 MPa).</summary>
+    public float PressureScale;
+    /// <summary>ξ above which a cell holds a sheet that presses (below it the crack is empty: p = 0).</summary>
+    public float SheetOnset;
+    /// <summary>The cleavage normal (0, 1, 2): the sheet flows in the plane normal to it.</summary>
+    public int NormalAxis;
+}
+
+/// <summary>
+/// Pass 1 of a flow step: Limit = λ_i = min(1, ξ_i / (Δt Σ outflows)) on sheet sites, 1 elsewhere
+/// (the fraction of its outflows a cell can give in Δt without going below empty).
+/// </summary>
+public struct LiFlowLimitRule<TF, TI> : IGridRule
+    where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Xi, Pressure, Damage, Limit;
+    public TI Material;
+    public LiFlowParameters P;
+    public float Dt;
+
+    public void Apply(int idx)
+    {
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k)
+    {
+        float limit = 1f;
+        if (LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis))
+        {
+            float xi = Xi[idx], p = LiFlow.SheetPressure(xi, Pressure[idx], P), outflow = 0f;
+            for (int face = 0; face < 4; face++)
+            {
+                int n = LiFlow.InPlaneNeighbour(Grid, idx, i, j, k, P.NormalAxis, face);
+                if (n < 0 || !IsSite(n)) continue;
+                outflow += MathF.Max(LiFlow.FaceFlux(xi, p, Xi[n], LiFlow.SheetPressure(Xi[n], Pressure[n], P), P), 0f);
+            }
+            if (outflow * Dt > xi) limit = xi / (outflow * Dt);
+        }
+        Limit[idx] = limit;
+    }
+
+    private bool IsSite(int n)
+    {
+        Grid.Decompose(n, out int i, out int j, out int k);
+        return LiPhase.IsSheetSite(Grid, Damage, Material, n, i, j, k, P.NormalAxis);
+    }
+}
+
+/// <summary>
+/// Pass 2: FlowRate = ∂ξ/∂t of the creep flow, −Σ_faces F_f λ_donor (0 off sheet sites); the Li a
+/// face carries leaves its donor exactly as it enters the other cell.
+/// </summary>
+public struct LiFlowRateRule<TF, TI> : IGridRule
+    where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Xi, Pressure, Damage, Limit, FlowRate;
+    public TI Material;
+    public LiFlowParameters P;
+
+    public void Apply(int idx)
+    {
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k)
+    {
+        float rate = 0f;
+        if (LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis))
+        {
+            float xi = Xi[idx], p = LiFlow.SheetPressure(xi, Pressure[idx], P);
+            for (int face = 0; face < 4; face++)
+            {
+                int n = LiFlow.InPlaneNeighbour(Grid, idx, i, j, k, P.NormalAxis, face);
+                if (n < 0) continue;
+                Grid.Decompose(n, out int ni, out int nj, out int nk);
+                if (!LiPhase.IsSheetSite(Grid, Damage, Material, n, ni, nj, nk, P.NormalAxis)) continue;
+                float flux = LiFlow.FaceFlux(xi, p, Xi[n], LiFlow.SheetPressure(Xi[n], Pressure[n], P), P);
+                rate -= flux * (flux > 0f ? Limit[idx] : Limit[n]);
+            }
+        }
+        FlowRate[idx] = rate;
+    }
+}

@@ -1,0 +1,40 @@
+using PhaseFieldLi.Fields;
+using PhaseFieldLi.Grids;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Physics;
+
+namespace PhaseFieldLi.Backends;
+
+/// <summary>The launches of the Li sheet's creep flow along its crack (kernels: Physics/LiFlow.cs).</summary>
+public interface ILiFlowOperations
+{
+    /// <summary>
+    /// flowRate = ∂ξ/∂t of the creep flow for a step of dt [s] (outflows limited so that no cell gives
+    /// more Li than it holds in dt); limit is scratch. Neither ξ nor the pressure is changed.
+    /// </summary>
+    void LiFlowRate(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
+        Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt);
+}
+
+public partial class Operations<TF, TI>
+{
+    public void LiFlowRate(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
+        Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt)
+    {
+        // neighbour reads: ξ, p, d and the material (is the neighbour a sheet site, its sheet's pressure)
+        Halo.FillGhosts(xi);
+        Halo.FillGhosts(pressure);
+        Halo.FillGhosts(damage);
+        Halo.FillGhosts(material);
+        b.ForEachCell(new LiFlowLimitRule<TF, TI>
+        {
+            Grid = g, Xi = F(xi), Pressure = F(pressure), Damage = F(damage), Limit = F(limit), Material = I(material), P = p, Dt = dt,
+        }, g);
+        Halo.FillGhosts(limit); // neighbour reads: the donor's λ
+        b.ForEachCell(new LiFlowRateRule<TF, TI>
+        {
+            Grid = g, Xi = F(xi), Pressure = F(pressure), Damage = F(damage), Limit = F(limit), FlowRate = F(flowRate), Material = I(material),
+            P = p,
+        }, g);
+    }
+}

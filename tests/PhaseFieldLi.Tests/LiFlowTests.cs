@@ -1,0 +1,161 @@
+using PhaseFieldLi.Backends;
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Fields;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Physics;
+using PhaseFieldLi.Models;
+using Xunit.Abstractions;
+
+namespace PhaseFieldLi.Tests;
+
+/// <summary>
+/// The Li sheet's creep flow along its crack (kernels: Physics/LiFlow.cs), on each backend:
+/// - the slot: a sheet of uniform thickness w in a crack (the plane z = 1 of an nx × 1 × 3 grid, the
+///   cleavage normal z) under a uniform pressure gradient G carries, in the steady state, the plane
+///   Poiseuille flux of a power-law solid, q = 3^((n+1)/2) A′ G^n w^(n+2) / (2^(n+1)(n+2)) (computed here
+///   in double from the creep law, independently of the kernel's non-dimensional form): the interior
+///   cells neither gain nor lose, the first loses q h and the last gains it; doubling w multiplies q by
+///   2^(n+2), doubling G by 2^n;
+/// - conservation and positivity: random sheets and pressures on an 8 × 8 crack plane, 40 steps long
+///   enough that the outflow limiter acts: the Li volume is conserved to float rounding, no cell goes
+///   below empty, Li off the crack plane does not move, and Li flows into empty crack cells.
+/// </summary>
+public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper output)
+{
+    private const double H = 1e-6, StressUnitPa = 150e9, TemperatureK = 298.15;
+    private static readonly LiCreepLaw Law = new();
+
+    private sealed class Sheet : IDisposable
+    {
+        public required GridShape Grid;
+        public required Field<float> Xi, Pressure, Damage, Limit, Rate;
+        public required Field<int> Material;
+
+        public void Dispose()
+        {
+            foreach (var f in new IDisposable[] { Xi, Pressure, Damage, Limit, Rate, Material }) f.Dispose();
+        }
+    }
+
+    /// <summary>A grid nx × ny × 3 whose middle plane z = 1 is a crack (d = 1; d = 0 above and below), all LLZO.</summary>
+    private static Sheet Crack(Backend b, int nx, int ny)
+    {
+        var g = new GridShape(nx, ny, 3);
+        var damage = new float[g.Count];
+        for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+            damage[g.Index(i, j, 1)] = 1f;
+        var s = new Sheet
+        {
+            Grid = g, Xi = b.Float("xi", g.Count), Pressure = b.Float("pressure", g.Count), Damage = b.Float("damage", g.Count),
+            Limit = b.Float("limit", g.Count), Rate = b.Float("rate", g.Count), Material = b.Int("material", g.Count),
+        };
+        s.Damage.Upload(damage);
+        s.Material.Upload(new int[g.Count]); // 0: LLZO
+        return s;
+    }
+
+    private static LiFlowParameters Parameters => Scaling.LiFlow(Law, TemperatureK, StressUnitPa, sheetOnsetXi: 1e-3, normalAxis: 2);
+
+    /// <summary>q [m²/s] of the slot, in double, from the creep law: 3^((n+1)/2) A′ G^n w^(n+2) / (2^(n+1)(n+2)), G in MPa/m.</summary>
+    private static double SlotFlux(double wM, double gradientPaPerM)
+    {
+        double n = Law.StressExponent;
+        double a = Law.PrefactorPerMPaNPerS * Math.Exp(-Law.ActivationEnergyJPerMol / (PhysicalConstants.GasConstant * TemperatureK));
+        return Math.Pow(3, (n + 1) / 2) * a * Math.Pow(gradientPaPerM / 1e6, n) * Math.Pow(wM, n + 2) / (Math.Pow(2, n + 1) * (n + 2));
+    }
+
+    /// <summary>The discrete slot: (q from the first cell's loss, q from the last cell's gain, largest |∂ξ/∂t| inside) [m²/s].</summary>
+    private (double First, double Last, double Interior) MeasureSlot(Backend b, double wM, double gradientPaPerM)
+    {
+        const int nx = 10;
+        using var s = Crack(b, nx, 1);
+        var xi = new float[s.Grid.Count];
+        var p = new float[s.Grid.Count];
+        for (int i = 0; i < nx; i++)
+        {
+            xi[s.Grid.Index(i, 0, 1)] = (float)(wM / H);
+            p[s.Grid.Index(i, 0, 1)] = (float)((30e6 - gradientPaPerM * H * i) / StressUnitPa);
+        }
+        s.Xi.Upload(xi);
+        s.Pressure.Upload(p);
+        var ops = b.CreateOperations();
+        ops.LiFlowRate(s.Grid, s.Xi, s.Pressure, s.Damage, s.Material, s.Limit, s.Rate, Parameters, dt: 1e-12f);
+        var rate = s.Rate.ToArray();
+        double interior = Enumerable.Range(1, nx - 2).Max(i => Math.Abs((double)rate[s.Grid.Index(i, 0, 1)]));
+        return (-rate[s.Grid.Index(0, 0, 1)] * H * H, rate[s.Grid.Index(nx - 1, 0, 1)] * H * H, interior * H * H);
+    }
+
+    [SkippableFact]
+    public void TheSteadySlotCarriesThePowerLawPoiseuilleFlux()
+    {
+        using var b = TestCases.BackendOrSkip(backendName);
+        const double w = 0.4e-6, gradient = 1e12; // 0.4 µm open, 1 MPa/µm
+        var (first, last, interior) = MeasureSlot(b, w, gradient);
+        double expected = SlotFlux(w, gradient);
+        output.WriteLine($"{backendName}: q = {first:E4} (first cell), {last:E4} (last) vs {expected:E4} m²/s analytic; interior |q| ≤ {interior:E1}");
+        Assert.True(expected > 0);
+        Assert.Equal(1.0, first / expected, 1e-4);
+        Assert.Equal(1.0, last / expected, 1e-4);
+        Assert.True(interior <= 1e-4 * expected, $"interior cells change: {interior:E2} m²/s");
+
+        double n = Law.StressExponent;
+        double thicker = MeasureSlot(b, 2 * w, gradient).First, steeper = MeasureSlot(b, w, 2 * gradient).First;
+        output.WriteLine($"q(2w)/q(w) = {thicker / first:F4} vs 2^(n+2) = {Math.Pow(2, n + 2):F4}; q(2G)/q(G) = {steeper / first:F4} vs 2^n = {Math.Pow(2, n):F4}");
+        Assert.Equal(Math.Pow(2, n + 2), thicker / first, 1e-4 * Math.Pow(2, n + 2));
+        Assert.Equal(Math.Pow(2, n), steeper / first, 1e-4 * Math.Pow(2, n));
+    }
+
+    [SkippableFact]
+    public void FlowConservesLiAndNeverEmptiesACellBelowZero()
+    {
+        using var b = TestCases.BackendOrSkip(backendName);
+        using var s = Crack(b, 8, 8);
+        var g = s.Grid;
+        var random = new Random(11);
+        var xi = new float[g.Count];
+        var p = new float[g.Count];
+        for (int j = 0; j < 8; j++)
+        for (int i = 0; i < 8; i++)
+        {
+            int n = g.Index(i, j, 1);
+            xi[n] = random.NextDouble() < 0.3 ? 0f : (float)(0.1 + 0.5 * random.NextDouble());
+            p[n] = (float)(50e6 * random.NextDouble() / StressUnitPa);
+        }
+        xi[g.Index(3, 3, 0)] = 0.7f; // Li off the crack plane: not a sheet, does not flow
+        s.Xi.Upload(xi);
+        s.Pressure.Upload(p);
+        var ops = b.CreateOperations();
+        double before = xi.Sum(v => (double)v);
+        int emptyFilled = 0;
+        float dt = 0f;
+        for (int step = 0; step < 40; step++)
+        {
+            if (step == 0)
+            {
+                // a step 4× the largest stable one: the limiter must act
+                ops.LiFlowRate(g, s.Xi, s.Pressure, s.Damage, s.Material, s.Limit, s.Rate, Parameters, dt: 1e-30f);
+                float fastest = ops.MaxAbs(s.Rate);
+                Assert.True(fastest > 0, "nothing flows");
+                dt = 4f / fastest;
+            }
+            ops.LiFlowRate(g, s.Xi, s.Pressure, s.Damage, s.Material, s.Limit, s.Rate, Parameters, dt);
+            ops.Axpy(dt, s.Rate, s.Xi);
+        }
+        var after = s.Xi.ToArray();
+        for (int n = 0; n < g.Count; n++)
+            if (xi[n] == 0f && after[n] > 0f) emptyFilled++;
+        double total = after.Sum(v => (double)v);
+        output.WriteLine($"{backendName}: Σξ {before:R} → {total:R} (relative {(total - before) / before:E2}); min ξ {after.Min():E2}; " +
+                         $"{emptyFilled} empty crack cells filled; dt = {dt:E2} s");
+        Assert.Equal(1.0, total / before, 1e-6);
+        Assert.True(after.Min() >= -1e-6f, $"a cell went below empty: {after.Min():E2}");
+        Assert.Equal(0.7f, after[g.Index(3, 3, 0)]);
+        Assert.True(emptyFilled > 0, "Li must flow into empty crack cells");
+    }
+}
+
+public sealed class LiFlowOnCpu(ITestOutputHelper output) : LiFlowOnBackend("cpu", output);
+public sealed class LiFlowOnIlgpuCpu(ITestOutputHelper output) : LiFlowOnBackend("ilgpu-cpu", output);
+public sealed class LiFlowOnCuda(ITestOutputHelper output) : LiFlowOnBackend("cuda", output);
+public sealed class LiFlowOnOpenCl(ITestOutputHelper output) : LiFlowOnBackend("opencl", output);
