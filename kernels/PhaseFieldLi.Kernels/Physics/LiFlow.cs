@@ -48,6 +48,26 @@ public static class LiFlow
     public static float SheetPressure(float xi, float pressure, in LiFlowParameters p) => xi >= p.SheetOnset ? pressure * p.PressureScale : 0f;
 
     /// <summary>
+    /// The flux (as in <see cref="FaceFlux"/>) from sheet site idx through its in-plane face number
+    /// <paramref name="face"/>, and that neighbour (n = −1 and 0 flux at the domain's edge or where the
+    /// neighbour is no sheet site).
+    /// </summary>
+    public static float FluxThroughFace<TF, TI>(in GridShape g, in TF xi, in TF pressure, in TF damage, in TI material, int idx, int i, int j, int k,
+        int face, in LiFlowParameters p, out int n)
+        where TF : struct, IView<float> where TI : struct, IView<int>
+    {
+        n = InPlaneNeighbour(g, idx, i, j, k, p.NormalAxis, face);
+        if (n < 0) return 0f;
+        g.Decompose(n, out int ni, out int nj, out int nk);
+        if (!LiPhase.IsSheetSite(g, damage, material, n, ni, nj, nk, p.NormalAxis))
+        {
+            n = -1;
+            return 0f;
+        }
+        return FaceFlux(xi[idx], SheetPressure(xi[idx], pressure[idx], p), xi[n], SheetPressure(xi[n], pressure[n], p), p);
+    }
+
+    /// <summary>
     /// The cell's neighbour in the crack plane number <paramref name="face"/> (0–3; the two axes other
     /// than the normal, minus then plus), or −1 at the domain's edge (zero flux).
     /// </summary>
@@ -102,22 +122,12 @@ public struct LiFlowLimitRule<TF, TI> : IGridRule
         float limit = 1f;
         if (LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis))
         {
-            float xi = Xi[idx], p = LiFlow.SheetPressure(xi, Pressure[idx], P), outflow = 0f;
+            float outflow = 0f;
             for (int face = 0; face < 4; face++)
-            {
-                int n = LiFlow.InPlaneNeighbour(Grid, idx, i, j, k, P.NormalAxis, face);
-                if (n < 0 || !IsSite(n)) continue;
-                outflow += MathF.Max(LiFlow.FaceFlux(xi, p, Xi[n], LiFlow.SheetPressure(Xi[n], Pressure[n], P), P), 0f);
-            }
-            if (outflow * Dt > xi) limit = xi / (outflow * Dt);
+                outflow += MathF.Max(LiFlow.FluxThroughFace(Grid, Xi, Pressure, Damage, Material, idx, i, j, k, face, P, out _), 0f);
+            if (outflow * Dt > Xi[idx]) limit = Xi[idx] / (outflow * Dt);
         }
         Limit[idx] = limit;
-    }
-
-    private bool IsSite(int n)
-    {
-        Grid.Decompose(n, out int i, out int j, out int k);
-        return LiPhase.IsSheetSite(Grid, Damage, Material, n, i, j, k, P.NormalAxis);
     }
 }
 
@@ -144,15 +154,10 @@ public struct LiFlowRateRule<TF, TI> : IGridRule
         float rate = 0f;
         if (LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis))
         {
-            float xi = Xi[idx], p = LiFlow.SheetPressure(xi, Pressure[idx], P);
             for (int face = 0; face < 4; face++)
             {
-                int n = LiFlow.InPlaneNeighbour(Grid, idx, i, j, k, P.NormalAxis, face);
-                if (n < 0) continue;
-                Grid.Decompose(n, out int ni, out int nj, out int nk);
-                if (!LiPhase.IsSheetSite(Grid, Damage, Material, n, ni, nj, nk, P.NormalAxis)) continue;
-                float flux = LiFlow.FaceFlux(xi, p, Xi[n], LiFlow.SheetPressure(Xi[n], Pressure[n], P), P);
-                rate -= flux * (flux > 0f ? Limit[idx] : Limit[n]);
+                float flux = LiFlow.FluxThroughFace(Grid, Xi, Pressure, Damage, Material, idx, i, j, k, face, P, out int n);
+                if (n >= 0) rate -= flux * (flux > 0f ? Limit[idx] : Limit[n]);
             }
         }
         FlowRate[idx] = rate;

@@ -9,8 +9,19 @@ namespace PhaseFieldLi.Backends;
 /// Where the fields live and the per-cell rules run. Every backend runs the same rule structs of
 /// PhaseFieldLi.Kernels; a backend only supplies memory, an accessor type and a launcher.
 /// </summary>
-public abstract class Backend : IFieldAllocator, IDisposable
+public abstract class Backend : IFieldAllocator, IServiceProvider, IDisposable
 {
+    /// <summary>
+    /// What this backend provides besides fields and launches, asked by type (.NET's service pattern):
+    /// a distributed backend answers for the multigrids across its ranks (Solvers.IMultigridFactory)
+    /// and for the per-rank snapshot files (OutputWriters.ISnapshotWriterFactory); a one-process backend
+    /// answers nothing, and the asker uses its whole-grid default.
+    /// </summary>
+    public virtual object? GetService(Type serviceType) => null;
+
+    /// <summary>The service of type T this backend provides, or null (<see cref="GetService(Type)"/>).</summary>
+    public T? Service<T>() where T : class => GetService(typeof(T)) as T;
+
     /// <summary>The --backend name: cpu, ilgpu-cpu, cuda or opencl.</summary>
     public abstract string Name { get; }
     /// <summary>Human-readable device description.</summary>

@@ -7,27 +7,16 @@ using PhaseFieldLi.Kernels.Launch;
 namespace PhaseFieldLi.Distributed;
 
 /// <summary>
-/// A backend that holds one rank's slab and builds the multigrids across the ranks (its partition and
-/// operations come from <see cref="Backend.Partition"/> and <see cref="Backend.CreateOperations"/>).
-/// </summary>
-public interface ISlabBackend
-{
-    /// <summary>The multigrid preconditioner of a distributed CG, over the slab operations ops.</summary>
-    Solvers.IPreconditioner CreateMultigrid(IOperations ops);
-
-    /// <summary>The elasticity multigrid of a distributed elastic CG, over the slab operations ops.</summary>
-    Solvers.IElasticMultigrid CreateElasticMultigrid(IOperations ops);
-}
-
-/// <summary>
 /// One rank's backend in a distributed run: the rank's own device (or the host), holding the fields of
 /// its slab with ghost planes. Every per-cell launch over the slab runs on the owned cells only
 /// (OwnedRange.cs), and every reduction adds (or takes the maximum of) the ranks' owned parts with one
 /// MPI_Allreduce, so the model above it reads global numbers. The ghost planes are filled by the
 /// operations' halo step (<see cref="Operations{TF,TI}"/>, with this slab's partition) before each
-/// stencil that reads them.
+/// stencil that reads them. Asked (<see cref="Backend.GetService"/>), it provides the multigrids across
+/// the ranks (levels on slabs, a gathered tail) and the per-rank snapshot files.
 /// </summary>
-public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition partition) : Backend<TF, TI>, ISlabBackend
+public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition partition) : Backend<TF, TI>,
+    Solvers.IMultigridFactory, OutputWriters.ISnapshotWriterFactory
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private readonly GridShape _local = partition.Local;
@@ -46,8 +35,14 @@ public sealed class SlabBackend<TF, TI>(Backend<TF, TI> inner, SlabPartition par
     public override IPartition Partition(GridShape global) =>
         global.Nx == partition.Global.Nx && global.Ny == partition.Global.Ny && global.Nz == partition.Global.Nz ? partition
             : throw new ArgumentException($"a {global.Nx}×{global.Ny}×{global.Nz} grid on a rank of a {partition.Global.Nx}×{partition.Global.Ny}×{partition.Global.Nz} decomposition");
-    public Solvers.IPreconditioner CreateMultigrid(IOperations ops) => DistributedMultigrid<TF, TI>.Create(this, ops);
-    public Solvers.IElasticMultigrid CreateElasticMultigrid(IOperations ops) => DistributedElasticMultigrid.Create(this, ops);
+    public override object? GetService(Type serviceType) =>
+        serviceType == typeof(Solvers.IMultigridFactory) || serviceType == typeof(OutputWriters.ISnapshotWriterFactory) ? this : null;
+
+    public Solvers.IPreconditioner CreateMultigrid(IOperations ops, GridShape cells) => DistributedMultigrid<TF, TI>.Create(this, ops);
+    public Solvers.IElasticMultigrid CreateElasticMultigrid(IOperations ops, GridShape cells) => DistributedElasticMultigrid.Create(this, ops);
+
+    public OutputWriters.ISnapshotWriter Create(string outputDirectory, OutputWriters.RunMetadata metadata) =>
+        new SlabSnapshotWriter(outputDirectory, metadata, partition.Mpi, partition.Slabs);
 
     public override string Name => inner.Name;
     public override string Device =>

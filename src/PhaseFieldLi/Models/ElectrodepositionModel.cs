@@ -49,7 +49,7 @@ public sealed class ElectrodepositionModel : IDisposable
         _correction = backend.Float("potential_correction", Shape.Count);
         IPreconditioner preconditioner = c.Solver.Method == PotentialSolver.JacobiCg
             ? new JacobiPreconditioner(backend, _ops, Shape)
-            : backend is Distributed.ISlabBackend slabs ? slabs.CreateMultigrid(_ops) : new Multigrid(backend, _ops, Shape);
+            : WholeGridMultigrids.For(backend).CreateMultigrid(_ops, Shape);
         _cg = new ConjugateGradient(backend, _ops, Shape, preconditioner);
 
         // A rank builds its own planes and ghost planes (d and material never change, so their ghost

@@ -64,7 +64,6 @@ public sealed class FractureModel : IDisposable
         _state = state;
         _scaling = scaling;
         _settings = settings;
-        var slab = backend as ISlabBackend;
         _partition = partition;
         Cells = cells;
         Nodes = new GridShape(cells.Nx + 1, cells.Ny + 1, cells.Nz + 1) { ZOffset = cells.ZOffset };
@@ -89,12 +88,12 @@ public sealed class FractureModel : IDisposable
         ops.Fill(_ones, 1f);
         _partition.FillGhosts(_ones); // the damage operator's conductivity, read at the neighbours
         // A grid that cannot coarsen (an odd cell count) gets Jacobi: one level is no multigrid.
+        var multigrids = WholeGridMultigrids.For(backend); // the backend's own across ranks, else the whole grid's
         _multigrid = settings.Preconditioner != ElasticPreconditioner.Multigrid || !ElasticMultigrid.CanCoarsen(_partition.Global) ? null
-            : slab != null ? slab.CreateElasticMultigrid(ops) : new ElasticMultigrid(backend, ops, cells);
+            : multigrids.CreateElasticMultigrid(ops, cells);
         _elastic = new ConjugateGradient(backend, ops, dofs,
             _multigrid != null ? _multigrid : new DiagonalPreconditioner(ops, _inverseDiagonal));
-        _damage = new ConjugateGradient(backend, ops, cells,
-            slab != null ? slab.CreateMultigrid(ops) : new Multigrid(backend, ops, cells));
+        _damage = new ConjugateGradient(backend, ops, cells, multigrids.CreateMultigrid(ops, cells));
         _operator = new ElasticOperator(this);
         System = BuildSystem(0);
         History.Upload(InitialHistory(state.Damage.ToArray(), scaling.DamageDrive(settings)));

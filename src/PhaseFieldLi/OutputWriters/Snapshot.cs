@@ -15,4 +15,17 @@ public interface ISnapshotWriter : IDisposable
 {
     /// <summary>Writes one snapshot and returns the path of its file.</summary>
     string Write(Snapshot snapshot);
+
+    /// <summary>Re-registers the snapshots of the run being resumed, so the XDMF index keeps them.</summary>
+    void Restore(IEnumerable<(int Index, int Step, double TimeS)> written, IReadOnlyList<(string Name, bool IsInt)> fields);
+}
+
+/// <summary>
+/// Makes the snapshot writer of a run: one HDF5 file per snapshot (<see cref="Hdf5SnapshotWriter"/>)
+/// on one process; a backend whose fields are spread over ranks provides its own (a file per rank
+/// and snapshot, one XDMF index) through its GetService.
+/// </summary>
+public interface ISnapshotWriterFactory
+{
+    ISnapshotWriter Create(string outputDirectory, RunMetadata metadata);
 }

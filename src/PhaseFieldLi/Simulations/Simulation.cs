@@ -95,22 +95,18 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
 
     private ISnapshotWriter Snapshots(RunState st)
     {
-        if (Model.Partition is Distributed.SlabPartition slab)
-        {
-            var w = new Distributed.SlabSnapshotWriter(outputDirectory, Metadata(Model), slab.Mpi, slab.Slabs);
-            w.Restore(st.Snapshots, SnapshotFieldNames);
-            return w;
-        }
-        var h = new Hdf5SnapshotWriter(outputDirectory, Metadata(Model));
-        h.Restore(st.Snapshots, SnapshotFieldNames);
-        return h;
+        var w = SnapshotWriter(Model, outputDirectory);
+        w.Restore(st.Snapshots, SnapshotFieldNames);
+        return w;
     }
 
-    /// <summary>The snapshot writer of a model's run: one file per snapshot, or one per rank joined by an XDMF index.</summary>
+    /// <summary>
+    /// The snapshot writer of a model's run, asked of its backend: one file per snapshot, or (a backend
+    /// over ranks) one per rank joined by an XDMF index.
+    /// </summary>
     public static ISnapshotWriter SnapshotWriter(ElectrodepositionModel model, string outputDirectory) =>
-        model.Partition is Distributed.SlabPartition slab
-            ? new Distributed.SlabSnapshotWriter(outputDirectory, Metadata(model), slab.Mpi, slab.Slabs)
-            : new Hdf5SnapshotWriter(outputDirectory, Metadata(model));
+        model.Backend.Service<ISnapshotWriterFactory>()?.Create(outputDirectory, Metadata(model))
+        ?? new Hdf5SnapshotWriter(outputDirectory, Metadata(model));
 
     /// <summary>The owned cells of a cell field on this process (a rank's ghost planes belong to its neighbours' files).</summary>
     public static T[] Owned<T>(Grids.IPartition part, Fields.Field<T> f) where T : unmanaged
