@@ -99,49 +99,21 @@ public struct LiFlowParameters
 }
 
 /// <summary>
-/// Pass 1 of a flow step: Limit = λ_i = min(1, ξ_i / (Δt Σ outflows)) on sheet sites, 1 elsewhere
-/// (the fraction of its outflows a cell can give in Δt without going below empty).
+/// One pass of a flow step over the sheet sites (0 elsewhere):
+/// - <see cref="Pass"/> 0: Limit = λ_i = min(1, ξ_i / (Δt Σ outflows)), the fraction of its outflows a
+///   cell can give in Δt without going below empty (1 off sheet sites);
+/// - pass 1 (after the neighbours' λ are in place): FlowRate = ∂ξ/∂t of the creep flow,
+///   −Σ_faces F_f λ_donor: the Li a face carries leaves its donor exactly as it enters the other cell.
 /// </summary>
-public struct LiFlowLimitRule<TF, TI> : IGridRule
-    where TF : struct, IView<float> where TI : struct, IView<int>
-{
-    public GridShape Grid;
-    public TF Xi, Pressure, Damage, Limit;
-    public TI Material;
-    public LiFlowParameters P;
-    public float Dt;
-
-    public void Apply(int idx)
-    {
-        Grid.Decompose(idx, out int i, out int j, out int k);
-        Apply(idx, i, j, k);
-    }
-
-    public void Apply(int idx, int i, int j, int k)
-    {
-        float limit = 1f;
-        if (LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis))
-        {
-            float outflow = 0f;
-            for (int face = 0; face < 4; face++)
-                outflow += MathF.Max(LiFlow.FluxThroughFace(Grid, Xi, Pressure, Damage, Material, idx, i, j, k, face, P, out _), 0f);
-            if (outflow * Dt > Xi[idx]) limit = Xi[idx] / (outflow * Dt);
-        }
-        Limit[idx] = limit;
-    }
-}
-
-/// <summary>
-/// Pass 2: FlowRate = ∂ξ/∂t of the creep flow, −Σ_faces F_f λ_donor (0 off sheet sites); the Li a
-/// face carries leaves its donor exactly as it enters the other cell.
-/// </summary>
-public struct LiFlowRateRule<TF, TI> : IGridRule
+public struct LiFlowRule<TF, TI> : IGridRule
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public GridShape Grid;
     public TF Xi, Pressure, Damage, Limit, FlowRate;
     public TI Material;
     public LiFlowParameters P;
+    public float Dt;
+    public int Pass;
 
     public void Apply(int idx)
     {
@@ -151,15 +123,16 @@ public struct LiFlowRateRule<TF, TI> : IGridRule
 
     public void Apply(int idx, int i, int j, int k)
     {
-        float rate = 0f;
-        if (LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis))
+        bool site = LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis);
+        float outflow = 0f, rate = 0f;
+        for (int face = 0; site && face < 4; face++)
         {
-            for (int face = 0; face < 4; face++)
-            {
-                float flux = LiFlow.FluxThroughFace(Grid, Xi, Pressure, Damage, Material, idx, i, j, k, face, P, out int n);
-                if (n >= 0) rate -= flux * (flux > 0f ? Limit[idx] : Limit[n]);
-            }
+            float flux = LiFlow.FluxThroughFace(Grid, Xi, Pressure, Damage, Material, idx, i, j, k, face, P, out int n);
+            if (n < 0) continue;
+            outflow += MathF.Max(flux, 0f);
+            if (Pass == 1) rate -= flux * (flux > 0f ? Limit[idx] : Limit[n]);
         }
-        FlowRate[idx] = rate;
+        if (Pass == 0) Limit[idx] = outflow * Dt > Xi[idx] ? Xi[idx] / (outflow * Dt) : 1f;
+        else FlowRate[idx] = rate;
     }
 }

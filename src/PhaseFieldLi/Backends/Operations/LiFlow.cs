@@ -26,15 +26,14 @@ public partial class Operations<TF, TI>
         Halo.FillGhosts(pressure);
         Halo.FillGhosts(damage);
         Halo.FillGhosts(material);
-        b.ForEachCell(new LiFlowLimitRule<TF, TI>
-        {
-            Grid = g, Xi = F(xi), Pressure = F(pressure), Damage = F(damage), Limit = F(limit), Material = I(material), P = p, Dt = dt,
-        }, g);
-        Halo.FillGhosts(limit); // neighbour reads: the donor's λ
-        b.ForEachCell(new LiFlowRateRule<TF, TI>
+        var rule = new LiFlowRule<TF, TI>
         {
             Grid = g, Xi = F(xi), Pressure = F(pressure), Damage = F(damage), Limit = F(limit), FlowRate = F(flowRate), Material = I(material),
-            P = p,
-        }, g);
+            P = p, Dt = dt, Pass = 0,
+        };
+        b.ForEachCell(rule, g);
+        Halo.FillGhosts(limit); // neighbour reads: the donor's λ
+        rule.Pass = 1;
+        b.ForEachCell(rule, g);
     }
 }
