@@ -34,46 +34,21 @@ public class CaseFileErrorTests
         Assert.Contains("required", e.Message);
     }
 
-    [Fact]
-    public void UnknownKeyIsAnError()
+    /// <summary>A bad key or value added to a good case is one error naming the key, with what the message must say.</summary>
+    [Theory]
+    [InlineData("[electrochemistry]\ncurent_density = 4.7", "electrochemistry.curent_density", "unknown key", "4.7")]
+    [InlineData("[electrochemestry]\nalpha = 0.5", "electrochemestry", "", "")]
+    [InlineData("[electrochemistry]\nsigma_llzo = -0.05", "electrochemistry.sigma_llzo", "-0.05", "S/m")]
+    [InlineData("[phase_field]\nmobility = \"fast\"", "phase_field.mobility", "\"fast\"", "")]
+    [InlineData("[electrochemistry]\ncontrol = \"galvanic\"", "electrochemistry.control", "\"galvanostatic\"", "\"potentiostatic\"")]
+    [InlineData("[electrodes]\nnegative_li_thickness = 20e-6", "electrodes.negative_li_thickness", "", "")]
+    [InlineData("[phase_field]\ninterface_width = 2e-6", "phase_field.interface_width", "grid spacings", "")]
+    public void ABadKeyOrValueIsNamed(string addition, string key, string says, string alsoSays)
     {
-        var e = Bad(Good + "\n[electrochemistry]\ncurent_density = 4.7\n");
-        Assert.Equal("electrochemistry.curent_density", e.Key);
-        Assert.Contains("unknown key", e.Message);
-        Assert.Contains("4.7", e.Message);
-    }
-
-    [Fact]
-    public void UnknownSectionIsAnError()
-    {
-        var e = Bad(Good + "\n[electrochemestry]\nalpha = 0.5\n");
-        Assert.Equal("electrochemestry", e.Key);
-    }
-
-    [Fact]
-    public void OutOfRangeValueNamesKeyValueAndRange()
-    {
-        var e = Bad(Good + "\n[electrochemistry]\nsigma_llzo = -0.05\n");
-        Assert.Equal("electrochemistry.sigma_llzo", e.Key);
-        Assert.Contains("-0.05", e.Message);
-        Assert.Contains("S/m", e.Message);
-    }
-
-    [Fact]
-    public void WrongTypeIsNamed()
-    {
-        var e = Bad(Good + "\n[phase_field]\nmobility = \"fast\"\n");
-        Assert.Equal("phase_field.mobility", e.Key);
-        Assert.Contains("\"fast\"", e.Message);
-    }
-
-    [Fact]
-    public void BadChoiceListsAllowedValues()
-    {
-        var e = Bad(Good + "\n[electrochemistry]\ncontrol = \"galvanic\"\n");
-        Assert.Equal("electrochemistry.control", e.Key);
-        Assert.Contains("\"galvanostatic\"", e.Message);
-        Assert.Contains("\"potentiostatic\"", e.Message);
+        var e = Bad(Good + "\n" + addition + "\n");
+        Assert.Equal(key, e.Key);
+        Assert.Contains(says, e.Message);
+        Assert.Contains(alsoSays, e.Message);
     }
 
     [Fact]
@@ -92,21 +67,6 @@ public class CaseFileErrorTests
         Assert.Equal("flaw[0].max", e.Key);
         e = Bad(Good + "\n[[flaw]]\nshape = \"disc\"\ncentre = [1e-6, 1e-6, 1e-6]\nthickness = 1e-6\n");
         Assert.Equal("flaw[0].radius", e.Key);
-    }
-
-    [Fact]
-    public void ElectrodesThatFillTheCellAreRejected()
-    {
-        var e = Bad(Good + "\n[electrodes]\nnegative_li_thickness = 20e-6\n");
-        Assert.Equal("electrodes.negative_li_thickness", e.Key);
-    }
-
-    [Fact]
-    public void UnderResolvedInterfaceIsRejected()
-    {
-        var e = Bad(Good + "\n[phase_field]\ninterface_width = 2e-6\n");
-        Assert.Equal("phase_field.interface_width", e.Key);
-        Assert.Contains("grid spacings", e.Message);
     }
 
     [Fact]
