@@ -6,9 +6,9 @@ using PhaseFieldLi.Simulations;
 namespace PhaseFieldLi.Cli;
 
 /// <summary>
-/// Where a run is: step, simulated time, wall time, ETA (from the simulated-time rate since the first
-/// step: the first step also builds the kernels and solver levels, which made the first ETA 7× too
-/// long), throughput and the last cell voltage. A live line on a terminal; a log line every 10 s when the
+/// Where a run is: step, simulated time, wall time, ETA (from a moving average: the simulated-time rate
+/// over the last 20 steps, never counting the first step, which also builds the kernels and solver
+/// levels and made the first ETA 7× too long), throughput and the last cell voltage. A live line on a terminal; a log line every 10 s when the
 /// output is redirected (CI, nohup).
 /// </summary>
 public sealed class Progress(Simulation sim, ILogger log)
@@ -17,16 +17,20 @@ public sealed class Progress(Simulation sim, ILogger log)
     private readonly bool _live = !Console.IsOutputRedirected;
     private double _lastShown = double.NegativeInfinity;
     private readonly int _startStep = sim.State.Step;
-    private double _firstStepWall = double.NaN, _firstStepTime;
+    /// <summary>(wall, simulated time) after each of the last steps, the first step's end the oldest.</summary>
+    private readonly Queue<(double Wall, double Time)> _recent = new();
+    private const int Window = 20;
 
     public void OnStep(RunState st)
     {
         double now = _wall.Elapsed.TotalSeconds;
-        if (double.IsNaN(_firstStepWall)) (_firstStepWall, _firstStepTime) = (now, st.TimeS);
+        _recent.Enqueue((now, st.TimeS));
+        if (_recent.Count > Window + 1) _recent.Dequeue();
         if (now - _lastShown < (_live ? 0.5 : 10.0)) return;
         _lastShown = now;
         var c = sim.Model.Case;
-        double rate = now > _firstStepWall ? (st.TimeS - _firstStepTime) / (now - _firstStepWall) : double.NaN;
+        var (oldWall, oldTime) = _recent.Peek();
+        double rate = now > oldWall ? (st.TimeS - oldTime) / (now - oldWall) : double.NaN;
         double eta = rate > 0 ? (c.Time.EndS - st.TimeS) / rate : double.NaN;
         double updates = (double)(st.Step - _startStep) * c.Grid.CellCount / Math.Max(now, 1e-9);
         string line = $"step {st.Step}  t = {st.TimeS:G4}/{c.Time.EndS:G4} s  wall {Format(now)}  ETA {Format(eta)}  " +

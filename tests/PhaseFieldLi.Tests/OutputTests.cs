@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Xml.Linq;
+using PhaseFieldLi.Cases;
+using PhaseFieldLi.Models;
 using PhaseFieldLi.OutputWriters;
+using PhaseFieldLi.Simulations;
 using Xunit.Abstractions;
 
 namespace PhaseFieldLi.Tests;
@@ -149,6 +152,37 @@ public class OutputTests(ITestOutputHelper output)
         }));
         Assert.Equal("good", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(dir));
+    }
+
+    /// <summary>
+    /// The quickstart's figures: every one is a PNG; its y range, as the plot reports it, holds all its
+    /// data with at most 20 % to spare beyond the larger of the data's span and 5 % of its largest
+    /// value; and the currents (24 nA, constant to solver noise) span at least 5 % of 24 nA rather than
+    /// magnifying the noise.
+    /// </summary>
+    [Fact]
+    public void QuickstartPlotsShowTheirDataOnSensibleAxes()
+    {
+        var c = CaseReader.ReadFile(Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "quickstart.toml"), ["time.end=1000"]);
+        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
+        using var model = new ElectrodepositionModel(c, b);
+        string dir = TestCases.TempDir();
+        var summary = new Simulation(model, dir).Run();
+        var figures = TimeSeriesPlots.Write(dir, summary.Rows, summary.HasTip);
+        Assert.Equal(["cell_voltage.png", "current.png", "tip_position.png", "tip_current_density.png", "li_volume.png"],
+            figures.Select(f => Path.GetFileName(f.Path)));
+        foreach (var f in figures)
+        {
+            output.WriteLine($"{Path.GetFileName(f.Path)}: y {f.YMin:G4} … {f.YMax:G4}, data {f.DataMin:G4} … {f.DataMax:G4}");
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(f.Path)[..4]);
+            Assert.True(f.YMin <= f.DataMin && f.YMax >= f.DataMax, $"{f.Path}: data outside the axes");
+            double largest = Math.Max(Math.Abs(f.DataMin), Math.Abs(f.DataMax));
+            double span = Math.Max(f.DataMax - f.DataMin, 0.05 * largest);
+            Assert.True(f.YMax - f.YMin <= 1.2 * span, $"{f.Path}: y range {f.YMax - f.YMin:G3} for data needing {span:G3}");
+        }
+        var current = figures.Single(f => f.Path.EndsWith("current.png"));
+        Assert.True(current.DataMax - current.DataMin < 1e-3 * current.DataMax, "the currents are constant here (else this checks nothing)");
+        Assert.True(current.YMax - current.YMin >= 0.05 * current.DataMax, "the current's axis magnifies its round-off");
     }
 
     /// <summary>

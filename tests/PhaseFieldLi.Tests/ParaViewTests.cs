@@ -106,5 +106,13 @@ public class ParaViewTests(ITestOutputHelper output)
         var damage = arrays.GetProperty("damage").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal([0.0, 1.0], damage);
         Assert.True(new FileInfo(png).Length > 10_000, "the rendered PNG is missing or empty");
+        // The view as a ParaView state beside the PNG and fields.xdmf: it reads this run's index and
+        // holds the colour bar and the title and time texts.
+        string state = Path.Combine(dir, "render.pvsm");
+        Assert.Equal(state, root.GetProperty("state").GetString());
+        var xml = System.Xml.Linq.XDocument.Load(state);
+        Assert.Contains(xml.Descendants("Element"), e => ((string?)e.Attribute("value"))?.EndsWith("fields.xdmf") == true);
+        Assert.Contains(xml.Descendants("Proxy"), e => (string?)e.Attribute("type") == "ScalarBarWidgetRepresentation");
+        Assert.Equal(2, xml.Descendants("Proxy").Count(e => (string?)e.Attribute("group") == "sources" && (string?)e.Attribute("type") == "TextSource"));
     }
 }

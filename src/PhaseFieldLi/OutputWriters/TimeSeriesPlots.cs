@@ -8,6 +8,9 @@ namespace PhaseFieldLi.OutputWriters;
 /// </summary>
 public static class TimeSeriesPlots
 {
+    /// <summary>A written figure: its file, the y range drawn (as the plot reports it) and the range of its data.</summary>
+    public sealed record Figure(string Path, double YMin, double YMax, double DataMin, double DataMax);
+
     private sealed record Panel(string File, string Title, string YLabel, (string Legend, Func<DiagnosticsRow, double> Y, double Scale)[] Series)
     {
         /// <summary>A panel of the negative electrode's tip: drawn only when the run has one.</summary>
@@ -37,9 +40,9 @@ public static class TimeSeriesPlots
     /// least-squares slope of the tip height over the last 5 steps (the step-to-step difference jumps
     /// each time the ξ = ½ crossing moves into the next cell).
     /// </summary>
-    public static IReadOnlyList<string> Write(string directory, IReadOnlyList<DiagnosticsRow> rows, bool hasTip = true)
+    public static IReadOnlyList<Figure> Write(string directory, IReadOnlyList<DiagnosticsRow> rows, bool hasTip = true)
     {
-        var paths = new List<string>();
+        var paths = new List<Figure>();
         if (rows.Count == 0) return paths;
         double[] t = rows.Select(r => r.TimeS).ToArray();
         double[] smoothJ = SmoothedTipCurrentDensity(rows, 5);
@@ -75,7 +78,8 @@ public static class TimeSeriesPlots
             string path = Path.Combine(directory, panel.File);
             byte[] png = plot.GetImageBytes(900, 560, ScottPlot.ImageFormat.Png);
             AtomicFile.Write(path, s => s.Write(png));
-            paths.Add(path);
+            var drawnLimits = plot.Axes.GetLimits();
+            paths.Add(new Figure(path, drawnLimits.Bottom, drawnLimits.Top, lo, hi));
         }
         return paths;
     }
