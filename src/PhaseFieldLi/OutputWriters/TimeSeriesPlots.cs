@@ -58,7 +58,7 @@ public static class TimeSeriesPlots
                 if (keep.Length == 0) continue;
                 drawn++;
                 var line = plot.Add.Scatter(keep.Select(n => t[n]).ToArray(), keep.Select(n => ys[n]).ToArray());
-                line.LegendText = legend;
+                if (panel.Series.Length > 1) line.LegendText = legend; // one series: its title and axis say what it is
                 line.MarkerSize = 0;
             }
             if (drawn == 0) continue; // e.g. no isolated body in this run
