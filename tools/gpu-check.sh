@@ -40,6 +40,9 @@ refined() {
 }
 
 step $pf devices
+# Sums, maxima, body labelling and the Li creep flow on the GPU and on OpenCL against known answers.
+step $pf devices --check --backend "$backend"
+step $pf devices --check --backend opencl
 
 if has compare; then
   step $pf compare cases/quickstart.toml --backend "$backend" --steps 30 --tolerance 1e-4 --output "$out/compare-quickstart"

@@ -40,7 +40,7 @@ public abstract class BackendSelfCheckPasses(string backend, ITestOutputHelper o
         using var b = TestCases.BackendOrSkip(backend);
         var checks = BackendSelfCheck.Run(b).ToList();
         foreach (var (check, passed, detail) in checks) output.WriteLine($"{(passed ? "pass" : "FAIL")} {check}: {detail}");
-        Assert.Equal(4, checks.Count);
+        Assert.Equal(5, checks.Count);
         Assert.All(checks, c => Assert.True(c.Passed, $"{c.Check}: {c.Detail}"));
     }
 }
