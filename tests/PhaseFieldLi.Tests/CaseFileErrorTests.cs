@@ -43,6 +43,9 @@ public class CaseFileErrorTests
     [InlineData("[electrochemistry]\ncontrol = \"galvanic\"", "electrochemistry.control", "\"galvanostatic\"", "\"potentiostatic\"")]
     [InlineData("[electrodes]\nnegative_li_thickness = 20e-6", "electrodes.negative_li_thickness", "", "")]
     [InlineData("[phase_field]\ninterface_width = 2e-6", "phase_field.interface_width", "grid spacings", "")]
+    [InlineData("[mechanics]\nli_creep = true", "mechanics.li_creep", "coupled", "thin_sheets")]
+    [InlineData("[mechanics]\nli_creep_exponent = 5.0", "mechanics.li_creep_exponent", "li_creep = true", "")]
+    [InlineData("[mechanics]\nli_creep = true\nli_creep_exponent = 0.5", "mechanics.li_creep_exponent", "0.5", "")]
     public void ABadKeyOrValueIsNamed(string addition, string key, string says, string alsoSays)
     {
         var e = Bad(Good + "\n" + addition + "\n");

@@ -188,7 +188,9 @@ public sealed record MechanicsSettings(
     /// <summary>Tensile energy that drives the damage: volumetric–deviatoric (Amor) or spectral (Miehe).</summary>
     EnergySplit Split = EnergySplit.VolumetricDeviatoric,
     /// <summary>ω of the staggered damage update d_old + ω (d_solved − d_old): 1 is plain alternate minimisation.</summary>
-    double StaggerRelaxation = 1.0)
+    double StaggerRelaxation = 1.0,
+    /// <summary>The creep law by which a Li sheet flows along its crack (null: no flow; needs coupled physics and thin sheets).</summary>
+    LiCreepLaw? LiCreep = null)
 {
     /// <summary>Crack pressure at time t [Pa].</summary>
     public double CrackPressureAt(double timeS) => CrackPressurePa + CrackPressureRatePaPerS * timeS;

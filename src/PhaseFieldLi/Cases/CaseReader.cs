@@ -157,6 +157,9 @@ public static class CaseReader
             : null;
         if (physics != Physics.Electrodeposition && mechanics == null)
             throw new CaseException("physics", physics == Physics.Fracture ? "\"fracture\"" : "\"coupled\"", "needs a [mechanics] or [fracture] table");
+        if (mechanics?.LiCreep != null && (physics != Physics.Coupled || !pf.ThinSheets || mechanics.Anisotropy <= 0))
+            throw new CaseException("mechanics.li_creep", "true",
+                "the Li sheet flows along its crack's plane: it needs physics = \"coupled\", [phase_field] thin_sheets = true and a cleavage plane ([fracture] anisotropy > 0)");
         top.RejectUnknownKeys();
         return new Case(title, grid, time, chem, pf, solver, electrodes, flaws, text) { Mechanics = mechanics, Physics = physics };
     }
@@ -334,7 +337,16 @@ public static class CaseReader
                 ? ElasticPreconditioner.Multigrid : ElasticPreconditioner.Jacobi,
             Split: f.Choice("energy_split", "volumetric-deviatoric", "volumetric-deviatoric", "spectral") == "spectral"
                 ? EnergySplit.Spectral : EnergySplit.VolumetricDeviatoric,
-            StaggerRelaxation: f.Number("stagger_relaxation", 1.0, 1.0, 1.9, "(ω of the staggered damage update d + ω(d_solved − d))"));
+            StaggerRelaxation: f.Number("stagger_relaxation", 1.0, 1.0, 1.9, "(ω of the staggered damage update d + ω(d_solved − d))"),
+            LiCreep: m.Boolean("li_creep", false)
+                ? new LiCreepLaw(
+                    StressExponent: m.Number("li_creep_exponent", 6.56, 1, 20, "(n of ε̇ = A σⁿ exp(−Q/RT))"),
+                    PrefactorPerMPaNPerS: m.Number("li_creep_prefactor", 4.25e4, 0, 1e30, "MPa⁻ⁿ/s (A)", exclusiveMin: true),
+                    ActivationEnergyJPerMol: m.Number("li_creep_activation_energy", 37e3, 0, 1e6, "J/mol (Q)"))
+                : null);
+        foreach (string key in new[] { "li_creep_exponent", "li_creep_prefactor", "li_creep_activation_energy" })
+            if (m.Has(key) && settings.LiCreep == null)
+                throw m.Error(key, "(without li_creep = true)", "the creep law needs li_creep = true");
         if (m.Has("top_displacement") && top != "displacement")
             throw m.Error("top_displacement", settings.TopDisplacementM, "needs top = \"displacement\"");
         if (settings.LengthScaleM < h)

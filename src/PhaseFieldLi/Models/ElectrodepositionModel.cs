@@ -226,6 +226,43 @@ public sealed class ElectrodepositionModel : IDisposable
         {
             PressurePotential = (float)(Scaling.MolarVolume * mechanics.StressUnitPa / (Scaling.GasConstant * Case.Electrochemistry.TemperatureK)),
         };
+        if (Case.Mechanics?.LiCreep is { } law)
+        {
+            // A cell presses with its sheet once it holds the sheet's edge thickness (ξ_s = t_s/h).
+            _flow = Models.Scaling.LiFlow(law, Case.Electrochemistry.TemperatureK, mechanics.StressUnitPa, Scaling.Li.SheetEdgeFill,
+                Scaling.Li.SheetNormalAxis);
+            _flowLimit ??= Backend.Float("li_flow_limit", Shape.Count);
+            _flowRate ??= Backend.Float("li_flow_rate", Shape.Count);
+        }
+    }
+
+    // Li creep flow along cracks ([mechanics] li_creep; kernels: Physics/LiFlow.cs), coupled runs only.
+    private LiFlowParameters? _flow;
+    private Field<float>? _flowLimit, _flowRate;
+
+    /// <summary>Whether Li sheets flow along their cracks in this run.</summary>
+    public bool LiFlows => _flow != null;
+
+    /// <summary>
+    /// The largest |∂ξ/∂t| of the creep flow at the present ξ and pressure, before any limiting [1/s]
+    /// (0 without flow): the time step keeps max_dxi against it as against the deposition rate.
+    /// </summary>
+    public double MaxLiFlowRatePerS()
+    {
+        if (_flow is not { } flow) return 0;
+        _ops.LiFlowRate(Shape, State.Xi, State.Pressure, State.Damage, State.Material, _flowLimit!, _flowRate!, flow, 1e-30f);
+        return _ops.MaxAbs(_flowRate!);
+    }
+
+    /// <summary>
+    /// AdvanceLiFlow: ξ += Δt ∂ξ/∂t of the creep flow, the pressure that of the last mechanics solve
+    /// (explicit; outflows limited so that no cell goes below empty). A no-op without flow.
+    /// </summary>
+    public void AdvanceLiFlow(double dtS)
+    {
+        if (_flow is not { } flow) return;
+        _ops.LiFlowRate(Shape, State.Xi, State.Pressure, State.Damage, State.Material, _flowLimit!, _flowRate!, flow, (float)dtS);
+        _ops.Axpy((float)dtS, _flowRate!, State.Xi);
     }
 
     public Case Case { get; }
@@ -496,6 +533,8 @@ public sealed class ElectrodepositionModel : IDisposable
         _phiLow.Dispose();
         _residual.Dispose();
         _correction.Dispose();
+        _flowLimit?.Dispose();
+        _flowRate?.Dispose();
         State.Dispose();
     }
 }

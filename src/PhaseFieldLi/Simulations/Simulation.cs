@@ -268,6 +268,9 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             var rates = Rates;
             double dt = Math.Min(time.MaxStepS, model.Scaling.StableStepS);
             if (rates.MaxRatePerS > 0) dt = Math.Min(dt, time.MaxXiChangePerStep / rates.MaxRatePerS);
+            // Li creep flow along cracks: max_dxi against its fastest cell too (explicit in time).
+            double flowRate = model.LiFlows ? model.MaxLiFlowRatePerS() : 0;
+            if (flowRate > 0) dt = Math.Min(dt, time.MaxXiChangePerStep / flowRate);
             // Coupled: damage changes with the stress the last step left, so the next step is
             // shortened in proportion when the last one changed d by more than max_dd (the step is
             // not repeated: a brittle jump happens in one step whatever its length).
@@ -281,6 +284,11 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             if (limitedByRate && dt < time.MinStepS)
                 throw new WatchdogException($"the time step collapsed to {dt:G3} s < min_step = {time.MinStepS:G3} s at step {st.Step}, " +
                     $"t = {st.TimeS:G6} s (max |∂ξ/∂t| = {rates.MaxRatePerS:G3} 1/s)");
+            bool limitedByFlow = flowRate > 0 && dt >= time.MaxXiChangePerStep / flowRate * (1 - 1e-9);
+            if (limitedByFlow && dt < time.MinStepS)
+                throw new WatchdogException($"the Li creep flow limits the time step to {dt:G3} s < min_step = {time.MinStepS:G3} s at step {st.Step}, " +
+                    $"t = {st.TimeS:G6} s (max |∂ξ/∂t| of the flow {flowRate:G3} 1/s): the flow is explicit in time, and at these pressure " +
+                    "differences along the crack it needs the flow and the sheet's pressure solved together (docs/model.md, Li creep flow)");
             StepS = dt;
             return dt;
         }
@@ -289,6 +297,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         {
             var model = sim.Model;
             model.AdvanceLiPhase(dtS);
+            model.AdvanceLiFlow(dtS);
             st.TimeS += dtS;
             st.Step++;
             sim.AdvanceMechanics(st);
