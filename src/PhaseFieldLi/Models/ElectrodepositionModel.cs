@@ -17,7 +17,7 @@ public sealed record RateReport(double MaxRatePerS, double NegativeCurrentA, dou
 /// <summary>
 /// Li electrodeposition in LLZO: the Li phase field coupled to the ionic potential and the metal
 /// bodies' potentials. The time loop (Simulation) calls the named steps in order:
-/// <see cref="SolvePotential"/> → <see cref="ComputeRates"/> → <see cref="AdvanceLiPhase"/> →
+/// <see cref="SolvePotential(double)"/> → <see cref="ComputeRates"/> → <see cref="AdvanceLiPhase"/> →
 /// <see cref="UpdateBodies"/>. Every step runs on the backend; the host sees only scalars.
 /// </summary>
 public sealed class ElectrodepositionModel : IDisposable
@@ -287,7 +287,7 @@ public sealed class ElectrodepositionModel : IDisposable
     public static int BytesPerCell(SolverSettings solver) => 4 * (State.FieldsPerCell + PotentialSolveFieldsPerCell + ConjugateGradient.FieldsPerCell) +
                                                           (solver.Method == PotentialSolver.JacobiCg ? 4 : 5);
 
-    /// <summary>φ_lo, the defect-correction residual and the correction (<see cref="SolvePotential"/>).</summary>
+    /// <summary>φ_lo, the defect-correction residual and the correction (<see cref="SolvePotential(double)"/>).</summary>
     public const int PotentialSolveFieldsPerCell = 3;
 
     /// <summary>Φ₊ − Φ₋ [V].</summary>
@@ -307,7 +307,40 @@ public sealed class ElectrodepositionModel : IDisposable
     /// tolerance, so every step of a large run ran to newton_max_iterations. φ_lo lives only within one
     /// solve; Phi keeps φ_hi, the float nearest the converged potential.
     /// </summary>
-    public PotentialReport SolvePotential(double appliedCurrentA)
+    public PotentialReport SolvePotential(double appliedCurrentA) => SolvePotential(appliedCurrentA, null);
+
+    /// <summary>
+    /// The same, abandoned between Newton iterations when <paramref name="stop"/> says so (a signal
+    /// during a long solve): φ, the response φ_B and the body potentials are put back as they were
+    /// when the solve began — two device copies per solve, kept in two arrays allocated on first use —
+    /// and <see cref="SolveAbandonedException"/> is thrown, so the run can checkpoint the state of the
+    /// step's start at once. On several ranks stop must give every rank the same answer.
+    /// </summary>
+    public PotentialReport SolvePotential(double appliedCurrentA, Func<bool>? stop)
+    {
+        if (stop == null) return SolvePotentialCore(appliedCurrentA, null);
+        _phiAtStart ??= Backend.Float("phi_at_solve_start", Shape.Count);
+        _phiBAtStart ??= Backend.Float("phi_response_at_solve_start", Shape.Count);
+        _ops.Copy(State.Phi, _phiAtStart);
+        _ops.Copy(State.PhiB, _phiBAtStart);
+        var bodies = (float[])_bodyPotential.Clone();
+        try
+        {
+            return SolvePotentialCore(appliedCurrentA, stop);
+        }
+        catch (SolveAbandonedException)
+        {
+            _ops.Copy(_phiAtStart, State.Phi);
+            _ops.Copy(_phiBAtStart, State.PhiB);
+            bodies.CopyTo(_bodyPotential, 0);
+            State.BodyPotential.Upload(_bodyPotential);
+            throw;
+        }
+    }
+
+    private Field<float>? _phiAtStart, _phiBAtStart;
+
+    private PotentialReport SolvePotentialCore(double appliedCurrentA, Func<bool>? stop)
     {
         var solver = Case.Solver;
         bool galvanostatic = Case.Electrochemistry.Control == CellControl.Galvanostatic;
@@ -321,6 +354,7 @@ public sealed class ElectrodepositionModel : IDisposable
         _ops.Fill(_phiLow, 0f);
         for (int it = 1; it <= solver.NewtonMaxIterations; it++)
         {
+            if (it > 1 && stop != null && stop()) throw new SolveAbandonedException(it - 1);
             _ops.AssembleCharge(State, shape, Li, Scaling.Charge, galvanostatic ? Bodies.Positive : -1);
             var problem = new HelmholtzProblem(shape, State.Sigma, State.Shift);
             _cg.Prepare(problem);
@@ -535,6 +569,15 @@ public sealed class ElectrodepositionModel : IDisposable
         _correction.Dispose();
         _flowLimit?.Dispose();
         _flowRate?.Dispose();
+        _phiAtStart?.Dispose();
+        _phiBAtStart?.Dispose();
         State.Dispose();
     }
+}
+
+/// <summary>A potential solve abandoned between Newton iterations (a signal): the model's fields are as at the solve's start.</summary>
+public sealed class SolveAbandonedException(int newtonIterations)
+    : OperationCanceledException($"potential solve abandoned after {newtonIterations} Newton iteration(s)")
+{
+    public int NewtonIterations { get; } = newtonIterations;
 }

@@ -141,11 +141,14 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
     /// <summary>Wall-clock seconds between checkpoints, besides [time] checkpoint_interval (0: none).</summary>
     public double CheckpointWallIntervalS { get; init; }
 
+    private CancellationToken _cancel;
+
     /// <summary>Why the last <see cref="Run"/> stopped.</summary>
     public LoopEnd End { get; private set; }
 
     public RunSummary Run(CancellationToken cancel = default)
     {
+        _cancel = cancel;
         var c = Model.Case;
         var time = c.Time;
         var scaling = Model.Scaling;
@@ -184,6 +187,9 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             }));
         loop.Callbacks.Add(new Callback("step completed", Stage.AfterStep, new IterationInterval(1), r => StepCompleted?.Invoke(r)));
         End = loop.Run(st, cancel);
+        if (loop.AbandonedSolve)
+            _log.LogInformation("signal: the potential solve of step {Step} was abandoned between Newton iterations; the checkpoint holds the state at that step's start",
+                st.Step);
         if (End == LoopEnd.WallTime)
             _log.LogInformation("wall-time limit of {Limit:G4} s reached at step {Step}, t = {T:G6} s: checkpoint written, resume with run --resume",
                 WallTimeLimitS, st.Step, st.TimeS);
@@ -198,6 +204,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             Model.SolvePotential(c.Electrochemistry.CurrentDensityAt(st.TimeS) * area);
             Model.ComputeRates();
         }
+        else if (loop.AbandonedSolve) Model.ComputeRates(); // ∂ξ/∂t held rhs_B in the abandoned solve: the snapshot's rate at the restored φ
         WriteSnapshot(snapshots, st);
         try
         {
@@ -239,7 +246,11 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             var c = model.Case;
             CurrentDensityAPerM2 = c.Electrochemistry.CurrentDensityAt(st.TimeS);
             CurrentA = CurrentDensityAPerM2 * c.Grid.CrossSectionM2;
-            var potential = model.SolvePotential(CurrentA);
+            // A signal during a long solve abandons it between Newton iterations, every rank together
+            // (the step's start state is put back; the loop then checkpoints it).
+            var cancel = sim._cancel;
+            var potential = model.SolvePotential(CurrentA,
+                cancel.CanBeCanceled ? () => model.Partition.Max(cancel.IsCancellationRequested ? 1 : 0) > 0 : null);
             Potential = potential;
             _failuresInARow = potential.Converged ? 0 : _failuresInARow + 1;
             if (_failuresInARow >= c.Solver.MaxFailuresInARow)

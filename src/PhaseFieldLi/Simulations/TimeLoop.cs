@@ -40,6 +40,9 @@ public sealed class TimeLoop(IStepper stepper, IPartition partition)
 
     private const long SignalBit = 1L << 62;
 
+    /// <summary>The loop ended in a solve abandoned for a signal (the stepper put the step's start state back).</summary>
+    public bool AbandonedSolve { get; private set; }
+
     public LoopEnd Run(RunState st, CancellationToken cancel)
     {
         var wall = Stopwatch.StartNew();
@@ -52,7 +55,16 @@ public sealed class TimeLoop(IStepper stepper, IPartition partition)
             double wallS = (agreed & (SignalBit - 1)) / 1e3;
             if (wallS >= WallTimeLimitS) return LoopEnd.WallTime;
 
-            stepper.Solve(st);
+            try
+            {
+                stepper.Solve(st);
+            }
+            catch (Models.SolveAbandonedException)
+            {
+                // A solve abandoned for a signal (on some rank): the model is as at this step's start.
+                AbandonedSolve = true;
+                return LoopEnd.Signal;
+            }
             RunStage(Stage.State, st, wallS);
             double landing = double.PositiveInfinity;
             foreach (var c in Callbacks) landing = Math.Min(landing, c.Schedule.LandingTimeS(st));
