@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
-using PhaseFieldLi.Kernels.Launch;
 
 namespace PhaseFieldLi.Backends;
 

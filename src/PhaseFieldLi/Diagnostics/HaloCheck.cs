@@ -2,7 +2,6 @@ using PhaseFieldLi.Backends;
 using PhaseFieldLi.Cases;
 using PhaseFieldLi.Distributed;
 using PhaseFieldLi.Fields;
-using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Kernels.Solvers;
 using PhaseFieldLi.Models;

@@ -1,6 +1,5 @@
 using PhaseFieldLi.Backends;
 using PhaseFieldLi.Cases;
-using PhaseFieldLi.Distributed;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;

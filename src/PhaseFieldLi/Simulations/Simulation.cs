@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using PhaseFieldLi.Cases;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Models;
 using PhaseFieldLi.OutputWriters;

@@ -1,7 +1,5 @@
-using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Solvers;
-using PhaseFieldLi.Backends;
 
 namespace PhaseFieldLi.Solvers;
 

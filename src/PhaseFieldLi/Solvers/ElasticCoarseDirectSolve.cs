@@ -1,6 +1,5 @@
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
-using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Backends;
 
 namespace PhaseFieldLi.Solvers;

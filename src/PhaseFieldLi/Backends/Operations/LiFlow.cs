@@ -1,5 +1,4 @@
 using PhaseFieldLi.Fields;
-using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Physics;
 

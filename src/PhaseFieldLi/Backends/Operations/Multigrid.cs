@@ -1,8 +1,6 @@
 using PhaseFieldLi.Fields;
-using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
-using PhaseFieldLi.Kernels.Operators;
 using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Kernels.Solvers;
 
