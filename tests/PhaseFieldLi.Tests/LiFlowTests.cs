@@ -159,3 +159,23 @@ public sealed class LiFlowOnCpu(ITestOutputHelper output) : LiFlowOnBackend("cpu
 public sealed class LiFlowOnIlgpuCpu(ITestOutputHelper output) : LiFlowOnBackend("ilgpu-cpu", output);
 public sealed class LiFlowOnCuda(ITestOutputHelper output) : LiFlowOnBackend("cuda", output);
 public sealed class LiFlowOnOpenCl(ITestOutputHelper output) : LiFlowOnBackend("opencl", output);
+
+/// <summary>
+/// `[mechanics] li_creep = true` in a run: the flow runs explicit in the coupled loop, and on the leaf
+/// case its step falls below min_step at once (measured: 4.8e-15 s at step 2), which is one watchdog
+/// error saying why (exit 3), not a run that crawls at 1e-10 s per step.
+/// </summary>
+public class LiFlowInTheLoopTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void AnExplicitFlowTooStiffForTheStepStopsTheRunWithTheReason()
+    {
+        string leaf = Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "leaf-dendrite-3d.toml");
+        var (exit, stdout, err) = CliTests.Cli("run", leaf, "time.end=200", "mechanics.li_creep=true", "--backend", "cpu",
+            "--output", Path.Combine(TestCases.TempDir(), "run"));
+        output.WriteLine(stdout + err);
+        Assert.Equal(3, exit);
+        Assert.Contains("the Li creep flow limits the time step", stdout + err);
+        Assert.Contains("solved together", stdout + err);
+    }
+}

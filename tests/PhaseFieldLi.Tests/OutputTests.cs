@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Xml.Linq;
-using PhaseFieldLi.Cases;
-using PhaseFieldLi.Models;
 using PhaseFieldLi.OutputWriters;
-using PhaseFieldLi.Simulations;
 using Xunit.Abstractions;
 
 namespace PhaseFieldLi.Tests;
@@ -163,11 +160,9 @@ public class OutputTests(ITestOutputHelper output)
     [Fact]
     public void QuickstartPlotsShowTheirDataOnSensibleAxes()
     {
-        var c = CaseReader.ReadFile(Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "quickstart.toml"), ["time.end=1000"]);
-        using var b = PhaseFieldLi.Backends.BackendCatalog.Create("cpu");
-        using var model = new ElectrodepositionModel(c, b);
+        string quickstart = File.ReadAllText(Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "quickstart.toml"));
         string dir = TestCases.TempDir();
-        var summary = new Simulation(model, dir).Run();
+        var summary = TestCases.Run(PhaseFieldLi.Cases.CaseOverrides.Apply(quickstart, ["time.end=1000"]), output: dir).Summary;
         var figures = TimeSeriesPlots.Write(dir, summary.Rows, summary.HasTip);
         Assert.Equal(["cell_voltage.png", "current.png", "tip_position.png", "tip_current_density.png", "li_volume.png"],
             figures.Select(f => Path.GetFileName(f.Path)));
