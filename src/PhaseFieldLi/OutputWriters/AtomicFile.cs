@@ -8,9 +8,10 @@ public static class AtomicFile
 {
     /// <param name="path">The file to write; the content goes to a hidden temporary sibling (.NAME.PID.tmp) first.</param>
     /// <param name="write">Writes the whole content to the stream.</param>
-    /// <param name="beforeReplace">Runs after the new file is complete and before it replaces the old
-    /// one (a checkpoint moves the old one aside there).</param>
-    public static void Write(string path, Action<Stream> write, Action? beforeReplace = null)
+    /// <param name="backupPath">Where the file being replaced is kept (a checkpoint keeps the one before
+    /// it). File.Replace links the old file to it and then renames the new one over the old (on Linux:
+    /// link, rename), so the path never goes missing, not even between the two.</param>
+    public static void Write(string path, Action<Stream> write, string? backupPath = null)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
@@ -21,8 +22,8 @@ public static class AtomicFile
                 write(fs);
                 fs.Flush(flushToDisk: true);
             }
-            beforeReplace?.Invoke();
-            File.Move(tmp, path, overwrite: true);
+            if (backupPath != null && File.Exists(path)) File.Replace(tmp, path, backupPath, ignoreMetadataErrors: true);
+            else File.Move(tmp, path, overwrite: true);
         }
         catch
         {

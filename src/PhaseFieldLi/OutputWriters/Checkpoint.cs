@@ -104,12 +104,10 @@ public static class Checkpoint
                 byte[] a => Sha256(a),
                 _ => throw new InvalidOperationException($"checkpoint dataset {name}: no checksum for {value.GetType().Name}"),
             };
-        // The new file is complete (flushed) before the old one moves aside: some checkpoint is always whole.
-        string previous = PreviousPath(path);
-        AtomicFile.Write(path, stream => file.Write(stream), beforeReplace: () =>
-        {
-            if (File.Exists(path)) File.Move(path, previous, overwrite: true);
-        });
+        // The new file is complete (flushed) before it replaces the old one, which is kept as the previous
+        // checkpoint: some checkpoint is always whole, and checkpoint.h5 is never missing (a reader that
+        // polls it, or a kill between the two renames of a move-aside, found it gone).
+        AtomicFile.Write(path, stream => file.Write(stream), backupPath: PreviousPath(path));
     }
 
     /// <summary>
