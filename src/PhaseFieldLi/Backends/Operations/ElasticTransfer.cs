@@ -1,7 +1,5 @@
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
-using PhaseFieldLi.Kernels.Operators;
-using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Kernels.Solvers;
 
 namespace PhaseFieldLi.Backends;

@@ -1,7 +1,4 @@
 using PhaseFieldLi.Fields;
-using PhaseFieldLi.Kernels.Accessors;
-using PhaseFieldLi.Kernels.Launch;
-using PhaseFieldLi.Kernels.Operators;
 using PhaseFieldLi.Kernels.Physics;
 
 namespace PhaseFieldLi.Backends;

@@ -1,6 +1,5 @@
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
-using PhaseFieldLi.Kernels.Operators;
 using PhaseFieldLi.Kernels.Physics;
 
 namespace PhaseFieldLi.Backends;

@@ -1,7 +1,6 @@
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
-using PhaseFieldLi.Kernels.Physics;
 using PhaseFieldLi.Kernels.Solvers;
 
 namespace PhaseFieldLi.Backends;
