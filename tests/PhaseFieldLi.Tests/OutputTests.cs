@@ -162,8 +162,9 @@ public class OutputTests(ITestOutputHelper output)
     {
         string quickstart = File.ReadAllText(Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "quickstart.toml"));
         string dir = TestCases.TempDir();
-        var summary = TestCases.Run(PhaseFieldLi.Cases.CaseOverrides.Apply(quickstart, ["time.end=1000"]), output: dir).Summary;
-        var figures = TimeSeriesPlots.Write(dir, summary.Rows, summary.HasTip);
+        var run = TestCases.Run(PhaseFieldLi.Cases.CaseOverrides.Apply(quickstart, ["time.end=1000"]), output: dir);
+        var summary = run.Summary;
+        var figures = TimeSeriesPlots.Write(dir, summary.Rows, PhaseFieldLi.Models.Scaling.Faraday / run.Scaling.MolarVolume, summary.HasTip);
         Assert.Equal(["cell_voltage.png", "current.png", "tip_position.png", "tip_current_density.png", "li_volume.png"],
             figures.Select(f => Path.GetFileName(f.Path)));
         foreach (var f in figures)

@@ -47,6 +47,8 @@ public sealed class ElectrodepositionModel : IDisposable
         _phiLow = backend.Float("phi_low", Shape.Count);
         _residual = backend.Float("potential_residual", Shape.Count);
         _correction = backend.Float("potential_correction", Shape.Count);
+        _phiAtStart = backend.Float("phi_at_solve_start", Shape.Count);
+        _phiBAtStart = backend.Float("phi_response_at_solve_start", Shape.Count);
         IPreconditioner preconditioner = c.Solver.Method == PotentialSolver.JacobiCg
             ? new JacobiPreconditioner(backend, _ops, Shape)
             : WholeGridMultigrids.For(backend).CreateMultigrid(_ops, Shape);
@@ -287,8 +289,11 @@ public sealed class ElectrodepositionModel : IDisposable
     public static int BytesPerCell(SolverSettings solver) => 4 * (State.FieldsPerCell + PotentialSolveFieldsPerCell + ConjugateGradient.FieldsPerCell) +
                                                           (solver.Method == PotentialSolver.JacobiCg ? 4 : 5);
 
-    /// <summary>φ_lo, the defect-correction residual and the correction (<see cref="SolvePotential(double)"/>).</summary>
-    public const int PotentialSolveFieldsPerCell = 3;
+    /// <summary>
+    /// φ_lo, the defect-correction residual and the correction (<see cref="SolvePotential(double)"/>),
+    /// and φ and φ_B as the solve began (put back when a signal abandons it).
+    /// </summary>
+    public const int PotentialSolveFieldsPerCell = 5;
 
     /// <summary>Φ₊ − Φ₋ [V].</summary>
     public double CellVoltageV => (_bodyPotential[Bodies.Positive] - _bodyPotential[Bodies.Negative]) * Scaling.ThermalVoltageV;
@@ -312,18 +317,15 @@ public sealed class ElectrodepositionModel : IDisposable
     /// <summary>
     /// The same, abandoned between Newton iterations when <paramref name="stop"/> says so (a signal
     /// during a long solve): φ, the response φ_B and the body potentials are put back as they were
-    /// when the solve began — two device copies per solve, kept in two arrays allocated on first use —
-    /// and <see cref="SolveAbandonedException"/> is thrown, so the run can checkpoint the state of the
+    /// when the solve began (two device copies per solve, into two arrays of their own) and <see cref="SolveAbandonedException"/> is thrown, so the run can checkpoint the state of the
     /// step's start at once. On several ranks stop must give every rank the same answer.
     /// </summary>
     public PotentialReport SolvePotential(double appliedCurrentA, Func<bool>? stop)
     {
         if (stop == null) return SolvePotentialCore(appliedCurrentA, null);
-        _phiAtStart ??= Backend.Float("phi_at_solve_start", Shape.Count);
-        _phiBAtStart ??= Backend.Float("phi_response_at_solve_start", Shape.Count);
         _ops.Copy(State.Phi, _phiAtStart);
         _ops.Copy(State.PhiB, _phiBAtStart);
-        var bodies = (float[])_bodyPotential.Clone();
+        _bodyPotential.CopyTo(_bodyPotentialAtStart, 0);
         try
         {
             return SolvePotentialCore(appliedCurrentA, stop);
@@ -332,13 +334,14 @@ public sealed class ElectrodepositionModel : IDisposable
         {
             _ops.Copy(_phiAtStart, State.Phi);
             _ops.Copy(_phiBAtStart, State.PhiB);
-            bodies.CopyTo(_bodyPotential, 0);
+            _bodyPotentialAtStart.CopyTo(_bodyPotential, 0);
             State.BodyPotential.Upload(_bodyPotential);
             throw;
         }
     }
 
-    private Field<float>? _phiAtStart, _phiBAtStart;
+    private readonly Field<float> _phiAtStart, _phiBAtStart;
+    private readonly float[] _bodyPotentialAtStart = new float[State.MaxBodies];
 
     private PotentialReport SolvePotentialCore(double appliedCurrentA, Func<bool>? stop)
     {
@@ -569,8 +572,8 @@ public sealed class ElectrodepositionModel : IDisposable
         _correction.Dispose();
         _flowLimit?.Dispose();
         _flowRate?.Dispose();
-        _phiAtStart?.Dispose();
-        _phiBAtStart?.Dispose();
+        _phiAtStart.Dispose();
+        _phiBAtStart.Dispose();
         State.Dispose();
     }
 }

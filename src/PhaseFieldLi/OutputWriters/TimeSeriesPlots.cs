@@ -40,12 +40,13 @@ public static class TimeSeriesPlots
     /// least-squares slope of the tip height over the last 5 steps (the step-to-step difference jumps
     /// each time the ξ = ½ crossing moves into the next cell).
     /// </summary>
-    public static IReadOnlyList<Figure> Write(string directory, IReadOnlyList<DiagnosticsRow> rows, bool hasTip = true)
+    public static IReadOnlyList<Figure> Write(string directory, IReadOnlyList<DiagnosticsRow> rows, double chargePerVolumeCPerM3,
+        bool hasTip = true)
     {
         var paths = new List<Figure>();
         if (rows.Count == 0) return paths;
         double[] t = rows.Select(r => r.TimeS).ToArray();
-        double[] smoothJ = SmoothedTipCurrentDensity(rows, 5);
+        double[] smoothJ = SmoothedTipCurrentDensity(rows, 5, chargePerVolumeCPerM3);
         foreach (var panel in Panels)
         {
             if (panel.AboutTheTip && !hasTip) continue;
@@ -85,15 +86,11 @@ public static class TimeSeriesPlots
     }
 
     /// <summary>
-    /// zF/V_m · dx/dt with dx/dt the least-squares slope of the tip height over the last
-    /// <paramref name="window"/> rows (NaN until there are two); z F/V_m from the rows' own ratio j/v.
+    /// zF/V_m · dx/dt [A/m²] with dx/dt the least-squares slope of the tip height over the last
+    /// <paramref name="window"/> rows (NaN until there are two); z F/V_m = <paramref name="chargePerVolume"/> [C/m³].
     /// </summary>
-    public static double[] SmoothedTipCurrentDensity(IReadOnlyList<DiagnosticsRow> rows, int window)
+    public static double[] SmoothedTipCurrentDensity(IReadOnlyList<DiagnosticsRow> rows, int window, double chargePerVolume)
     {
-        // F/V_m [C/m³] as the time series recorded it: j_v / v of any row with a finite, non-zero speed.
-        double chargePerVolume = rows.Where(r => double.IsFinite(r.TipVelocityMPerS) && r.TipVelocityMPerS != 0
-                                                 && double.IsFinite(r.TipCurrentDensityFromVelocityAPerM2))
-            .Select(r => r.TipCurrentDensityFromVelocityAPerM2 / r.TipVelocityMPerS).DefaultIfEmpty(double.NaN).First();
         var j = new double[rows.Count];
         for (int n = 0; n < rows.Count; n++)
         {

@@ -207,7 +207,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         WriteSnapshot(snapshots, st);
         try
         {
-            if (Root) TimeSeriesPlots.Write(outputDirectory, _rows, HasTip);
+            if (Root) TimeSeriesPlots.Write(outputDirectory, _rows, Scaling.Faraday / Model.Scaling.MolarVolume, HasTip);
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {

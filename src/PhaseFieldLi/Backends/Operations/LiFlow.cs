@@ -20,11 +20,11 @@ public partial class Operations<TF, TI>
     public void LiFlowRate(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
         Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt)
     {
-        // neighbour reads: ξ, p, d and the material (is the neighbour a sheet site, its sheet's pressure)
+        // neighbour reads: ξ, p and d (is the neighbour a sheet site, its sheet's pressure); the
+        // material's ghost planes are set with the initial state and never change
         Halo.FillGhosts(xi);
         Halo.FillGhosts(pressure);
         Halo.FillGhosts(damage);
-        Halo.FillGhosts(material);
         var rule = new LiFlowRule<TF, TI>
         {
             Grid = g, Xi = F(xi), Pressure = F(pressure), Damage = F(damage), Limit = F(limit), FlowRate = F(flowRate), Material = I(material),
