@@ -47,28 +47,8 @@ step $pf devices --check --backend opencl
 if has compare; then
   step $pf compare cases/quickstart.toml --backend "$backend" --steps 30 --tolerance 1e-4 --output "$out/compare-quickstart"
   step $pf compare cases/quickstart.toml --backend opencl --steps 10 --tolerance 1e-4 --output "$out/compare-quickstart-opencl"
-  { echo 'physics = "coupled"'
-    sed -e 's/^cells = .*/cells = [8, 8, 16]/' -e 's/^name = .*/name = "tiny-coupled"/' -e 's/^end = .*/end = 300.0/' \
-        -e 's/^growth_room = .*/growth_room = 2.0e-6/' -e 's/^positive_li_thickness = .*/positive_li_thickness = 4.0e-6/' \
-        -e '/^\[\[flaw\]\]/,$d' cases/quickstart.toml
-    cat <<'TOML'
-[[flaw]]
-shape = "box"
-min = [6.0e-6, 4.0e-6, 3.0e-6]
-max = [10.0e-6, 12.0e-6, 14.0e-6]
-damage = 1.0
-li = 1.0
-[mechanics]
-stack_pressure = 4.0e6
-tolerance = 1e-5
-[fracture]
-length_scale = 4.0e-6
-cleavage_normal = [1, 0, 0]
-anisotropy = 10.0
-stagger_tolerance = 1e-2
-TOML
-  } > "$out/tiny-coupled.toml"
-  step $pf compare "$out/tiny-coupled.toml" --backend "$backend" --steps 3 --output "$out/compare-coupled"
+  # Coupled (potential, Li phase, elasticity, fracture): the leaf case, first steps.
+  step $pf compare cases/leaf-dendrite-3d.toml --backend "$backend" --steps 3 --output "$out/compare-coupled"
 fi
 
 if has scale; then

@@ -23,13 +23,8 @@ public class BipolarTests(ITestOutputHelper output)
             current_density = {j:R}
             sigma_llzo = 0.05
             """;
-        string slab = """
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 60.0e-6]
-            max = [1.0e-6, 1.0e-6, 90.0e-6]
-            damage = 0.0
-            li = 1.0
+        string slab = $"""
+            {CaseText.Box((0.0, 0.0, 60.0e-6), (1.0e-6, 1.0e-6, 90.0e-6), damage: 0.0, li: 1.0)}
             """;
         string toml = TestCases.Column(160, h, 2e-6, chem, end: 1000, maxStep: 5, mobility: 3.6e-8,
             extraPhaseField: "confine_to_damage = false", extra: slab, liThickness: 8e-6, positiveLiThickness: 12e-6, growthRoom: 16e-6);
@@ -93,17 +88,9 @@ public class CrackFaceConductionTests(ITestOutputHelper output)
     [InlineData(true)]
     public void AnOpenedCrackConnectsTheLiItTouchesOnlyWithConduction(bool conduction)
     {
-        string geometry = """
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 60.0e-6]
-            max = [1.0e-6, 1.0e-6, 90.0e-6]
-            li = 1.0
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 5.0e-6]
-            max = [1.0e-6, 1.0e-6, 65.0e-6]
-            damage = 1.0
+        string geometry = $"""
+            {CaseText.Box((0.0, 0.0, 60.0e-6), (1.0e-6, 1.0e-6, 90.0e-6), li: 1.0)}
+            {CaseText.Box((0.0, 0.0, 5.0e-6), (1.0e-6, 1.0e-6, 65.0e-6), damage: 1.0)}
             """;
         string toml = TestCases.Column(160, 1e-6, 2e-6, "current_density = 15.0", end: 10, maxStep: 5, mobility: 3.6e-8,
             extraPhaseField: $"crack_face_conduction = {(conduction ? "true" : "false")}", extra: geometry,
@@ -145,12 +132,8 @@ public class SplitMergeTests(ITestOutputHelper output)
     [Fact]
     public void ACutSlabBecomesTwoBodiesAndFillingTheCutMergesThem()
     {
-        string slab = """
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 50.0e-6]
-            max = [1.0e-6, 1.0e-6, 100.0e-6]
-            li = 1.0
+        string slab = $"""
+            {CaseText.Box((0.0, 0.0, 50.0e-6), (1.0e-6, 1.0e-6, 100.0e-6), li: 1.0)}
             """;
         string toml = TestCases.Column(160, 1e-6, 2e-6, "current_density = 15.0", end: 1000, maxStep: 5, mobility: 3.6e-8,
             extraPhaseField: "confine_to_damage = false", extra: slab, liThickness: 8e-6, positiveLiThickness: 12e-6, growthRoom: 16e-6)
@@ -217,17 +200,9 @@ public class TwoBodyReversalTests(ITestOutputHelper output)
             current_schedule = [[{half:R}, {j:R}], [{2 * half:R}, {-j:R}]]
             sigma_llzo = 0.05
             """;
-        string slabs = """
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 50.0e-6]
-            max = [1.0e-6, 1.0e-6, 70.0e-6]
-            li = 1.0
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 110.0e-6]
-            max = [1.0e-6, 1.0e-6, 130.0e-6]
-            li = 1.0
+        string slabs = $"""
+            {CaseText.Box((0.0, 0.0, 50.0e-6), (1.0e-6, 1.0e-6, 70.0e-6), li: 1.0)}
+            {CaseText.Box((0.0, 0.0, 110.0e-6), (1.0e-6, 1.0e-6, 130.0e-6), li: 1.0)}
             """;
         string toml = TestCases.Column(190, h, 2e-6, chem, end: 2 * half, maxStep: 5, mobility: 3.6e-8,
             extraPhaseField: "confine_to_damage = false", extra: slabs, liThickness: 8e-6, positiveLiThickness: 12e-6, growthRoom: 16e-6);
@@ -298,9 +273,7 @@ public class FloatingSphereTests(ITestOutputHelper output)
 
     private static string Cell(string sphere, double i0 = 5000.0) => $"""
         name = "sphere"
-        [grid]
-        cells = [36, 36, 80]
-        spacing = 1.0e-6
+        {CaseText.Grid(36, 36, 80, 1.0e-6)}
         [time]
         end = 1.0
         [electrochemistry]
@@ -311,11 +284,7 @@ public class FloatingSphereTests(ITestOutputHelper output)
         interface_width = 2.0e-6
         confine_to_damage = false
         mobility = 1.0e-13
-        [electrodes]
-        collector_thickness = 1.0e-6
-        negative_li_thickness = 3.0e-6
-        positive_li_thickness = 3.0e-6
-        growth_room = 2.0e-6
+        {CaseText.Electrodes(1.0e-6, 3.0e-6, 3.0e-6, 2.0e-6)}
         [solver]
         tolerance = 1.0e-7
         {sphere}

@@ -113,11 +113,9 @@ public class CliTests
 /// <summary>key=value overrides on the case text: each kind of edit, and the refusals.</summary>
 public class CaseOverrideTests
 {
-    private const string Text = """
+    private static readonly string Text = $"""
         name = "o"
-        [grid]
-        cells = [8, 8, 16]
-        spacing = 2.0e-6
+        {CaseText.Grid(8, 8, 16, 2.0e-6)}
         [time]
         end = 10.0
         [electrochemistry]

@@ -282,14 +282,11 @@ public class DistributedTests(ITestOutputHelper output)
     private static string Bipolar(string name, int[] cells, double endS, double outputS, double positiveLiM, double growthRoomM,
         (double[] Min, double[] Max) crack, (double Low, double High) liZM, string method)
     {
-        static string V(double[] v) => "[" + string.Join(", ", v.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]";
         string R(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        double[] liMin = [crack.Min[0], crack.Min[1], liZM.Low], liMax = [crack.Max[0], crack.Max[1], liZM.High];
+        var (lo, hi) = crack;
         return $"""
             name = "{name}"
-            [grid]
-            cells = [{cells[0]}, {cells[1]}, {cells[2]}]
-            spacing = 2.0e-6
+            {CaseText.Grid(cells[0], cells[1], cells[2], 2.0e-6)}
             [time]
             end = {R(endS)}
             max_step = 50.0
@@ -303,22 +300,9 @@ public class DistributedTests(ITestOutputHelper output)
             interface_width = 3.0e-6
             mobility = 1.0e-9
             confine_to_damage = true
-            [electrodes]
-            collector_thickness = 2.0e-6
-            negative_li_thickness = 4.0e-6
-            positive_li_thickness = {R(positiveLiM)}
-            growth_room = {R(growthRoomM)}
-            [[flaw]]
-            shape = "box"
-            min = {V(crack.Min)}
-            max = {V(crack.Max)}
-            damage = 1.0
-            [[flaw]]
-            shape = "box"
-            min = {V(liMin)}
-            max = {V(liMax)}
-            damage = 1.0
-            li = 1.0
+            {CaseText.Electrodes(2.0e-6, 4.0e-6, positiveLiM, growthRoomM)}
+            {CaseText.Box((lo[0], lo[1], lo[2]), (hi[0], hi[1], hi[2]), damage: 1)}
+            {CaseText.Box((lo[0], lo[1], liZM.Low), (hi[0], hi[1], liZM.High), damage: 1, li: 1)}
             [solver]
             method = "{method}"
             tolerance = 1.0e-7

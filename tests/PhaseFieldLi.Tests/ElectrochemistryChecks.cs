@@ -146,15 +146,9 @@ public class ElectrochemistryChecks(ITestOutputHelper output)
             sigma_llzo = 0.05
             """;
         double h = 1e-6, delta = 2e-6;
-        string bands = """
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 0.0]
-            max = [1.0e-6, 1.0e-6, 10.0e-6]
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 70.0e-6]
-            max = [1.0e-6, 1.0e-6, 80.0e-6]
+        string bands = $"""
+            {CaseText.Box((0.0, 0.0, 0.0), (1.0e-6, 1.0e-6, 10.0e-6))}
+            {CaseText.Box((0.0, 0.0, 70.0e-6), (1.0e-6, 1.0e-6, 80.0e-6))}
             """;
         string Case(string extra, double room) => TestCases.Column(80, h, delta, chem, end: 20, maxStep: 5, mobility: 1e-9,
             extra: extra, growthRoom: room);

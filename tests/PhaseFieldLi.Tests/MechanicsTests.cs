@@ -20,20 +20,14 @@ public class MechanicsTests(ITestOutputHelper output)
     internal static string Block(int nx, int ny, int nz, string mechanics, string fracture = "", double liThickness = 0,
         string flaws = "") => $"""
         name = "block"
-        [grid]
-        cells = [{nx}, {ny}, {nz}]
-        spacing = {H:R}
+        {CaseText.Grid(nx, ny, nz, H)}
         [time]
         end = 1.0
         [electrochemistry]
         current_density = 0.0
         [phase_field]
         interface_width = {2 * H:R}
-        [electrodes]
-        collector_thickness = {H:R}
-        negative_li_thickness = {liThickness:R}
-        positive_li_thickness = {liThickness:R}
-        growth_room = 0.0
+        {CaseText.Electrodes(H, liThickness, liThickness, 0)}
         [mechanics]
         {mechanics}
         [fracture]
@@ -170,13 +164,7 @@ public class MechanicsTests(ITestOutputHelper output)
             stack_pressure = 4e6
             crack_pressure = 1e8
             tolerance = 1e-7
-            """, flaws: """
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 3.0e-6]
-            max = [2.0e-6, 2.0e-6, 4.0e-6]
-            damage = 1.0
-            """);
+            """, flaws: CaseText.Box((0, 0, 3e-6), (2e-6, 2e-6, 4e-6), damage: 1));
         float[] Run(string backend)
         {
             var (host, m) = Build(toml, backend);
@@ -215,40 +203,23 @@ public class ElasticMultigridTests(ITestOutputHelper output)
         crack_pressure = 1.0e8
         preconditioner = "{preconditioner}"
         """,
-        flaws: $"""
-        [[flaw]]
-        shape = "box"
-        min = [0.0, 0.0, {n / 2 - 1}e-6]
-        max = [{n / 2}e-6, {n}e-6, {n / 2 + 1}e-6]
-        damage = 1.0
-        """);
+        flaws: CaseText.Box((0, 0, (n / 2 - 1) / 1e6), (n / 2 / 1e6, n / 1e6, (n / 2 + 1) / 1e6), damage: 1));
 
     /// <summary>A Li | LLZO | Li cell, 16 × 16 × 48, with a Li-filled flaw on the negative interface.</summary>
     private static string LiFilledFlaw(string preconditioner) => $"""
         physics = "coupled"
-        [grid]
-        cells = [16, 16, 48]
-        spacing = 1.0e-6
+        {CaseText.Grid(16, 16, 48, 1.0e-6)}
         [time]
         end = 1.0
         [phase_field]
         interface_width = 2.0e-6
-        [electrodes]
-        collector_thickness = 1.0e-6
-        negative_li_thickness = 3.0e-6
-        positive_li_thickness = 6.0e-6
-        growth_room = 2.0e-6
+        {CaseText.Electrodes(1.0e-6, 3.0e-6, 6.0e-6, 2.0e-6)}
         [mechanics]
         stack_pressure = 4.0e6
         preconditioner = "{preconditioner}"
         [fracture]
         length_scale = 2.0e-6
-        [[flaw]]
-        shape = "box"
-        min = [0.0, 0.0, 4.0e-6]
-        max = [1.0e-6, 3.0e-6, 9.0e-6]
-        damage = 1.0
-        li = 1.0
+        {CaseText.Box((0.0, 0.0, 4.0e-6), (1.0e-6, 3.0e-6, 9.0e-6), damage: 1.0, li: 1.0)}
         """;
 
     /// <summary>
@@ -368,13 +339,7 @@ public class FractureTests(ITestOutputHelper output)
             length_scale = 2.0e-6
             fracture_energy = 2.24
             stagger_tolerance = 1e-3
-            """, flaws: """
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 5.0e-6]
-            max = [3.0e-6, 4.0e-6, 6.0e-6]
-            damage = 1.0
-            """);
+            """, flaws: CaseText.Box((0, 0, 5e-6), (3e-6, 4e-6, 6e-6), damage: 1));
         var (host, m) = MechanicsTests.Build(Load(0.05e-6));
         using var _ = host;
         using var __ = m;
@@ -421,9 +386,7 @@ public class CleavageTests(ITestOutputHelper output)
         string toml = $"""
             name = "kink"
             physics = "fracture"
-            [grid]
-            cells = [{nx}, 1, {nz}]
-            spacing = {h:R}
+            {CaseText.Grid(nx, 1, nz, h)}
             [time]
             end = 1.0
             [mechanics]
@@ -565,9 +528,7 @@ public class GrowthStrainTests(ITestOutputHelper output)
         string toml = $"""
             name = "growth"
             physics = "fracture"
-            [grid]
-            cells = [3, 3, {nz}]
-            spacing = {h:R}
+            {CaseText.Grid(3, 3, nz, h)}
             [time]
             end = 1.0
             [mechanics]
@@ -752,26 +713,15 @@ public abstract class LeafSize(string backend)
         string toml = $"""
             name = "leaf-size"
             physics = "coupled"
-            [grid]
-            cells = [8, 8, 24]
-            spacing = {h:R}
+            {CaseText.Grid(8, 8, 24, h)}
             [time]
             end = 1.0
             [mechanics]
             stack_pressure = 0.0
             [fracture]
             cleavage_normal = [1, 0, 0]
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 8.0e-6]
-            max = [3.0e-6, 6.0e-6, 17.0e-6]
-            damage = 1.0
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 9.0e-6]
-            max = [2.0e-6, 5.0e-6, 16.0e-6]
-            li = 1.0
-            damage = 1.0
+            {CaseText.Box((0.0, 0.0, 8.0e-6), (3.0e-6, 6.0e-6, 17.0e-6), damage: 1.0)}
+            {CaseText.Box((0.0, 0.0, 9.0e-6), (2.0e-6, 5.0e-6, 16.0e-6), li: 1.0, damage: 1.0)}
             """;
         var c = CaseReader.Parse(toml, "leaf-size");
         using var b = TestCases.BackendOrSkip(backend);
@@ -807,12 +757,10 @@ public sealed class LeafSizeOnOpenCl() : LeafSize("opencl");
 /// </summary>
 public class InterfaceFlawTests(ITestOutputHelper output)
 {
-    public const string Case = """
+    public static readonly string Case = $"""
         name = "interface-flaw-small"
         physics = "coupled"
-        [grid]
-        cells = [8, 8, 32]
-        spacing = 1.0e-6
+        {CaseText.Grid(8, 8, 32, 1.0e-6)}
         [time]
         end = 1500.0
         max_step = 20.0
@@ -822,11 +770,7 @@ public class InterfaceFlawTests(ITestOutputHelper output)
         [phase_field]
         interface_width = 2.0e-6
         mobility = 1.0e-10
-        [electrodes]
-        collector_thickness = 1.0e-6
-        negative_li_thickness = 3.0e-6
-        positive_li_thickness = 6.0e-6
-        growth_room = 4.0e-6
+        {CaseText.Electrodes(1.0e-6, 3.0e-6, 6.0e-6, 4.0e-6)}
         [mechanics]
         stack_pressure = 4.0e6
         [fracture]
@@ -834,12 +778,7 @@ public class InterfaceFlawTests(ITestOutputHelper output)
         anisotropy = 10.0
         length_scale = 2.0e-6
         energy_split = "spectral"
-        [[flaw]]
-        shape = "box"
-        min = [0.0, 0.0, 4.0e-6]
-        max = [2.0e-6, 2.0e-6, 12.0e-6]
-        damage = 1.0
-        li = 1.0
+        {CaseText.Box((0.0, 0.0, 4.0e-6), (2.0e-6, 2.0e-6, 12.0e-6), damage: 1.0, li: 1.0)}
         [solver]
         newton_tolerance = 2.0e-3
         """;

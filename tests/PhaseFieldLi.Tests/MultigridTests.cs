@@ -344,14 +344,9 @@ public abstract class ElasticCoarseDirectSolve(string backendName)
     [SkippableFact]
     public void TheProbedFactorSolvesTheOperator()
     {
-        string toml = "physics = \"coupled\"\n" + CaseFileErrorTests.Good.Replace("cells = [8, 8, 16]", "cells = [4, 4, 16]") + """
+        string toml = "physics = \"coupled\"\n" + CaseFileErrorTests.Good.Replace("cells = [8, 8, 16]", "cells = [4, 4, 16]") + $"""
 
-            [[flaw]]
-            shape = "box"
-            min = [0.0, 0.0, 10e-6]
-            max = [4e-6, 4e-6, 16e-6]
-            damage = 1.0
-            li = 1.0
+            {CaseText.Box((0.0, 0.0, 10e-6), (4e-6, 4e-6, 16e-6), damage: 1.0, li: 1.0)}
             [mechanics]
             stack_pressure = 4.0e6
             [fracture]

@@ -25,11 +25,9 @@ public class OutputTests(ITestOutputHelper output)
     public void FractureRunWritesMechanicsFieldsThatH5pyReadsBack()
     {
         string dir = TestCases.TempDir();
-        var c = PhaseFieldLi.Cases.CaseReader.Parse("""
+        var c = PhaseFieldLi.Cases.CaseReader.Parse($"""
             physics = "fracture"
-            [grid]
-            cells = [8, 8, 8]
-            spacing = 1.0e-6
+            {CaseText.Grid(8, 8, 8, 1.0e-6)}
             [time]
             end = 2.0
             max_step = 1.0

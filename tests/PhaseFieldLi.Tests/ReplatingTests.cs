@@ -22,9 +22,7 @@ public class ReplatingTests(ITestOutputHelper output)
 
     private static string Slab(string phaseField) => $"""
         name = "replating"
-        [grid]
-        cells = [16, 1, 40]
-        spacing = {H:R}
+        {CaseText.Grid(16, 1, 40, H)}
         [time]
         end = 1200.0
         max_step = 10.0
@@ -34,16 +32,8 @@ public class ReplatingTests(ITestOutputHelper output)
         interface_width = 2.0e-6
         mobility = 1.0e-10
         {phaseField}
-        [electrodes]
-        collector_thickness = 1.0e-6
-        negative_li_thickness = 3.0e-6
-        positive_li_thickness = 6.0e-6
-        growth_room = 0.0
-        [[flaw]]
-        shape = "box"
-        min = [0.0, 0.0, 4.0e-6]
-        max = [2.0e-6, 1.0e-6, {TipZ:R}]
-        damage = 1.0
+        {CaseText.Electrodes(1.0e-6, 3.0e-6, 6.0e-6, 0.0)}
+        {CaseText.Box((0.0, 0.0, 4.0e-6), (2.0e-6, 1.0e-6, TipZ), damage: 1.0)}
         emptied = true
         """;
 

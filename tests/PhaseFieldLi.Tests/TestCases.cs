@@ -16,9 +16,7 @@ internal static class TestCases
         double mobility, string extraPhaseField = "", string extra = "", double liThickness = 6e-6,
         double? positiveLiThickness = null, double? growthRoom = null) => $"""
         name = "column"
-        [grid]
-        cells = [1, 1, {nz}]
-        spacing = {h:R}
+        {CaseText.Grid(1, 1, nz, h)}
         [time]
         end = {end:R}
         max_step = {maxStep:R}
@@ -29,20 +27,14 @@ internal static class TestCases
         interface_width = {delta:R}
         mobility = {mobility:R}
         {extraPhaseField}
-        [electrodes]
-        collector_thickness = {h:R}
-        negative_li_thickness = {liThickness:R}
-        positive_li_thickness = {positiveLiThickness ?? liThickness:R}
-        growth_room = {growthRoom ?? 4 * delta:R}
+        {CaseText.Electrodes(h, liThickness, positiveLiThickness ?? liThickness, growthRoom ?? 4 * delta)}
         {extra}
         """;
 
     /// <summary>A tiny 3-D cell with a Li-filled crack (8 × 8 × 16 cells, for the ILGPU emulator).</summary>
-    public const string TinyCrack = """
+    public static readonly string TinyCrack = $"""
         name = "tiny-crack"
-        [grid]
-        cells = [8, 8, 16]
-        spacing = 2.0e-6
+        {CaseText.Grid(8, 8, 16, 2.0e-6)}
         [time]
         end = 150.0
         max_step = 50.0
@@ -51,20 +43,9 @@ internal static class TestCases
         current_density = 15.0
         [phase_field]
         interface_width = 3.0e-6
-        [electrodes]
-        collector_thickness = 2.0e-6
-        negative_li_thickness = 4.0e-6
-        positive_li_thickness = 4.0e-6
-        growth_room = 2.0e-6
-        [[flaw]]
-        shape = "box"
-        min = [6e-6, 4e-6, 4e-6]
-        max = [10e-6, 12e-6, 18e-6]
-        [[flaw]]
-        shape = "box"
-        min = [6e-6, 4e-6, 4e-6]
-        max = [10e-6, 12e-6, 12e-6]
-        li = 1.0
+        {CaseText.Electrodes(2.0e-6, 4.0e-6, 4.0e-6, 2.0e-6)}
+        {CaseText.Box((6e-6, 4e-6, 4e-6), (10e-6, 12e-6, 18e-6))}
+        {CaseText.Box((6e-6, 4e-6, 4e-6), (10e-6, 12e-6, 12e-6), li: 1.0)}
         """;
 
     public static string TempDir()

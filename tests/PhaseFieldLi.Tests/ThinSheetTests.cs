@@ -76,11 +76,9 @@ public class ThinSheetTests
 /// </summary>
 public class SheetEdgeTests
 {
-    internal const string Case = """
+    internal static readonly string Case = $"""
         name = "sheet-edge"
-        [grid]
-        cells = [4, 4, 36]
-        spacing = 1.0e-6
+        {CaseText.Grid(4, 4, 36, 1.0e-6)}
         [time]
         end = 500.0
         max_step = 5.0
@@ -95,16 +93,8 @@ public class SheetEdgeTests
         interface_width = 2.0e-6
         mobility = 1.0e-10
         thin_sheets = true
-        [electrodes]
-        collector_thickness = 1.0e-6
-        negative_li_thickness = 3.0e-6
-        positive_li_thickness = 6.0e-6
-        growth_room = 2.0e-6
-        [[flaw]]
-        shape = "box"
-        min = [0.0, 0.0, 3.0e-6]
-        max = [1.0e-6, 4.0e-6, 26.0e-6]
-        damage = 1.0
+        {CaseText.Electrodes(1.0e-6, 3.0e-6, 6.0e-6, 2.0e-6)}
+        {CaseText.Box((0.0, 0.0, 3.0e-6), (1.0e-6, 4.0e-6, 26.0e-6), damage: 1.0)}
         """;
 
     [Fact]
@@ -158,8 +148,8 @@ public class StrandedTailTests
     [Fact]
     public void ATailStrandedInIntactLlzoDoesNotStopTheRun()
     {
-        string toml = SheetEdgeTests.Case.Replace("cells = [4, 4, 36]", "cells = [4, 4, 32]")
-            .Replace("positive_li_thickness = 6.0e-6", "positive_li_thickness = 3.0e-6").Replace("end = 500.0", "end = 560.0");
+        string toml = PhaseFieldLi.Cases.CaseOverrides.Apply(SheetEdgeTests.Case,
+            ["grid.cells=[4, 4, 32]", "electrodes.positive_li_thickness=3.0e-6", "time.end=560.0"]);
         var rows = TestCases.Run(toml).Summary.Rows;
         var stranded = rows.Where(r => r.IsolatedBodies > 0).ToList();
         Assert.True(stranded.Count > 5, "the positive electrode's tail must have been stranded");
