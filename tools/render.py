@@ -5,7 +5,11 @@ colour bar, the run's name and the time, at the last time, to a PNG; next to it 
 file (same name, .pvsm: File > Load State). Print the time steps, each array's name, shape and range,
 and the number of points on the d = 0.5 iso-surface.
 
-usage: QT_QPA_PLATFORM=offscreen pvpython tools/render.py RUN_DIR [OUT.png]
+With --frames DIR, also one PNG per snapshot time, DIR/frame_0000.png … (same camera and colour
+scale as the last time's, so that the sequence plays as a film: e.g.
+`ffmpeg -framerate 4 -i DIR/frame_%04d.png run.mp4`).
+
+usage: QT_QPA_PLATFORM=offscreen pvpython tools/render.py RUN_DIR [OUT.png] [--frames DIR]
 """
 import json
 import os
@@ -14,8 +18,18 @@ import sys
 from paraview.simple import (XDMFReader, Contour, Slice, Show, Render, SaveScreenshot, GetActiveViewOrCreate,
                              ColorBy, ResetCamera, UpdatePipeline, Text, SaveState, GetScalarBar)
 
-run = sys.argv[1]
-png = sys.argv[2] if len(sys.argv) > 2 else os.path.join(run, "render.png")
+args = sys.argv[1:]
+frames = None
+if "--frames" in args:
+    at = args.index("--frames")
+    if at + 1 >= len(args):
+        sys.exit("render.py: --frames needs a folder")
+    frames = args[at + 1]
+    del args[at:at + 2]
+if not args:
+    sys.exit(__doc__)
+run = args[0]
+png = args[1] if len(args) > 1 else os.path.join(run, "render.png")
 reader = XDMFReader(FileNames=[os.path.join(run, "fields.xdmf")])
 reader.UpdatePipelineInformation()
 times = list(reader.TimestepValues) if reader.TimestepValues else [0.0]
@@ -77,4 +91,14 @@ info["png"] = png
 state = os.path.splitext(png)[0] + ".pvsm"
 SaveState(state)
 info["state"] = state
+if frames is not None:
+    os.makedirs(frames, exist_ok=True)
+    info["frames"] = []
+    for n, tf in enumerate(times):
+        view.ViewTime = tf
+        stamp.Text = "t = %g s" % tf
+        Render(view)
+        name = os.path.join(frames, "frame_%04d.png" % n)
+        SaveScreenshot(name, view)
+        info["frames"].append(name)
 print(json.dumps(info))

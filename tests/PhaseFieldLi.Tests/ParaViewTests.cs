@@ -6,7 +6,8 @@ namespace PhaseFieldLi.Tests;
 
 /// <summary>
 /// ParaView itself (Debian's pvpython, headless on its own Xvfb display) opens a run's XDMF index through
-/// tools/render.py, renders the iso-surfaces and the φ slice to PNG, and reports the arrays it read.
+/// tools/render.py, renders the iso-surfaces and the φ slice to PNG (and a frame per snapshot time),
+/// and reports the arrays it read.
 /// </summary>
 public class ParaViewTests(ITestOutputHelper output)
 {
@@ -50,7 +51,7 @@ public class ParaViewTests(ITestOutputHelper output)
             exit = -1;
             for (int attempt = 1; attempt <= 5 && exit != 0; attempt++)
             {
-                var psi = new ProcessStartInfo("/usr/bin/pvpython", [script, dir, png]) { RedirectStandardOutput = true, RedirectStandardError = true };
+                var psi = new ProcessStartInfo("/usr/bin/pvpython", [script, dir, png, "--frames", Path.Combine(dir, "frames")]) { RedirectStandardOutput = true, RedirectStandardError = true };
                 psi.Environment["DISPLAY"] = $":{display}";
                 using var p = Process.Start(psi)!;
                 var err = p.StandardError.ReadToEndAsync();
@@ -106,6 +107,11 @@ public class ParaViewTests(ITestOutputHelper output)
         var damage = arrays.GetProperty("damage").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal([0.0, 1.0], damage);
         Assert.True(new FileInfo(png).Length > 10_000, "the rendered PNG is missing or empty");
+        // --frames: one PNG per snapshot time, in time order, for a film of the run.
+        var frames = root.GetProperty("frames").EnumerateArray().Select(f => f.GetString()!).ToList();
+        Assert.Equal(times.Select((_, n) => Path.Combine(dir, "frames", $"frame_{n:D4}.png")), frames);
+        Assert.All(frames, f => Assert.True(new FileInfo(f).Length > 10_000, $"{f} is missing or empty"));
+        Assert.Equal(Directory.GetFiles(Path.Combine(dir, "frames")).Order(StringComparer.Ordinal), frames);
         // The view as a ParaView state beside the PNG and fields.xdmf: it reads this run's index and
         // holds the colour bar and the title and time texts.
         string state = Path.Combine(dir, "render.pvsm");

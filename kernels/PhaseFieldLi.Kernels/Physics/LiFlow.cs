@@ -30,6 +30,9 @@ namespace PhaseFieldLi.Kernels.Physics;
 /// </summary>
 public static class LiFlow
 {
+    /// <summary>Largest Δt K̂ m_f of a face in the implicit step (faster relaxation counts as instantaneous).</summary>
+    public const float StiffRelaxation = 1000f;
+
     /// <summary>
     /// Signed flux from cell a to cell b through their shared face, as ∂ξ/∂t [1/s] of a (positive: a
     /// loses): C ξ_d^(n+2) |Δp̂|^n with the sign of Δp̂ = p̂_a − p̂_b, ξ_d the donor's ξ.
@@ -42,6 +45,20 @@ public static class LiFlow
         if (donor <= 0f) return 0f;
         float magnitude = p.Rate * MathF.Exp((p.Exponent + 2f) * MathF.Log(donor) + p.Exponent * MathF.Log(MathF.Abs(dp)));
         return dp > 0f ? magnitude : -magnitude;
+    }
+
+    /// <summary>
+    /// The face's mobility, m = C ξ_d^(n+2) |Δp̂|^(n−1) [1/s per p_ref], so that the flux of
+    /// <see cref="FaceFlux"/> is m Δp̂: the coefficient of the implicit step, taken at the step's start.
+    /// Symmetric in a and b to the bit (the same |Δp̂| and donor from either side).
+    /// </summary>
+    public static float FaceMobility(float xiA, float pA, float xiB, float pB, in LiFlowParameters p)
+    {
+        float dp = pA - pB;
+        if (dp == 0f) return 0f;
+        float donor = dp > 0f ? xiA : xiB;
+        if (donor <= 0f) return 0f;
+        return p.Rate * MathF.Exp((p.Exponent + 2f) * MathF.Log(donor) + (p.Exponent - 1f) * MathF.Log(MathF.Abs(dp)));
     }
 
     /// <summary>The sheet's pressure as the flow sees it [p_ref]: the cell's pressure where it holds a sheet, else 0.</summary>
@@ -96,6 +113,12 @@ public struct LiFlowParameters
     public float SheetOnset;
     /// <summary>The cleavage normal (0, 1, 2): the sheet flows in the plane normal to it.</summary>
     public int NormalAxis;
+    /// <summary>
+    /// K̂ = K_Li / p_ref: how fast a sheet cell's pressure rises with the Li it gains within a step
+    /// (dp̂/dξ, Li's bulk modulus: the sheet compressed in a crack that does not open further within the
+    /// step; the next mechanics solve lets the crack respond).
+    /// </summary>
+    public float Stiffness;
 }
 
 /// <summary>
@@ -134,5 +157,101 @@ public struct LiFlowRule<TF, TI> : IGridRule
         }
         if (Pass == 0) Limit[idx] = outflow * Dt > Xi[idx] ? Xi[idx] / (outflow * Dt) : 1f;
         else FlowRate[idx] = rate;
+    }
+}
+
+/// <summary>Writes the sheet pressure p̂ = <see cref="LiFlow.SheetPressure"/> [p_ref] on sheet sites, 0 elsewhere.</summary>
+public struct LiSheetPressureRule<TF, TI> : IGridRule
+    where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    public TF Xi, Pressure, Damage, SheetPressure;
+    public TI Material;
+    public LiFlowParameters P;
+
+    public void Apply(int idx)
+    {
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k) =>
+        SheetPressure[idx] = LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis) ? LiFlow.SheetPressure(Xi[idx], Pressure[idx], P) : 0f;
+}
+
+/// <summary>What one launch of <see cref="LiFlowImplicitRule{TF,TI}"/> computes.</summary>
+public enum LiFlowImplicitPass
+{
+    /// <summary>Y = A X, the implicit step's operator.</summary>
+    Apply,
+    /// <summary>Y = 1 / diag A (the Jacobi preconditioner).</summary>
+    InverseDiagonal,
+    /// <summary>Limit = λ_i = min(1, ξ_i / Σ outflows of the step), X the end-of-step pressure p̂¹.</summary>
+    Limit,
+    /// <summary>Y = ∂ξ/∂t of the step, −Σ_f m_f (p̂¹_i − p̂¹_j) λ_donor, X = p̂¹.</summary>
+    Rate,
+}
+
+/// <summary>
+/// The implicit creep step (backward Euler in the pressure, mobility lagged at the step's start). The
+/// unknowns are the sheet pressures p̂¹ at the step's end; a sheet cell's pressure rises by K̂ per unit
+/// of ξ it gains (K̂ = K_Li/p_ref, <see cref="LiFlowParameters.Stiffness"/>), so that
+/// ξ¹_i − ξ⁰_i = (p̂¹_i − p̂⁰_i)/K̂ = −Δt Σ_f m_f (p̂¹_i − p̂¹_j) on sheet sites, i.e.
+///
+///     p̂¹_i + Δt K̂ Σ_f m_f (p̂¹_i − p̂¹_j) = p̂⁰_i,      m_f = C ξ_d^(n+2) |Δp̂⁰|^(n−1)
+///
+/// (identity rows off sheet sites). The matrix is symmetric positive definite (m_f ≥ 0, symmetric to
+/// the bit), so CG solves it; it is stable for any Δt: as Δt m_f K̂ grows the pressures of a connected
+/// sheet equalise instead of overshooting. A face whose pressure difference relaxes much faster than
+/// the step (Δt K̂ m_f above <see cref="LiFlow.StiffRelaxation"/>) has its mobility capped there: the
+/// difference still falls to 1/(1 + 2·10³) of its start within the step (equalised, as it would be), but
+/// the matrix stays conditioned for float CG and the fluxes, m_f times a difference near zero, accurate. The Li then moves as the face fluxes Δt m_f (p̂¹_a − p̂¹_b),
+/// each computed from the same operands in both its cells (exactly conservative whatever the solve's
+/// residual) and limited, like the explicit step, so that no cell gives more Li than it holds.
+/// </summary>
+public struct LiFlowImplicitRule<TF, TI> : IGridRule
+    where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public GridShape Grid;
+    /// <summary>ξ and the sheet pressure p̂⁰ at the step's start (the mobilities), d (which cells are sheet sites).</summary>
+    public TF Xi, P0, Damage;
+    public TF X, Y, Limit;
+    public TI Material;
+    public LiFlowParameters P;
+    public float Dt;
+    public LiFlowImplicitPass Pass;
+
+    public void Apply(int idx)
+    {
+        Grid.Decompose(idx, out int i, out int j, out int k);
+        Apply(idx, i, j, k);
+    }
+
+    public void Apply(int idx, int i, int j, int k)
+    {
+        bool site = LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis);
+        float sum = 0f, outflow = 0f, rate = 0f;
+        float cap = LiFlow.StiffRelaxation / (Dt * P.Stiffness);
+        for (int face = 0; site && face < 4; face++)
+        {
+            int n = LiFlow.InPlaneNeighbour(Grid, idx, i, j, k, P.NormalAxis, face);
+            if (n < 0) continue;
+            Grid.Decompose(n, out int ni, out int nj, out int nk);
+            if (!LiPhase.IsSheetSite(Grid, Damage, Material, n, ni, nj, nk, P.NormalAxis)) continue;
+            float m = MathF.Min(LiFlow.FaceMobility(Xi[idx], P0[idx], Xi[n], P0[n], P), cap);
+            if (Pass == LiFlowImplicitPass.Apply) sum += m * (X[idx] - X[n]);
+            else if (Pass == LiFlowImplicitPass.InverseDiagonal) sum += m;
+            else
+            {
+                float flux = Dt * m * (X[idx] - X[n]); // ξ this face takes from idx over the step
+                outflow += MathF.Max(flux, 0f);
+                if (Pass == LiFlowImplicitPass.Rate) rate -= m * (X[idx] - X[n]) * (flux > 0f ? Limit[idx] : Limit[n]);
+            }
+        }
+        float s = Dt * P.Stiffness;
+        if (Pass == LiFlowImplicitPass.Apply) Y[idx] = X[idx] + s * sum;
+        else if (Pass == LiFlowImplicitPass.InverseDiagonal) Y[idx] = 1f / (1f + s * sum);
+        else if (Pass == LiFlowImplicitPass.Limit) Limit[idx] = outflow > Xi[idx] ? Xi[idx] / outflow : 1f;
+        else Y[idx] = rate;
     }
 }

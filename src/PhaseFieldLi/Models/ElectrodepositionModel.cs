@@ -228,44 +228,30 @@ public sealed class ElectrodepositionModel : IDisposable
         {
             PressurePotential = (float)(Scaling.MolarVolume * mechanics.StressUnitPa / (Scaling.GasConstant * Case.Electrochemistry.TemperatureK)),
         };
-        if (Case.Mechanics?.LiCreep is { } law)
+        if (Case.Mechanics is { LiCreep: { } law } m)
         {
             // A cell presses with its sheet once it holds the sheet's edge thickness (ξ_s = t_s/h).
-            _flow = Models.Scaling.LiFlow(law, Case.Electrochemistry.TemperatureK, mechanics.StressUnitPa, Scaling.Li.SheetEdgeFill,
-                Scaling.Li.SheetNormalAxis);
-            _flowLimit ??= Backend.Float("li_flow_limit", Shape.Count);
-            _flowRate ??= Backend.Float("li_flow_rate", Shape.Count);
+            var flow = Models.Scaling.LiFlow(law, Case.Electrochemistry.TemperatureK, mechanics.StressUnitPa, Scaling.Li.SheetEdgeFill,
+                Scaling.Li.SheetNormalAxis, liBulkModulusPa: m.YoungLiPa / (3 * (1 - 2 * m.PoissonLi)));
+            _creep?.Dispose();
+            _creep = new LiCreepFlow(Backend, _ops, Shape, flow);
         }
     }
 
     // Li creep flow along cracks ([mechanics] li_creep; kernels: Physics/LiFlow.cs), coupled runs only.
-    private LiFlowParameters? _flow;
-    private Field<float>? _flowLimit, _flowRate;
+    private LiCreepFlow? _creep;
 
     /// <summary>Whether Li sheets flow along their cracks in this run.</summary>
-    public bool LiFlows => _flow != null;
+    public bool LiFlows => _creep != null;
 
-    /// <summary>
-    /// The largest |∂ξ/∂t| of the creep flow at the present ξ and pressure, before any limiting [1/s]
-    /// (0 without flow): the time step keeps max_dxi against it as against the deposition rate.
-    /// </summary>
-    public double MaxLiFlowRatePerS()
-    {
-        if (_flow is not { } flow) return 0;
-        _ops.LiFlowRate(Shape, State.Xi, State.Pressure, State.Damage, State.Material, _flowLimit!, _flowRate!, flow, 1e-30f);
-        return _ops.MaxAbs(_flowRate!);
-    }
+    /// <summary>The last creep step's pressure solve (default before the first, or without flow).</summary>
+    public SolveReport LastLiFlowSolve => _creep?.LastSolve ?? default;
 
-    /// <summary>
-    /// AdvanceLiFlow: ξ += Δt ∂ξ/∂t of the creep flow, the pressure that of the last mechanics solve
-    /// (explicit; outflows limited so that no cell goes below empty). A no-op without flow.
-    /// </summary>
-    public void AdvanceLiFlow(double dtS)
-    {
-        if (_flow is not { } flow) return;
-        _ops.LiFlowRate(Shape, State.Xi, State.Pressure, State.Damage, State.Material, _flowLimit!, _flowRate!, flow, (float)dtS);
-        _ops.Axpy((float)dtS, _flowRate!, State.Xi);
-    }
+    /// <summary>The largest |Δξ| the last creep step gave a cell (NaN without flow).</summary>
+    public double LastLiFlowMaxChange => _creep?.LastMaxChange ?? double.NaN;
+
+    /// <summary>AdvanceLiFlow: one implicit creep step of the Li sheets along their cracks (<see cref="LiCreepFlow"/>). A no-op without flow.</summary>
+    public void AdvanceLiFlow(double dtS) => _creep?.Advance(State.Xi, State.Pressure, State.Damage, State.Material, dtS);
 
     public Case Case { get; }
     public Grids.Grid Grid => Case.Grid;
@@ -570,8 +556,7 @@ public sealed class ElectrodepositionModel : IDisposable
         _phiLow.Dispose();
         _residual.Dispose();
         _correction.Dispose();
-        _flowLimit?.Dispose();
-        _flowRate?.Dispose();
+        _creep?.Dispose();
         _phiAtStart.Dispose();
         _phiBAtStart.Dispose();
         State.Dispose();

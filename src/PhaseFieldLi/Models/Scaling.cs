@@ -74,9 +74,11 @@ public sealed record Scaling
     /// <summary>
     /// The Li sheet's creep flow in kernel units (kernels: Physics/LiFlow.cs): C = 3^((n+1)/2) A′ p_ref^n /
     /// (2^(n+1)(n+2)) [1/s] with A′ = A exp(−Q/RT) and p_ref = 1 MPa (A is given per MPa^n, so p_ref^n = 1);
-    /// pressures reach the kernel as (field value × stress unit) / p_ref.
+    /// pressures reach the kernel as (field value × stress unit) / p_ref; K̂ = K_Li / p_ref (default: Li's
+    /// bulk modulus from E = 7.8 GPa, ν = 0.38).
     /// </summary>
-    public static LiFlowParameters LiFlow(LiCreepLaw law, double temperatureK, double stressUnitPa, double sheetOnsetXi, int normalAxis)
+    public static LiFlowParameters LiFlow(LiCreepLaw law, double temperatureK, double stressUnitPa, double sheetOnsetXi, int normalAxis,
+        double liBulkModulusPa = 7.8e9 / (3 * (1 - 2 * 0.38)))
     {
         double n = law.StressExponent;
         double a = law.PrefactorPerMPaNPerS * Math.Exp(-law.ActivationEnergyJPerMol / (GasConstant * temperatureK));
@@ -87,6 +89,7 @@ public sealed record Scaling
             PressureScale = (float)(stressUnitPa / LiCreepLaw.ReferencePressurePa),
             SheetOnset = (float)sheetOnsetXi,
             NormalAxis = normalAxis,
+            Stiffness = (float)(liBulkModulusPa / LiCreepLaw.ReferencePressurePa),
         };
     }
 

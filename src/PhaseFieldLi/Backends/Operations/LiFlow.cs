@@ -13,6 +13,24 @@ public interface ILiFlowOperations
     /// </summary>
     void LiFlowRate(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
         Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt);
+
+    /// <summary>sheetPressure = p̂, the sheet's pressure [p_ref] on sheet sites, 0 elsewhere.</summary>
+    void LiSheetPressure(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
+        Field<float> sheetPressure, in LiFlowParameters p);
+
+    /// <summary>
+    /// The implicit creep step's operator at the step's start (ξ, p̂⁰): y = A x, or y = 1/diag A where
+    /// <paramref name="inverseDiagonal"/> (x unused).
+    /// </summary>
+    void LiFlowOperator(GridShape g, Field<float> xi, Field<float> p0, Field<float> damage, Field<int> material,
+        Field<float> x, Field<float> y, in LiFlowParameters p, float dt, bool inverseDiagonal);
+
+    /// <summary>
+    /// flowRate = ∂ξ/∂t of the implicit step that ends at the sheet pressures p1 (face fluxes from the
+    /// mobilities at ξ, p̂⁰ and the end pressures; outflows limited); limit is scratch.
+    /// </summary>
+    void LiFlowImplicitRate(GridShape g, Field<float> xi, Field<float> p0, Field<float> p1, Field<float> damage, Field<int> material,
+        Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt);
 }
 
 public partial class Operations<TF, TI>
@@ -33,6 +51,46 @@ public partial class Operations<TF, TI>
         b.ForEachCell(rule, g);
         Halo.FillGhosts(limit); // neighbour reads: the donor's λ
         rule.Pass = 1;
+        b.ForEachCell(rule, g);
+    }
+
+    public void LiSheetPressure(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
+        Field<float> sheetPressure, in LiFlowParameters p) =>
+        b.ForEachCell(new LiSheetPressureRule<TF, TI>
+        {
+            Grid = g, Xi = F(xi), Pressure = F(pressure), Damage = F(damage), SheetPressure = F(sheetPressure), Material = I(material), P = p,
+        }, g);
+
+    public void LiFlowOperator(GridShape g, Field<float> xi, Field<float> p0, Field<float> damage, Field<int> material,
+        Field<float> x, Field<float> y, in LiFlowParameters p, float dt, bool inverseDiagonal)
+    {
+        // neighbour reads: ξ and p̂⁰ (the mobility), d (is the neighbour a sheet site), x
+        Halo.FillGhosts(xi);
+        Halo.FillGhosts(p0);
+        Halo.FillGhosts(damage);
+        if (!inverseDiagonal) Halo.FillGhosts(x);
+        b.ForEachCell(new LiFlowImplicitRule<TF, TI>
+        {
+            Grid = g, Xi = F(xi), P0 = F(p0), Damage = F(damage), X = F(x), Y = F(y), Limit = F(y), Material = I(material),
+            P = p, Dt = dt, Pass = inverseDiagonal ? LiFlowImplicitPass.InverseDiagonal : LiFlowImplicitPass.Apply,
+        }, g);
+    }
+
+    public void LiFlowImplicitRate(GridShape g, Field<float> xi, Field<float> p0, Field<float> p1, Field<float> damage, Field<int> material,
+        Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt)
+    {
+        Halo.FillGhosts(xi);
+        Halo.FillGhosts(p0);
+        Halo.FillGhosts(damage);
+        Halo.FillGhosts(p1);
+        var rule = new LiFlowImplicitRule<TF, TI>
+        {
+            Grid = g, Xi = F(xi), P0 = F(p0), Damage = F(damage), X = F(p1), Y = F(flowRate), Limit = F(limit), Material = I(material),
+            P = p, Dt = dt, Pass = LiFlowImplicitPass.Limit,
+        };
+        b.ForEachCell(rule, g);
+        Halo.FillGhosts(limit); // neighbour reads: the donor's λ
+        rule.Pass = LiFlowImplicitPass.Rate;
         b.ForEachCell(rule, g);
     }
 }
