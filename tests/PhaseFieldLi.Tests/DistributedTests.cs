@@ -92,7 +92,7 @@ public class DistributedTests(ITestOutputHelper output)
         output.WriteLine(stdout + err);
         Assert.Equal(0, exit);
         var lines = stdout.Split('\n').Where(l => l.Contains("stale ghosts")).ToList();
-        Assert.Equal(10, lines.Count);
+        Assert.Equal(13, lines.Count);
         Assert.All(lines, l => Assert.Contains("pass  ", l));
     }
 

@@ -188,6 +188,44 @@ public static class HaloCheck
             for (int n = nodeBelow; n < nodeBelow + ownedNodes; n++)
                 if (fa[comp * nodes.Count + n] != fw[comp * wholeNodes.Count + n + offset]) bad++;
             Check("ElasticForce (u at the nodes)", bad == 0 ? null : $"K u: {bad} owned node components differ");
+
+            // The Li creep flow on a crack in the plane normal to x at i = 0 (its faces run along y and z,
+            // across the slabs): a sheet of varying ξ and pressure.
+            var flow = Scaling.LiFlow(new LiCreepLaw(), 298.15, c.Mechanics!.YoungLlzoPa, slab.Scaling.Li.SheetEdgeFill, normalAxis: 0);
+            using var sd = slabBackend.Float("d", local.Count);
+            using var wd = wholeBackend.Float("d", global.Count);
+            using var sx = slabBackend.Float("xi", local.Count);
+            using var wx = wholeBackend.Float("xi", global.Count);
+            using var sr = slabBackend.Float("rate", local.Count);
+            using var wr = wholeBackend.Float("rate", global.Count);
+            using var sm = slabBackend.Float("limit", local.Count);
+            using var wm = wholeBackend.Float("limit", global.Count);
+            void Sheet(Field<float> a, Field<float> w, Func<float, float> value, double phase)
+            {
+                Smooth(a, w, phase);
+                foreach (var (f, shape) in new[] { (a, local), (w, global) })
+                {
+                    var v = f.ToArray();
+                    for (int n = 0; n < v.Length; n++) v[n] = n % shape.Nx == 0 ? value(v[n]) : 0f;
+                    f.Upload(v);
+                }
+            }
+            Sheet(sd, wd, _ => 1f, 0.0);
+            Sheet(sx, wx, v => 0.3f + 0.25f * v, 1.0);
+            Sheet(sp, wp, v => 2e-3f * (1.1f + v), 2.0);  // the pressure, in E_LLZO (hundreds of MPa)
+            Sheet(sq, wq, v => 500f + 100f * v, 3.0);     // p̂¹ [MPa]
+            PoisonAll(ss, sd, sx, sp, sq, sm);
+            so.LiFlowRate(local, sx, sp, sd, ss.Material, sm, sr, flow, 1e-3f);
+            wo.LiFlowRate(global, wx, wp, wd, ws.Material, wm, wr, flow, 1e-3f);
+            Check("LiFlowRate (ξ, p, d, λ)", Differs("∂ξ/∂t", sr, wr));
+            PoisonAll(ss, sd, sx, sp, sq, sm);
+            so.LiFlowOperator(local, sx, sp, sd, ss.Material, sq, sr, flow, 1e-3f, inverseDiagonal: false);
+            wo.LiFlowOperator(global, wx, wp, wd, ws.Material, wq, wr, flow, 1e-3f, inverseDiagonal: false);
+            Check("LiFlowOperator (ξ, p̂⁰, d, x)", Differs("A x", sr, wr));
+            PoisonAll(ss, sd, sx, sp, sq, sm);
+            so.LiFlowImplicitRate(local, sx, sp, sq, sd, ss.Material, sm, sr, flow, 1e-3f);
+            wo.LiFlowImplicitRate(global, wx, wp, wq, wd, ws.Material, wm, wr, flow, 1e-3f);
+            Check("LiFlowImplicitRate (ξ, p̂⁰, p̂¹, d, λ)", Differs("∂ξ/∂t", sr, wr));
         }
         return results;
     }
