@@ -6,8 +6,8 @@
 # PARTS (default "compare scale cpu") picks the sections; add "suites" for the BenchmarkDotNet suites.
 # 1. compare: `phasefield compare` on the quickstart (electrodeposition, MG-CG potential) on BACKEND
 #    (30 steps) and on opencl (10 steps; on a GPU machine OpenCL often reaches only a CPU device),
-#    and on a tiny coupled case (elasticity + damage + growth strain): the same steps on the backend
-#    and on cpu, the largest difference of every field (exit 5 above --tolerance, relative).
+#    and on the leaf case (coupled: elasticity + damage + growth strain): the same steps on the
+#    backend and on cpu, the largest difference of every field (exit 5 above --tolerance, relative).
 # 2. scale: `phasefield bench` on the quickstart refined to 128×128×256, 256×256×512 and
 #    512×512×1024 (the sizes): s/step, Newton and linear iterations per step, unconverged
 #    solves, time per linear iteration against its counted-bytes floor at memcpy speed, launches
@@ -21,6 +21,9 @@
 #    iteration) and the field memory per cell.
 # 5. profile (not by default): PHASEFIELD_PROFILE=1 bench at 256×256×512: time per kernel (rule),
 #    each launch synchronised (so the step itself is slower), for deciding which kernel to speed up.
+# 6. seed (not by default): the seed-scale issue's runs, each with its wall time: the leaf case with
+#    the implicit Li creep flow (mechanics.li_creep=true) to 1500 s, compared on cpu for 3 steps
+#    first, and Sneddon's penny crack at a/ℓ = 30 (cases/sneddon-penny-128.toml, 128³ cells).
 set -u
 backend=${1:-cuda}
 out=${2:-runs/gpu-check}
@@ -76,6 +79,12 @@ if has coupled; then
       cases/leaf-dendrite-3d.toml > "$out/leaf-$1x$2x$3.toml"
     step timeout 240 $pf bench "$out/leaf-$1x$2x$3.toml" --backend "$backend" --steps 1
   done
+fi
+
+if has seed; then
+  step $pf compare cases/leaf-dendrite-3d.toml mechanics.li_creep=true --backend "$backend" --steps 3 --output "$out/compare-creep"
+  step timeout 480 $pf run cases/leaf-dendrite-3d.toml mechanics.li_creep=true --backend "$backend" --output "$out/leaf-creep"
+  step timeout 480 $pf run cases/sneddon-penny-128.toml --backend "$backend" --output "$out/sneddon-128"
 fi
 
 if has profile; then
