@@ -59,6 +59,30 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
         return s;
     }
 
+    /// <summary>
+    /// The 8 × 8 crack plane with a random sheet (30 % of its cells empty, the rest ξ ∈ [0.1, 0.6]) at
+    /// random pressures up to peakPa, and Li off the plane at (3, 3, 0) (not a sheet: it must not move).
+    /// </summary>
+    private static Sheet RandomSheet(Backend b, double peakPa, out float[] xi)
+    {
+        var s = Crack(b, 8, 8);
+        var g = s.Grid;
+        var random = new Random(11);
+        xi = new float[g.Count];
+        var p = new float[g.Count];
+        for (int j = 0; j < 8; j++)
+        for (int i = 0; i < 8; i++)
+        {
+            int n = g.Index(i, j, 1);
+            xi[n] = random.NextDouble() < 0.3 ? 0f : (float)(0.1 + 0.5 * random.NextDouble());
+            p[n] = (float)(peakPa * random.NextDouble() / StressUnitPa);
+        }
+        xi[g.Index(3, 3, 0)] = 0.7f;
+        s.Xi.Upload(xi);
+        s.Pressure.Upload(p);
+        return s;
+    }
+
     private static LiFlowParameters Parameters => Scaling.LiFlow(Law, TemperatureK, StressUnitPa, sheetOnsetXi: 1e-3, normalAxis: 2);
 
     /// <summary>q [m²/s] of the slot, in double, from the creep law: 3^((n+1)/2) A′ G^n w^(n+2) / (2^(n+1)(n+2)), G in MPa/m.</summary>
@@ -114,21 +138,8 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
     public void FlowConservesLiAndNeverEmptiesACellBelowZero()
     {
         using var b = TestCases.BackendOrSkip(backendName);
-        using var s = Crack(b, 8, 8);
+        using var s = RandomSheet(b, 50e6, out var xi);
         var g = s.Grid;
-        var random = new Random(11);
-        var xi = new float[g.Count];
-        var p = new float[g.Count];
-        for (int j = 0; j < 8; j++)
-        for (int i = 0; i < 8; i++)
-        {
-            int n = g.Index(i, j, 1);
-            xi[n] = random.NextDouble() < 0.3 ? 0f : (float)(0.1 + 0.5 * random.NextDouble());
-            p[n] = (float)(50e6 * random.NextDouble() / StressUnitPa);
-        }
-        xi[g.Index(3, 3, 0)] = 0.7f; // Li off the crack plane: not a sheet, does not flow
-        s.Xi.Upload(xi);
-        s.Pressure.Upload(p);
         var ops = b.CreateOperations();
         double before = xi.Sum(v => (double)v);
         int emptyFilled = 0;
@@ -198,21 +209,8 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
     public void ALongImplicitStepConservesLiAndEmptiesNoCellBelowZero()
     {
         using var b = TestCases.BackendOrSkip(backendName);
-        using var s = Crack(b, 8, 8);
+        using var s = RandomSheet(b, 400e6, out var xi);
         var g = s.Grid;
-        var random = new Random(11);
-        var xi = new float[g.Count];
-        var p = new float[g.Count];
-        for (int j = 0; j < 8; j++)
-        for (int i = 0; i < 8; i++)
-        {
-            int n = g.Index(i, j, 1);
-            xi[n] = random.NextDouble() < 0.3 ? 0f : (float)(0.1 + 0.5 * random.NextDouble());
-            p[n] = (float)(400e6 * random.NextDouble() / StressUnitPa);
-        }
-        xi[g.Index(3, 3, 0)] = 0.7f;
-        s.Xi.Upload(xi);
-        s.Pressure.Upload(p);
         var ops = b.CreateOperations();
         using var creep = new LiCreepFlow(b, ops, g, Parameters);
         double dt = 1e6 / creep.MaxExplicitRatePerS(s.Xi, s.Pressure, s.Damage, s.Material);
