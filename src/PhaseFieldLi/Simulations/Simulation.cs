@@ -338,6 +338,8 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                 CrackThicknessM = crack.ThicknessM, CrackWidthM = crack.WidthM, CrackHeightM = crack.HeightM,
                 LiFlowMaxChange = Model.LastLiFlowMaxChange, LiFlowIterations = Model.LastLiFlowSolve.Iterations,
             };
+            if (Model.LiFlows && Model.LastLiFlowSolve is { Converged: false, Iterations: > 0 } flow)
+                _log.LogWarning("step {Step}: the Li creep flow's pressure solve {Report} (its Li moved conservatively all the same)", st.Step, flow);
         }
         if (Model.IsolatedBodies > 0)
             row = row with
