@@ -85,6 +85,16 @@ public static class HaloCheck
         var (so, wo) = (slab.Ops, whole.Ops);
         var (ss, ws) = (slab.State, whole.State);
 
+        // Work arrays: one on the slab, one on the whole grid, freed with the models.
+        var held = new List<IDisposable>();
+        (Field<float> Slab, Field<float> Whole) Pair(string name)
+        {
+            var pair = (slabBackend.Float(name, local.Count), wholeBackend.Float(name, global.Count));
+            held.Add(pair.Item1);
+            held.Add(pair.Item2);
+            return pair;
+        }
+
         // A field that varies in every cell (its ghost planes are then visibly wrong when stale).
         void Smooth(Field<float> a, Field<float> w, double phase)
         {
@@ -124,12 +134,9 @@ public static class HaloCheck
         Check("Tip (ξ)", tip == wholeTip ? null : $"tip key {tip} against {wholeTip}");
 
         // The Helmholtz passes of the potential and damage solves, on the assembled σ and a.
-        using var sp = slabBackend.Float("p", local.Count);
-        using var sq = slabBackend.Float("q", local.Count);
-        using var sl = slabBackend.Float("x_lo", local.Count);
-        using var wp = wholeBackend.Float("p", global.Count);
-        using var wq = wholeBackend.Float("q", global.Count);
-        using var wl = wholeBackend.Float("x_lo", global.Count);
+        var (sp, wp) = Pair("p");
+        var (sq, wq) = Pair("q");
+        var (sl, wl) = Pair("x_lo");
         var spec = OperatorSpec.Default;
         Smooth(sp, wp, 0.0);
         PoisonAll(ss, sp);
@@ -192,14 +199,10 @@ public static class HaloCheck
             // The Li creep flow on a crack in the plane normal to x at i = 0 (its faces run along y and z,
             // across the slabs): a sheet of varying ξ and pressure.
             var flow = Scaling.LiFlow(new LiCreepLaw(), 298.15, c.Mechanics!.YoungLlzoPa, slab.Scaling.Li.SheetEdgeFill, normalAxis: 0);
-            using var sd = slabBackend.Float("d", local.Count);
-            using var wd = wholeBackend.Float("d", global.Count);
-            using var sx = slabBackend.Float("xi", local.Count);
-            using var wx = wholeBackend.Float("xi", global.Count);
-            using var sr = slabBackend.Float("rate", local.Count);
-            using var wr = wholeBackend.Float("rate", global.Count);
-            using var sm = slabBackend.Float("limit", local.Count);
-            using var wm = wholeBackend.Float("limit", global.Count);
+            var (sd, wd) = Pair("d");
+            var (sx, wx) = Pair("xi");
+            var (sr, wr) = Pair("rate");
+            var (sm, wm) = Pair("limit");
             void Sheet(Field<float> a, Field<float> w, Func<float, float> value, double phase)
             {
                 Smooth(a, w, phase);
@@ -227,6 +230,7 @@ public static class HaloCheck
             wo.LiFlowImplicitRate(global, wx, wp, wq, wd, ws.Material, wm, wr, flow, 1e-3f);
             Check("LiFlowImplicitRate (ξ, p̂⁰, p̂¹, d, λ)", Differs("∂ξ/∂t", sr, wr));
         }
+        foreach (var f in held) f.Dispose();
         return results;
     }
 }
