@@ -46,10 +46,10 @@ public class ParaViewTests(ITestOutputHelper output)
         int exit;
         try
         {
-            // Under load the fresh server may still refuse the first connection: up to five tries.
+            // Under load the fresh server may still refuse the first connections: up to eight tries.
             stdout = stderr = "";
             exit = -1;
-            for (int attempt = 1; attempt <= 5 && exit != 0; attempt++)
+            for (int attempt = 1; attempt <= 8 && exit != 0; attempt++)
             {
                 var psi = new ProcessStartInfo("/usr/bin/pvpython", [script, dir, png, "--frames", Path.Combine(dir, "frames")]) { RedirectStandardOutput = true, RedirectStandardError = true };
                 psi.Environment["DISPLAY"] = $":{display}";
