@@ -205,8 +205,8 @@ public enum LiFlowImplicitPass
 /// sheet equalise instead of overshooting. A face whose pressure difference relaxes much faster than
 /// the step (Δt K̂ m_f above <see cref="LiFlow.StiffRelaxation"/>) has its mobility capped there: the
 /// difference still falls to 1/(1 + 2·10³) of its start within the step (equalised, as it would be), but
-/// the matrix stays conditioned for float CG and the fluxes, m_f times a difference near zero, accurate. The Li then moves as the face fluxes Δt m_f (p̂¹_a − p̂¹_b),
-/// each computed from the same operands in both its cells (exactly conservative whatever the solve's
+/// the matrix stays conditioned for float CG and the fluxes, m_f times a difference near zero, accurate.
+/// The Li then moves as the face fluxes Δt m_f (p̂¹_a − p̂¹_b), each computed from the same operands in both its cells (exactly conservative whatever the solve's
 /// residual) and limited, like the explicit step, so that no cell gives more Li than it holds.
 /// </summary>
 public struct LiFlowImplicitRule<TF, TI> : IGridRule
