@@ -7,7 +7,8 @@ using PhaseFieldLi.Solvers;
 namespace PhaseFieldLi.Tests;
 
 /// <summary>
-/// The coarsest multigrid level solved by banded Cholesky on the host (CoarseDirectSolve): it solves
+/// The coarsest multigrid level solved by banded Cholesky on the host (CoarseDirectSolve), or on the
+/// device by the factor's dense inverse where the level is small: it solves
 /// the level's own operator (the same face walk as the device's mat-vec) to float precision, with a
 /// 10⁴ conductivity jump, Dirichlet and periodic x/y faces; it hands periodic-z and singular levels to
 /// its fallback; and as the coarsest solve of a multigrid preconditioner it takes no more MG-CG
@@ -24,9 +25,13 @@ public class CoarseDirectSolveTests(Xunit.Abstractions.ITestOutputHelper output)
         public void Dispose() { }
     }
 
-    private static (double Relative, bool Direct, Recorder Fallback) SolveOnce(GridShape g, OperatorSpec spec, bool singular)
+    private static (double Relative, bool Direct, Recorder Fallback) SolveOnce(GridShape g, OperatorSpec spec, bool singular) =>
+        SolveOnce(g, spec, singular, "cpu").Report;
+
+    private static ((double Relative, bool Direct, Recorder Fallback) Report, bool OnDevice, long SolveSyncs) SolveOnce(GridShape g,
+        OperatorSpec spec, bool singular, string backend)
     {
-        using var b = BackendCatalog.Create("cpu");
+        using var b = BackendCatalog.Create(backend);
         var ops = b.CreateOperations();
         var rng = new Random(7);
         var sigma = new float[g.Count];
@@ -52,13 +57,30 @@ public class CoarseDirectSolveTests(Xunit.Abstractions.ITestOutputHelper output)
         level.Shift.Upload(shift);
         level.Rhs.Upload(rhs);
         var fallback = new Recorder();
-        using var solve = new CoarseDirectSolve(g, fallback);
+        using var solve = new CoarseDirectSolve(b, g, fallback);
         solve.Setup(level, spec);
+        long before = b.Counts.Syncs;
         solve.Solve(level, spec);
+        long syncs = b.Counts.Syncs - before;
         using var r = b.Float("r", g.Count);
         double rr = ops.Residual(g, spec, level.Sigma, level.Shift, level.Rhs, level.X, r);
         double bb = ops.Dot(level.Rhs, level.Rhs);
-        return (Math.Sqrt(rr / bb), solve.IsDirect, fallback);
+        return ((Math.Sqrt(rr / bb), solve.IsDirect, fallback), solve.OnDevice, syncs);
+    }
+
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void ASmallLevelIsSolvedByItsDenseInverseOnTheDeviceWithoutAWait(string backend)
+    {
+        var g = new GridShape(4, 4, 8); // the coarsest level of 32 × 32 × 64 and of 256 × 256 × 512
+        var spec = OperatorSpec.Default with { XLow = FaceKind.Periodic, XHigh = FaceKind.Periodic, ZLow = FaceKind.Dirichlet, Az = 2f };
+        var ((relative, direct, fallback), onDevice, syncs) = SolveOnce(g, spec, singular: false, backend);
+        output.WriteLine($"{backend}, 4 × 4 × 8, 10⁴ jump: relative residual {relative:E2}, {syncs} syncs in the solve");
+        Assert.True(direct && onDevice);
+        Assert.Equal(0, fallback.Solves);
+        Assert.Equal(0, syncs);
+        Assert.True(relative < 1e-5, $"relative residual {relative:E2}");
     }
 
     [Fact]
@@ -122,5 +144,8 @@ public class CoarseDirectSolveTests(Xunit.Abstractions.ITestOutputHelper output)
         var exact = Run(direct: true);
         Assert.True(exact.Iterations <= iterative.Iterations, $"{exact.Iterations} > {iterative.Iterations} MG-CG iterations");
         Assert.True(exact.Syncs * 4 < iterative.Syncs, $"{exact.Syncs} syncs against {iterative.Syncs}");
+        // the coarsest level (4 × 4 × 8) applies its inverse on the device: the solve waits for ‖b‖, its start's
+        // residual and one r·r per iteration, nothing else
+        Assert.Equal(exact.Iterations + 2, exact.Syncs);
     }
 }

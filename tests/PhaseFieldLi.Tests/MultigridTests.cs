@@ -366,7 +366,7 @@ public abstract class ElasticCoarseDirectSolve(string backendName)
         using var b = backend.Float("b", n);
         using var x = backend.Float("x", n);
         using var r = backend.Float("r", n);
-        var direct = new PhaseFieldLi.Solvers.ElasticCoarseDirectSolve(ops, nodes);
+        using var direct = new PhaseFieldLi.Solvers.ElasticCoarseDirectSolve(backend, ops, nodes);
         Assert.True(direct.Setup(mechanics.System, p, q));
 
         var random = new Random(7);

@@ -1,5 +1,7 @@
 using ILGPU;
 using ILGPU.Runtime;
+using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Solvers;
 
 namespace PhaseFieldLi.Kernels.Launch;
 
@@ -62,6 +64,32 @@ public static class CellKernels
             acc += partial[offset + m];
         folded[foldedOffset + s] = acc;
     }
+
+    /// <summary>
+    /// Stage 3 of a sum whose result stays on the device: thread s adds folded[offsets[s] …] over
+    /// width values in order (the order in which the host adds them when it reads a sum back, so the
+    /// total is the same to the bit) into register[registers[s]]. One thread per sum (one or two).
+    /// </summary>
+    public static void Total(Index1D s, ArrayView<double> folded, int width, ArrayView<double> registers, int foldedOffset0, int register0,
+        int foldedOffset1, int register1)
+    {
+        int offset = s == 0 ? foldedOffset0 : foldedOffset1;
+        double sum = 0.0;
+        for (int m = 0; m < width; m++)
+            sum += folded[offset + m];
+        registers[s == 0 ? register0 : register1] = sum;
+    }
+
+    /// <summary>One thread: a solver coefficient from its registers (<see cref="ScalarQuotient"/>).</summary>
+    public static void Quotient(Index1D s, ArrayView<double> registers, ArrayView<float> coefficients, ScalarQuotient q)
+    {
+        double subtrahend = q.Subtrahend >= 0 ? registers[q.Subtrahend] : 0.0;
+        coefficients[q.Target] = q.Of(registers[q.Numerator], subtrahend, registers[q.Denominator]);
+    }
+
+    /// <summary>Thread i: x_i = Σ_j M[j n + i] r_j of a symmetric dense matrix (<see cref="Dense"/>).</summary>
+    public static void DenseApply(Index1D i, DeviceView<double> matrix, DeviceView<float> r, DeviceView<float> x, int n) =>
+        x[i] = Dense.Row(matrix, r, i, n);
 
     /// <summary>Grid-stride maximum of a long key; one atomic per thread.</summary>
     public static void Max<TRule>(Index1D t, TRule rule, ArrayView<long> result, int count, int stride)

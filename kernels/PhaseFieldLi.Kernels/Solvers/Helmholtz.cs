@@ -207,18 +207,64 @@ public struct CgMatVecRule<TF> : IGridSum where TF : struct, IView<float>
 }
 
 /// <summary>x += α p, r −= α q; sums (r·r, r·z) with the previous preconditioned residual z
-/// (for the flexible Polak–Ribière β of CG with a multigrid preconditioner).</summary>
+/// (for the flexible Polak–Ribière β of CG with a multigrid preconditioner). α is read from the
+/// solver's coefficients on the device (<see cref="CgScalars.Alpha"/>), so the host need not know it.</summary>
 public struct CgStepRule<TF> : ICellSum2 where TF : struct, IView<float>
 {
-    public TF X, R, P, Q, Z;
-    public float Alpha;
+    public TF X, R, P, Q, Z, Coefficients;
 
     public void Values(int idx, out double rr, out double rz)
     {
-        X[idx] += Alpha * P[idx];
-        float r = R[idx] - Alpha * Q[idx];
-        R[idx] = r;
+        float alpha = Coefficients[CgScalars.Alpha];
+        float r = R[idx];
+        if (alpha != 0f) // α = 0 is a breakdown: x and r stay put, even where p is NaN (uniform across threads)
+        {
+            X[idx] += alpha * P[idx];
+            r -= alpha * Q[idx];
+            R[idx] = r;
+        }
         rr = (double)r * r;
         rz = (double)r * Z[idx];
+    }
+}
+
+/// <summary>p ← z + β p, β read from the solver's coefficients (<see cref="CgScalars.Beta"/>).</summary>
+public struct CgDirectionRule<TF> : ICellRule where TF : struct, IView<float>
+{
+    public TF Z, P, Coefficients;
+
+    public void Apply(int idx) => P[idx] = Z[idx] + Coefficients[CgScalars.Beta] * P[idx];
+}
+
+/// <summary>
+/// Where CG keeps its scalars on the device: the coefficients α and β its rules read, and the double
+/// registers its reductions write (r·z of this iteration and the next alternate between two registers).
+/// </summary>
+public static class CgScalars
+{
+    public const int Alpha = 0, Beta = 1, Coefficients = 2;
+    public const int PQ = 0, RR = 1, RzOld = 2, Rz0 = 3, Rz1 = 4, Registers = 5;
+
+    /// <summary>The register of r·z at iteration parity 0 or 1.</summary>
+    public static int Rz(int parity) => Rz0 + parity;
+}
+
+/// <summary>
+/// A coefficient from registers: c[Target] = (float)((reg[Numerator] − reg[Subtrahend]) / reg[Denominator])
+/// (no subtrahend when it is −1), or 0 where the denominator is not positive or, with
+/// <see cref="PositiveNumerator"/>, the numerator is not: CG's α = r·z/p·Ap stops moving x at a breakdown
+/// (an operator not SPD on the subspace, or a NaN) instead of spreading it. The same double arithmetic
+/// as the host's, so a coefficient computed on the device equals the host's to the bit.
+/// </summary>
+public struct ScalarQuotient
+{
+    public int Target, Numerator, Subtrahend, Denominator;
+    /// <summary>1: the numerator must be positive too (α); 0: any sign (β). An int, as kernel parameters are blittable.</summary>
+    public int PositiveNumerator;
+
+    public readonly float Of(double numerator, double subtrahend, double denominator)
+    {
+        if (!(denominator > 0.0) || (PositiveNumerator != 0 && !(numerator > 0.0))) return 0f;
+        return (float)((numerator - subtrahend) / denominator);
     }
 }

@@ -2,6 +2,7 @@ using PhaseFieldLi.Fields;
 using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
+using PhaseFieldLi.Kernels.Solvers;
 
 namespace PhaseFieldLi.Backends;
 
@@ -51,6 +52,40 @@ public abstract class Backend : IFieldAllocator, IServiceProvider, IDisposable
 
     /// <summary>Calls back with this backend's accessor types (double dispatch, in place of a type test).</summary>
     public abstract T WithAccessors<T>(IAccessorVisitor<T> visitor);
+
+    /// <summary>A solver's scalars (<see cref="DeviceScalars"/>): registers on the host unless the backend keeps them on its device.</summary>
+    public virtual DeviceScalars Scalars(string name, int registers, int coefficients) =>
+        new HostScalars(Float(name, coefficients), registers, Counts);
+
+    /// <summary>Coefficient q.Target of s from its registers (<see cref="ScalarQuotient"/>); on a device, one thread, no wait.</summary>
+    public virtual void Quotient(DeviceScalars s, ScalarQuotient q)
+    {
+        var r = ((HostScalars)s).Values;
+        s.Coefficients.UploadRange(q.Target, [q.Of(r[q.Numerator], q.Subtrahend >= 0 ? r[q.Subtrahend] : 0.0, r[q.Denominator])]);
+    }
+
+    /// <summary>
+    /// x = M r for a symmetric n × n matrix M held in the registers of m (x_i = Σ_j M[j n + i] r_j, in
+    /// double, j in order). The default works on the host: r downloaded, x uploaded (a wait).
+    /// </summary>
+    public virtual unsafe void DenseApply(DeviceScalars m, Field<float> r, Field<float> x, int n)
+    {
+        var rv = new float[r.Length];
+        r.Download(rv);
+        var xv = new float[x.Length];
+        fixed (float* rp = rv)
+        {
+            for (int i = 0; i < n; i++) xv[i] = Dense.Row(((HostScalars)m).View, new HostView<float>(rp), i, n);
+        }
+        x.Upload(xv);
+    }
+
+    /// <summary>The registers of s, read by the host (a device's one wait).</summary>
+    public virtual double[] ReadScalars(DeviceScalars s)
+    {
+        Counts.Sync(); // a reduction's result, counted as one (a wait, no field transfer)
+        return (double[])((HostScalars)s).Values.Clone();
+    }
 
     /// <summary>Waits until all launched work has finished (for timing).</summary>
     public virtual void Synchronize() { }
@@ -106,6 +141,26 @@ public abstract class Backend<TF, TI> : Backend
 
     /// <summary>A grid sum over every cell of g.</summary>
     public virtual double SumCells<TRule>(TRule rule, GridShape g) where TRule : struct, IGridSum => Sum(rule, g.Count);
+
+    // Sums that stay on the device (DeviceScalars): a solver's iteration launches them and the rules
+    // that use them without the host waiting. The defaults add on the host (one wait each) and store
+    // the result: right for a distributed backend, whose sums are added across ranks on the host.
+
+    /// <summary>Σ rule over count items into register <paramref name="register"/> of s.</summary>
+    public virtual void SumInto<TRule>(TRule rule, int count, DeviceScalars s, int register) where TRule : struct, ICellSum =>
+        s.Store(register, Sum(rule, count));
+
+    /// <summary>The two sums of rule into registers <paramref name="first"/> and <paramref name="second"/> of s.</summary>
+    public virtual void Sum2Into<TRule>(TRule rule, int count, DeviceScalars s, int first, int second) where TRule : struct, ICellSum2
+    {
+        var (a, c) = Sum2(rule, count);
+        s.Store(first, a);
+        s.Store(second, c);
+    }
+
+    /// <summary>A grid sum over every cell of g into register <paramref name="register"/> of s.</summary>
+    public virtual void SumCellsInto<TRule>(TRule rule, GridShape g, DeviceScalars s, int register) where TRule : struct, IGridSum =>
+        s.Store(register, SumCells(rule, g));
 }
 
 /// <summary>Something built for a backend's accessor types TF and TI (<see cref="Backend.WithAccessors{T}"/>).</summary>

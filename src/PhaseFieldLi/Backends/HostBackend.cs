@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Grids;
 using PhaseFieldLi.Kernels.Accessors;
+using PhaseFieldLi.Kernels.Launch;
+using PhaseFieldLi.Kernels.Solvers;
 
 namespace PhaseFieldLi.Backends;
 
@@ -79,9 +81,10 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
     private long[] _maxima = [];
 
     /// <summary>The per-block results of one reduction over count items (counted: one pass, one sync).</summary>
-    private T[] Partials<T>(ref T[] buffer, int count)
+    private T[] Partials<T>(ref T[] buffer, int count, bool wait = true)
     {
-        CountReduction();
+        if (wait) CountReduction();
+        else Counts.Launch();
         int n = Blocks(count);
         if (buffer.Length < n) buffer = new T[n];
         return buffer;
@@ -115,9 +118,12 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
         });
     }
 
-    public override double SumCells<TRule>(TRule rule, GridShape g)
+    public override double SumCells<TRule>(TRule rule, GridShape g) => AddCells(rule, g, wait: true);
+
+    private double AddCells<TRule>(TRule rule, GridShape g, bool wait) where TRule : struct, IGridSum
     {
-        CountReduction();
+        if (wait) CountReduction();
+        else Counts.Launch();
         int rows = g.Ny * g.Nz, per = RowsPerBlock(g), blocks = (rows + per - 1) / per;
         var partial = _rowSums.Length >= blocks ? _rowSums : (_rowSums = new double[blocks]);
         Parallel.For(0, blocks, b =>
@@ -138,10 +144,12 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
 
     private double[] _rowSums = [];
 
-    public override double Sum<TRule>(TRule rule, int count)
+    public override double Sum<TRule>(TRule rule, int count) => Add(rule, count, wait: true);
+
+    private double Add<TRule>(TRule rule, int count, bool wait) where TRule : struct, ICellSum
     {
         int blocks = Blocks(count);
-        var partial = Partials(ref _sums, count);
+        var partial = Partials(ref _sums, count, wait);
         Parallel.For(0, blocks, b =>
         {
             int end = Math.Min(count, (b + 1) * Block);
@@ -154,10 +162,12 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
         return total;
     }
 
-    public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
+    public override (double First, double Second) Sum2<TRule>(TRule rule, int count) => Add2(rule, count, wait: true);
+
+    private (double First, double Second) Add2<TRule>(TRule rule, int count, bool wait) where TRule : struct, ICellSum2
     {
         int blocks = Blocks(count);
-        var partial = Partials(ref _pairs, count);
+        var partial = Partials(ref _pairs, count, wait);
         Parallel.For(0, blocks, b =>
         {
             int end = Math.Min(count, (b + 1) * Block);
@@ -193,6 +203,40 @@ public sealed unsafe class HostBackend : Backend<HostView<float>, HostView<int>>
         long max = long.MinValue;
         for (int b = 0; b < blocks; b++) max = Math.Max(max, partial[b]);
         return max;
+    }
+
+    // A solver's scalars stay in host memory; counted as a device counts them (a pass, no wait), so
+    // that the counts of a step are the same on every backend.
+
+    public override void SumInto<TRule>(TRule rule, int count, DeviceScalars s, int register) =>
+        ((HostScalars)s).Values[register] = Add(rule, count, wait: false);
+
+    public override void Sum2Into<TRule>(TRule rule, int count, DeviceScalars s, int first, int second)
+    {
+        var values = ((HostScalars)s).Values;
+        (values[first], values[second]) = Add2(rule, count, wait: false);
+    }
+
+    public override void SumCellsInto<TRule>(TRule rule, GridShape g, DeviceScalars s, int register) =>
+        ((HostScalars)s).Values[register] = AddCells(rule, g, wait: false);
+
+    public override void Quotient(DeviceScalars s, ScalarQuotient q)
+    {
+        Counts.Launch();
+        var r = ((HostScalars)s).Values;
+        View(s.Coefficients)[q.Target] = q.Of(r[q.Numerator], q.Subtrahend >= 0 ? r[q.Subtrahend] : 0.0, r[q.Denominator]);
+    }
+
+    public override void DenseApply(DeviceScalars m, Field<float> r, Field<float> x, int n)
+    {
+        Counts.Launch();
+        var matrix = ((HostScalars)m).View;
+        var rv = View(r);
+        var xv = View(x);
+        Parallel.For(0, (n + 63) / 64, block =>
+        {
+            for (int i = block * 64; i < Math.Min(n, block * 64 + 64); i++) xv[i] = Dense.Row(matrix, rv, i, n);
+        });
     }
 
     /// <summary>A reduction is one parallel pass whose result the host waits for.</summary>

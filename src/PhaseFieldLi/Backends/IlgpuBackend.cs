@@ -4,6 +4,7 @@ using ILGPU.Runtime;
 using PhaseFieldLi.Fields;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Launch;
+using PhaseFieldLi.Kernels.Solvers;
 
 namespace PhaseFieldLi.Backends;
 
@@ -208,6 +209,98 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
         double sum = 0.0;
         for (int s = 0; s < width; s++) sum += _foldedHost[offset + s];
         return sum;
+    }
+
+    /// <summary>Registers in device memory; the host writes or reads them only when asked.</summary>
+    private sealed class Registers(Field<float> coefficients, int count, Accelerator accelerator, LaunchCounts counts)
+        : DeviceScalars(coefficients, count)
+    {
+        public MemoryBuffer1D<double, Stride1D.Dense> Buffer { get; } = accelerator.Allocate1D<double>(Math.Max(1, count));
+
+        public override void Store(int register, double value)
+        {
+            counts.Transfer();
+            Buffer.View.SubView(register, 1).CopyFromCPU(new[] { value });
+        }
+
+        public override void StoreAll(ReadOnlySpan<double> values)
+        {
+            counts.Transfer();
+            Buffer.View.SubView(0, values.Length).CopyFromCPU(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values), values.Length);
+        }
+
+        public override void Dispose()
+        {
+            Buffer.Dispose();
+            base.Dispose();
+        }
+    }
+
+    public override DeviceScalars Scalars(string name, int registers, int coefficients)
+    {
+        var s = new Registers(Float(name, coefficients), registers, _accelerator, Counts);
+        s.Buffer.MemSetToZero();
+        return s;
+    }
+
+    public override void SumInto<TRule>(TRule rule, int count, DeviceScalars s, int register)
+    {
+        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
+        Profile<TRule>(start: true);
+        int threads = LaunchPartials(kernel, rule, count);
+        int width = Fold(0, threads, 0);
+        Total(1, width, (Registers)s, register, register);
+        Profile<TRule>(start: false);
+    }
+
+    public override void Sum2Into<TRule>(TRule rule, int count, DeviceScalars s, int first, int second)
+    {
+        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
+        Profile<TRule>(start: true);
+        int threads = LaunchPartials(kernel, rule, count);
+        int width = Fold(0, threads, 0);
+        Fold(threads, threads, FoldWidth);
+        Total(2, width, (Registers)s, first, second);
+        Profile<TRule>(start: false);
+    }
+
+    public override void SumCellsInto<TRule>(TRule rule, GridShape g, DeviceScalars s, int register) => SumInto(rule, g.Count, s, register);
+
+    /// <summary>The folded partials added in order into one or two registers (stage 3, no wait).</summary>
+    private void Total(int sums, int width, Registers s, int first, int second)
+    {
+        var total = Kernel<TotalPass, Action<Index1D, ArrayView<double>, int, ArrayView<double>, int, int, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, int, ArrayView<double>, int, int, int, int>(CellKernels.Total));
+        Counts.Launch();
+        total(sums, _folded.View, width, s.Buffer.View, 0, first, FoldWidth, second);
+    }
+
+    private sealed class TotalPass;
+
+    public override void Quotient(DeviceScalars s, ScalarQuotient q)
+    {
+        var quotient = Kernel<ScalarQuotient, Action<Index1D, ArrayView<double>, ArrayView<float>, ScalarQuotient>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, ScalarQuotient>(CellKernels.Quotient));
+        Counts.Launch();
+        quotient(1, ((Registers)s).Buffer.View, ((DeviceField<float>)s.Coefficients).Buffer.View, q);
+    }
+
+    public override void DenseApply(DeviceScalars m, Field<float> r, Field<float> x, int n)
+    {
+        var kernel = Kernel<DensePass, Action<Index1D, DeviceView<double>, DeviceView<float>, DeviceView<float>, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceView<double>, DeviceView<float>, DeviceView<float>, int>(CellKernels.DenseApply));
+        Counts.Launch();
+        kernel(n, new DeviceView<double>(((Registers)m).Buffer.View), View(r), View(x), n);
+    }
+
+    private sealed class DensePass;
+
+    public override double[] ReadScalars(DeviceScalars s)
+    {
+        Counts.Sync(); // a reduction's result, counted as one (a wait, no field transfer)
+        return ((Registers)s).Buffer.GetAsArray1D();
     }
 
     public override long Max<TRule>(TRule rule, int count)

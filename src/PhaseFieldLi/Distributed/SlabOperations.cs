@@ -96,6 +96,11 @@ public sealed class SlabOperations<TF, TI>(SlabBackend<TF, TI> slab, SlabPartiti
         return _host != null ? partition.Sum(_host.MatVec(g, spec, sigma, shift, p, q)) : base.MatVec(g, spec, sigma, shift, p, q);
     }
 
+    /// <summary>The sum is added across ranks on the host: a wait, then the registers are set.</summary>
+    public override void MatVecInto(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q,
+        DeviceScalars s, int register) =>
+        s.Store(register, MatVec(g, spec, sigma, shift, p, q));
+
     public override double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r, bool norm = true)
     {

@@ -338,17 +338,23 @@ public sealed class FractureModel : IDisposable
     /// <summary>K restricted to the free unknowns, identity on the prescribed ones (SPD).</summary>
     private sealed class ElasticOperator(FractureModel m) : ILinearOperator
     {
-        public double Apply(Field<float> p, Field<float> q)
+        public void Apply(Field<float> p, Field<float> q, DeviceScalars s, int register)
+        {
+            Force(p, q);
+            m._ops.DotInto(p, q, s, register);
+        }
+
+        /// <summary>q = K p on the free unknowns, p on the prescribed ones.</summary>
+        private void Force(Field<float> p, Field<float> q)
         {
             m._ops.Fill(q, 0f);
             m._ops.ElasticForce(m.System, p, q, mask: true);
             m._ops.ElasticConstraint(m.System, p, q, copy: true);
-            return m._ops.Dot(p, q);
         }
 
         public double Residual(Field<float> b, Field<float> x, Field<float> r)
         {
-            Apply(x, r);
+            Force(x, r);
             m._ops.Axpby(1f, b, -1f, r);
             return m._ops.Dot(r, r);
         }

@@ -75,10 +75,10 @@ public sealed class LiCreepFlow : IDisposable
     /// <summary>The step's operator A (SPD) at the step's start.</summary>
     private sealed class Step(LiCreepFlow f, Field<float> xi, Field<float> damage, Field<int> material, float dt) : ILinearOperator
     {
-        public double Apply(Field<float> p, Field<float> q)
+        public void Apply(Field<float> p, Field<float> q, DeviceScalars s, int register)
         {
             f._ops.LiFlowOperator(f._grid, xi, f._p0, damage, material, p, q, f.Parameters, dt, inverseDiagonal: false);
-            return f._ops.Dot(p, q);
+            f._ops.DotInto(p, q, s, register);
         }
 
         public double Residual(Field<float> b, Field<float> x, Field<float> r)

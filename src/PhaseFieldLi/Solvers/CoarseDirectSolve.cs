@@ -1,3 +1,4 @@
+using PhaseFieldLi.Backends;
 using PhaseFieldLi.Kernels.Accessors;
 using PhaseFieldLi.Kernels.Solvers;
 
@@ -8,14 +9,16 @@ namespace PhaseFieldLi.Solvers;
 /// and float face conductances as Helmholtz.Apply) assembled in double as a banded
 /// SPD matrix, half-bandwidth b = Nx·Ny in natural order, factored once per set-up by banded
 /// Cholesky (n b² flops), and each cycle's coarse problem solved by two triangular sweeps (2 n b).
-/// A cycle then waits for the device once (the download of the coarse right-hand side) where
-/// Jacobi-PCG to 1e-3 waited three times per iteration, 30–90 times per cycle
-/// (bench/README.md, "Large grids"). An exact coarse solve is also a better one.
+/// Where the level is small (<see cref="DenseCoarseInverse.Fits"/>) the factor's inverse is kept dense
+/// on the device and a cycle applies it without the host; otherwise a cycle waits for the device once
+/// (the download of the coarse right-hand side), where Jacobi-PCG to 1e-3 waited three times per
+/// iteration, 30–90 times per cycle (bench/README.md, "Large grids"). An exact coarse solve is also a
+/// better one.
 /// Falls back to the given iterative solve when the band does not fit (<see cref="MaxBandWork"/>), a
 /// face is periodic along z (the band would wrap), or the matrix is singular to working precision
 /// (an all-Neumann level with a = 0): then the iterative solve's bounded answer is the safer one.
 /// </summary>
-public sealed class CoarseDirectSolve(GridShape grid, Multigrid.ICoarsestSolve fallback) : Multigrid.ICoarsestSolve
+public sealed class CoarseDirectSolve(Backend backend, GridShape grid, Multigrid.ICoarsestSolve fallback) : Multigrid.ICoarsestSolve
 {
     /// <summary>Largest n·b² (factorisation flops) solved directly: a few milliseconds on one core.</summary>
     public const double MaxBandWork = 5e7;
@@ -26,6 +29,11 @@ public sealed class CoarseDirectSolve(GridShape grid, Multigrid.ICoarsestSolve f
     private readonly float[] _sigma = new float[grid.Count], _shift = new float[grid.Count]; // set-up downloads, reused
     private readonly double[] _work = new double[grid.Count];
     private bool _direct;
+    private readonly DenseCoarseInverse? _inverse =
+        DenseCoarseInverse.Fits(grid.Count, grid.Nx * grid.Ny) ? new DenseCoarseInverse(backend, grid.Count) : null;
+
+    /// <summary>Whether a cycle applies the inverse on the device (no host wait) rather than sweeping on the host.</summary>
+    public bool OnDevice => _direct && _inverse != null;
 
     /// <summary>Whether a grid's band is small enough to be factored directly.</summary>
     public static bool Fits(GridShape g) => (double)g.Count * g.Nx * g.Ny * g.Nx * g.Ny <= MaxBandWork;
@@ -44,6 +52,7 @@ public sealed class CoarseDirectSolve(GridShape grid, Multigrid.ICoarsestSolve f
         }
         _direct = !spec.PeriodicZ && Factor(_sigma, _shift, spec);
         if (!_direct) fallback.Setup(last, spec);
+        else _inverse?.Set(_factor!, _band, i => i);
     }
 
     public void Solve(Multigrid.Level last, OperatorSpec spec)
@@ -51,6 +60,11 @@ public sealed class CoarseDirectSolve(GridShape grid, Multigrid.ICoarsestSolve f
         if (!_direct)
         {
             fallback.Solve(last, spec);
+            return;
+        }
+        if (_inverse != null)
+        {
+            _inverse.Apply(last.Rhs!, last.X!);
             return;
         }
         last.Rhs!.Download(_rhs);
@@ -131,5 +145,9 @@ public sealed class CoarseDirectSolve(GridShape grid, Multigrid.ICoarsestSolve f
         }
     }
 
-    public void Dispose() => fallback.Dispose();
+    public void Dispose()
+    {
+        _inverse?.Dispose();
+        fallback.Dispose();
+    }
 }

@@ -15,8 +15,8 @@ public readonly record struct SolveReport(int Iterations, double InitialRelative
 /// <summary>An SPD operator on device vectors, as CG needs it.</summary>
 public interface ILinearOperator
 {
-    /// <summary>q = A p; returns p·q.</summary>
-    double Apply(Field<float> p, Field<float> q);
+    /// <summary>q = A p, and p·q into register <paramref name="register"/> of s (on a device: no host wait).</summary>
+    void Apply(Field<float> p, Field<float> q, DeviceScalars s, int register);
 
     /// <summary>r = b − A x; returns r·r.</summary>
     double Residual(Field<float> b, Field<float> x, Field<float> r);
@@ -33,7 +33,8 @@ public sealed record HelmholtzProblem(GridShape Grid, Field<float> Sigma, Field<
 
     private sealed record Bound(HelmholtzProblem A, IOperations Ops) : ILinearOperator
     {
-        public double Apply(Field<float> p, Field<float> q) => Ops.MatVec(A.Grid, A.Spec, A.Sigma, A.Shift, p, q);
+        public void Apply(Field<float> p, Field<float> q, DeviceScalars s, int register) =>
+            Ops.MatVecInto(A.Grid, A.Spec, A.Sigma, A.Shift, p, q, s, register);
         public double Residual(Field<float> b, Field<float> x, Field<float> r) => Ops.Residual(A.Grid, A.Spec, A.Sigma, A.Shift, b, x, r);
     }
 }
@@ -75,9 +76,15 @@ public sealed class JacobiPreconditioner(Backend backend, IOperations ops, GridS
 
 /// <summary>
 /// Preconditioned conjugate gradients, run entirely in backend kernels: per iteration one fused
-/// mat-vec + dot, one fused update + two dots, the preconditioner, one dot and one axpby. β is the
-/// flexible (Polak–Ribière) form, so a multigrid V-cycle whose restriction is not the transpose of
-/// its prolongation is a valid preconditioner. Convergence: ‖b − A x‖₂ ≤ tolerance·‖b‖₂.
+/// mat-vec + dot, one fused update + two dots, the preconditioner, one dot and one direction update.
+/// β is the flexible (Polak–Ribière) form, so a multigrid V-cycle whose restriction is not the
+/// transpose of its prolongation is a valid preconditioner. Convergence: ‖b − A x‖₂ ≤ tolerance·‖b‖₂.
+///
+/// The host does not wait inside an iteration: the dots stay on the device (<see cref="DeviceScalars"/>),
+/// α = r·z / p·Ap and β = (r·z − r·z_old) / r·z_prev are computed there by one thread each, and the rules
+/// read them. The host waits once per iteration (or per <see cref="CheckEvery"/>), for r·r, where the
+/// host-driven loop waited three times (p·Ap, then r·r with r·z_old, then r·z). α and β are the host's
+/// own double arithmetic on the same sums, so the iterates are those of that loop to the bit.
 /// </summary>
 public sealed class ConjugateGradient(Backend backend, IOperations ops, int length, IPreconditioner preconditioner) : IDisposable
 {
@@ -85,6 +92,7 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, int leng
     private readonly Field<float> _p = backend.Float("cg_p", length);
     private readonly Field<float> _q = LendToPreconditioner(backend.Float("cg_q", length), preconditioner);
     private readonly Field<float> _z = backend.Float("cg_z", length);
+    private readonly DeviceScalars _s = backend.Scalars("cg_scalars", CgScalars.Registers, CgScalars.Coefficients);
     private ILinearOperator? _operator;
 
     /// <summary>CG for a Helmholtz problem on one grid.</summary>
@@ -102,6 +110,18 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, int leng
     public static int FieldsPerCell => 4;
 
     public IPreconditioner Preconditioner => preconditioner;
+
+    /// <summary>
+    /// Iterations between two residual readbacks (the host's only wait in the loop): 1 by default, so a
+    /// solve stops at the first iteration under its tolerance, as the host-driven loop did; k > 1 saves
+    /// waits at up to k − 1 iterations more. Set by the environment variable PHASEFIELD_CG_CHECK_EVERY,
+    /// for measuring on a device (at the quickstart's 2–7 MG-CG iterations per solve, whose residuals
+    /// fall unevenly, predicting the last iteration from the rate so far overshot 14 % of iterations).
+    /// </summary>
+    public int CheckEvery { get; set; } = DefaultCheckEvery;
+
+    private static readonly int DefaultCheckEvery =
+        int.TryParse(Environment.GetEnvironmentVariable("PHASEFIELD_CG_CHECK_EVERY"), out int k) && k > 0 ? k : 1;
 
     /// <summary>
     /// Bytes one iteration must move at least, counted per cell: mat-vec (σ, a, p read, q written)
@@ -147,20 +167,32 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, int leng
         int it = 0;
         if (rel <= tolerance) return new SolveReport(0, initial, rel, true);
         preconditioner.Apply(_r, _z);
-        double rz = ops.Dot(_r, _z);
-        ops.Axpby(1f, _z, 0f, _p);
+        ops.DotInto(_r, _z, _s, CgScalars.Rz(0));
+        ops.Copy(_z, _p);
         while (it < maxIterations)
         {
-            double pq = a.Apply(_p, _q);
-            if (!(pq > 0) || !(rz > 0)) break; // breakdown: not SPD on this subspace, or NaN
-            var (rr, rzOld) = ops.CgStep((float)(rz / pq), x, _r, _p, _q, _z);
+            int rz = CgScalars.Rz(it & 1), rzNext = CgScalars.Rz(1 - (it & 1));
+            a.Apply(_p, _q, _s, CgScalars.PQ);
+            // α = r·z / p·Ap, 0 at a breakdown (not SPD on this subspace, or a NaN): x and r stay put
+            backend.Quotient(_s, new ScalarQuotient
+            {
+                Target = CgScalars.Alpha, Numerator = rz, Subtrahend = -1, Denominator = CgScalars.PQ, PositiveNumerator = 1,
+            });
+            ops.CgStep(_s, x, _r, _p, _q, _z, CgScalars.RR, CgScalars.RzOld);
             it++;
-            rel = Math.Sqrt(rr) / bNorm;
-            if (rel <= tolerance) break;
+            if (it % CheckEvery == 0 || it == maxIterations)
+            {
+                var v = backend.ReadScalars(_s);
+                rel = Math.Sqrt(v[CgScalars.RR]) / bNorm;
+                if (rel <= tolerance || !(v[CgScalars.PQ] > 0) || !(v[rz] > 0)) break;
+            }
             preconditioner.Apply(_r, _z);
-            double rzNew = ops.Dot(_r, _z);
-            ops.Axpby(1f, _z, (float)((rzNew - rzOld) / rz), _p);
-            rz = rzNew;
+            ops.DotInto(_r, _z, _s, rzNext);
+            backend.Quotient(_s, new ScalarQuotient
+            {
+                Target = CgScalars.Beta, Numerator = rzNext, Subtrahend = CgScalars.RzOld, Denominator = rz, PositiveNumerator = 0,
+            });
+            ops.CgDirection(_s, _z, _p);
         }
         return new SolveReport(it, initial, rel, rel <= tolerance);
     }
@@ -171,6 +203,7 @@ public sealed class ConjugateGradient(Backend backend, IOperations ops, int leng
         _p.Dispose();
         _q.Dispose();
         _z.Dispose();
+        _s.Dispose();
         preconditioner.Dispose();
     }
 }

@@ -15,11 +15,13 @@ namespace PhaseFieldLi.Solvers;
 /// around it, and those have 27 different colours, so A·probe at node m, component c′ is the entry
 /// A[(m, c′), (n, c)] of the one node n of that colour next to m. The entries go into a banded matrix
 /// in double, in node-interleaved order (dof 3·node + c, half-bandwidth 3·(Nx Ny + Nx + 1) + 2 in nodes
-/// Nx × Ny × Nz), which banded Cholesky factors. Solve: the right-hand side downloaded, two triangular
-/// sweeps, x uploaded — one host wait per V-cycle. Falls back (Setup returns false) when the band
+/// Nx × Ny × Nz), which banded Cholesky factors. Solve: where the level is small
+/// (<see cref="DenseCoarseInverse.Fits"/>), the factor's inverse kept dense on the device, applied
+/// without the host; else the right-hand side downloaded, two triangular sweeps, x uploaded — one host
+/// wait per V-cycle. Falls back (Setup returns false) when the band
 /// work exceeds <see cref="MaxBandWork"/> or the matrix is not positive definite to working precision.
 /// </summary>
-public sealed class ElasticCoarseDirectSolve(IOperations ops, GridShape nodes)
+public sealed class ElasticCoarseDirectSolve(Backend backend, IOperations ops, GridShape nodes) : IDisposable
 {
     /// <summary>Largest n·b² (factorisation flops) solved directly.</summary>
     public const double MaxBandWork = 5e7;
@@ -28,6 +30,12 @@ public sealed class ElasticCoarseDirectSolve(IOperations ops, GridShape nodes)
     private double[]? _factor; // row i, column j ≥ i − b at [i * (b + 1) + (i − j)]
     private readonly float[] _probe = new float[3 * nodes.Count], _response = new float[3 * nodes.Count];
     private readonly double[] _work = new double[3 * nodes.Count];
+    private readonly DenseCoarseInverse? _inverse = DenseCoarseInverse.Fits(3 * nodes.Count, 3 * (nodes.Nx * nodes.Ny + nodes.Nx + 1) + 2)
+        ? new DenseCoarseInverse(backend, 3 * nodes.Count)
+        : null;
+
+    /// <summary>Whether a solve applies the inverse on the device (no host wait).</summary>
+    public bool OnDevice => _inverse != null;
 
     /// <summary>Whether these nodes' band is small enough to factor.</summary>
     public static bool Fits(GridShape nodes)
@@ -72,7 +80,9 @@ public sealed class ElasticCoarseDirectSolve(IOperations ops, GridShape nodes)
                 }
             }
         }
-        return Factor(a, n, _band);
+        if (!Factor(a, n, _band)) return false;
+        _inverse?.Set(a, _band, i => i / 3 + i % 3 * count); // band order is node-interleaved, the fields component-blocked
+        return true;
     }
 
     private static int Neighbour(int i, int colour, int size)
@@ -109,6 +119,11 @@ public sealed class ElasticCoarseDirectSolve(IOperations ops, GridShape nodes)
     /// <summary>x = A⁻¹ b on the device fields (component-blocked, as the level stores them).</summary>
     public void Solve(Field<float> b, Field<float> x)
     {
+        if (_inverse != null)
+        {
+            _inverse.Apply(b, x);
+            return;
+        }
         int n = _n, bw = _band, w = bw + 1, count = nodes.Count;
         var a = _factor!;
         var y = _work;
@@ -128,4 +143,6 @@ public sealed class ElasticCoarseDirectSolve(IOperations ops, GridShape nodes)
         }
         x.Upload(_probe);
     }
+
+    public void Dispose() => _inverse?.Dispose();
 }

@@ -97,7 +97,7 @@ public sealed class ElasticMultigrid : IElasticMultigrid
         {
             _ops = last.Ops;
             _cg = new ConjugateGradient(backend, last.Ops, 3 * last.Nodes.Count, new DiagonalPreconditioner(last.Ops, last.InverseDiagonal));
-            _direct = new ElasticCoarseDirectSolve(last.Ops, last.Nodes);
+            _direct = new ElasticCoarseDirectSolve(backend, last.Ops, last.Nodes);
         }
 
         public void Setup(Level last, in ElasticSystem fine, ElasticBoundary coarseBoundary, int level)
@@ -121,10 +121,10 @@ public sealed class ElasticMultigrid : IElasticMultigrid
 
         private sealed class Operator(DirectOrCg solve) : ILinearOperator
         {
-            public double Apply(Field<float> p, Field<float> q)
+            public void Apply(Field<float> p, Field<float> q, DeviceScalars s, int register)
             {
                 ElasticSmoother.Operator(solve._ops, solve._system, p, q);
-                return solve._ops.Dot(p, q);
+                solve._ops.DotInto(p, q, s, register);
             }
 
             public double Residual(Field<float> b, Field<float> x, Field<float> r)
@@ -134,7 +134,11 @@ public sealed class ElasticMultigrid : IElasticMultigrid
             }
         }
 
-        public void Dispose() => _cg.Dispose();
+        public void Dispose()
+        {
+            _cg.Dispose();
+            _direct.Dispose();
+        }
     }
 
     private readonly List<Level> _levels;

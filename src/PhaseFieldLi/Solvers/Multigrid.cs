@@ -108,7 +108,7 @@ public sealed class Multigrid : IPreconditioner
         }
         var last = levels[^1].Grid;
         ICoarsestSolve cg = new CoarseCg(backend, ops, last);
-        _coarsest = coarseDirect && CoarseDirectSolve.Fits(last) ? new CoarseDirectSolve(last, cg) : cg;
+        _coarsest = coarseDirect && CoarseDirectSolve.Fits(last) ? new CoarseDirectSolve(backend, last, cg) : cg;
         (_levels, _backend, _owned) = (levels, backend, owned);
         (PreSmooth, PostSmooth, Cycle) = (preSmooth, postSmooth, cycle);
     }

@@ -11,6 +11,8 @@ public interface ICellwiseOperations
     double ColumnSum(Field<float> f, Field<int> label, int body, GridShape g, int i, int j);
     void Axpy(float a, Field<float> x, Field<float> y);
     double Dot(Field<float> x, Field<float> y);
+    /// <summary>x·y into register <paramref name="register"/> of s (no host wait on a device).</summary>
+    void DotInto(Field<float> x, Field<float> y, DeviceScalars s, int register);
     void Axpby(float a, Field<float> x, float b, Field<float> y);
     void Multiply(Field<float> d, Field<float> x, Field<float> y);
     void Copy(Field<float> x, Field<float> y);
@@ -30,6 +32,9 @@ public partial class Operations<TF, TI>
         b.ForEach(new AxpyRule<TF> { X = F(x), Y = F(y), A = a }, x.Length);
 
     public double Dot(Field<float> x, Field<float> y) => b.Sum(new DotRule<TF> { X = F(x), Y = F(y) }, x.Length);
+
+    public void DotInto(Field<float> x, Field<float> y, DeviceScalars s, int register) =>
+        b.SumInto(new DotRule<TF> { X = F(x), Y = F(y) }, x.Length, s, register);
 
     public void Axpby(float a, Field<float> x, float c, Field<float> y) =>
         b.ForEach(new AxpbyRule<TF> { X = F(x), Y = F(y), A = a, B = c }, x.Length);

@@ -33,6 +33,13 @@ public sealed unsafe class HostOperations(HostBackend b, int firstPlane = 0, int
         return Run(Pass.MatVec, g, spec, sigma, shift, p, null, q, 0, sync: true);
     }
 
+    public override void MatVecInto(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> p, Field<float> q,
+        DeviceScalars s, int register)
+    {
+        Halo.FillGhosts(p); // neighbour reads: p
+        ((HostScalars)s).Values[register] = Run(Pass.MatVec, g, spec, sigma, shift, p, null, q, 0, sync: false);
+    }
+
     public override double Residual(GridShape g, OperatorSpec spec, Field<float> sigma, Field<float> shift, Field<float> rhs, Field<float> x,
         Field<float> r, bool norm = true)
     {
