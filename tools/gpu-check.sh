@@ -14,6 +14,9 @@
 #    and syncs per step.
 #    LAUNCHES (default "cell stride") repeats the two largest grids with each ILGPU launch shape
 #    (PHASEFIELD_LAUNCH: one thread per cell, or grid-stride loops).
+#    CG_CHECKS (default "4") repeats the quickstart and 256×256×512 with CG reading its residual back
+#    every k-th iteration instead of every one (PHASEFIELD_CG_CHECK_EVERY=k: fewer waits, up to k − 1
+#    more iterations).
 # 3. cpu: the same table for the host backend on this machine's cores (CPU node vs GPU).
 # 4. coupled (not by default): `phasefield bench` on the leaf case (coupled electro-chemo-mechanics)
 #    refined to 128×128×384 and 256×256×256 cells at its own 1 µm spacing: the step, the staggered
@@ -64,6 +67,13 @@ if has scale; then
     step timeout 300 $pf bench "$(refined 512 512 1024 0.234375e-6)" --backend "$backend" --steps 2
   done
   unset PHASEFIELD_LAUNCH
+  for k in ${CG_CHECKS:-4}; do
+    export PHASEFIELD_CG_CHECK_EVERY=$k
+    echo "### CG residual readback every $k iterations"
+    step $pf bench cases/quickstart.toml --backend "$backend" --steps 20
+    step $pf bench "$(refined 256 256 512 0.46875e-6)" --backend "$backend" --steps 5
+  done
+  unset PHASEFIELD_CG_CHECK_EVERY
 fi
 
 if has cpu; then
