@@ -151,11 +151,8 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
 
     public override double Sum<TRule>(TRule rule, int count)
     {
-        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
-            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
         Profile<TRule>(start: true);
-        int threads = LaunchPartials(kernel, rule, count);
-        int width = Fold(0, threads, 0);
+        int width = FoldSum(rule, count);
         ReadFolded();
         Profile<TRule>(start: false);
         return Add(0, width);
@@ -163,15 +160,30 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
 
     public override (double First, double Second) Sum2<TRule>(TRule rule, int count)
     {
-        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
-            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
         Profile<TRule>(start: true);
-        int threads = LaunchPartials(kernel, rule, count);
-        int width = Fold(0, threads, 0);
-        Fold(threads, threads, FoldWidth);
+        int width = FoldSum2(rule, count);
         ReadFolded();
         Profile<TRule>(start: false);
         return (Add(0, width), Add(FoldWidth, width));
+    }
+
+    /// <summary>Stages 1 and 2 of a sum: its partials folded into _folded[0 …]; returns the width.</summary>
+    private int FoldSum<TRule>(TRule rule, int count) where TRule : struct, ICellSum
+    {
+        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
+        return Fold(0, LaunchPartials(kernel, rule, count), 0);
+    }
+
+    /// <summary>Stages 1 and 2 of a pair of sums: folded into _folded[0 …] and _folded[FoldWidth …]; returns the width.</summary>
+    private int FoldSum2<TRule>(TRule rule, int count) where TRule : struct, ICellSum2
+    {
+        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
+            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
+        int threads = LaunchPartials(kernel, rule, count);
+        int width = Fold(0, threads, 0);
+        Fold(threads, threads, FoldWidth);
+        return width;
     }
 
     /// <summary>The partial-sum pass: one or two partials per thread; returns the thread count.</summary>
@@ -245,24 +257,15 @@ public sealed class IlgpuBackend : Backend<DeviceView<float>, DeviceView<int>>
 
     public override void SumInto<TRule>(TRule rule, int count, DeviceScalars s, int register)
     {
-        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
-            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum));
         Profile<TRule>(start: true);
-        int threads = LaunchPartials(kernel, rule, count);
-        int width = Fold(0, threads, 0);
-        Total(1, width, (Registers)s, register, register);
+        Total(1, FoldSum(rule, count), (Registers)s, register, register);
         Profile<TRule>(start: false);
     }
 
     public override void Sum2Into<TRule>(TRule rule, int count, DeviceScalars s, int first, int second)
     {
-        var kernel = Kernel<TRule, Action<Index1D, TRule, ArrayView<double>, int, int>>(() =>
-            _accelerator.LoadAutoGroupedStreamKernel<Index1D, TRule, ArrayView<double>, int, int>(CellKernels.Sum2));
         Profile<TRule>(start: true);
-        int threads = LaunchPartials(kernel, rule, count);
-        int width = Fold(0, threads, 0);
-        Fold(threads, threads, FoldWidth);
-        Total(2, width, (Registers)s, first, second);
+        Total(2, FoldSum2(rule, count), (Registers)s, first, second);
         Profile<TRule>(start: false);
     }
 
