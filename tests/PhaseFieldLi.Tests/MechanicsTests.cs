@@ -915,3 +915,75 @@ public sealed class StaggerRelaxationOnCpu() : StaggerRelaxation("cpu");
 public sealed class StaggerRelaxationOnIlgpuCpu() : StaggerRelaxation("ilgpu-cpu");
 public sealed class StaggerRelaxationOnCuda() : StaggerRelaxation("cuda");
 public sealed class StaggerRelaxationOnOpenCl() : StaggerRelaxation("opencl");
+
+/// <summary>
+/// `discrete_toughness_correction` gives the damage equation G_c/(1 + h/(2ℓ)), the AT2 grid's excess
+/// toughness taken out. In kernel units the damage is driven by 2ℓp²/(E G_c), so a corrected run under
+/// the pressures p/√(1 + h/(2ℓ)) is the uncorrected run to float rounding: its critical pressure is the
+/// uncorrected one over √(1 + h/(2ℓ)) (how docs/validation.md reads Sneddon at a/ℓ = 30 with the
+/// correction). A 16³ octant penny crack, a = 6 µm, ℓ = 2h, pressures past the onset of growth.
+/// </summary>
+public class DiscreteToughnessCorrectionTests(ITestOutputHelper output)
+{
+    private const int Steps = 4;
+    private const double P0 = 150e6, Rate = 15e6; // 150 … 210 MPa: the crack creeps, then runs a few cells at the last step
+
+    private static (float[] Damage, int Cracked) Run(bool corrected, double pressureScale)
+    {
+        string toml = $"""
+            name = "penny"
+            physics = "fracture"
+            {CaseText.Grid(16, 16, 16, MechanicsTests.H)}
+            [time]
+            end = {Steps:R}.0
+            [mechanics]
+            crack_pressure = {P0 * pressureScale:R}
+            crack_pressure_rate = {Rate * pressureScale:R}
+            tolerance = 1e-7
+            [fracture]
+            length_scale = 2.0e-6
+            toughness = 0.6e6
+            cleavage_normal = [0, 0, 1]
+            anisotropy = 0.0
+            discrete_toughness_correction = {(corrected ? "true" : "false")}
+            stagger_tolerance = 1e-4
+            stagger_max_iterations = 40
+            [[flaw]]
+            shape = "disc"
+            centre = [0.0, 0.0, 0.0]
+            radius = 6.0e-6
+            thickness = 2.0e-6
+            normal = [0, 0, 1]
+            damage = 1.0
+            """;
+        var c = CaseReader.Parse(toml, "penny");
+        Assert.Equal(corrected, c.Mechanics!.DiscreteToughnessCorrection);
+        using var b = Backends.BackendCatalog.Create("cpu");
+        using var host = new ElectrodepositionModel(c, b);
+        using var m = new FractureModel(host);
+        for (int t = 0; t <= Steps; t++)
+        {
+            m.SetLoad(t);
+            m.Stagger();
+        }
+        var d = host.State.Damage.ToArray();
+        return (d, d.Count(v => v > 0.5f));
+    }
+
+    [Fact]
+    public void TheCorrectedRunIsTheUncorrectedOneAtPressuresOverTheRootOfTheExcess()
+    {
+        double excess = 1 + MechanicsTests.H / (2 * 2e-6); // 1.25 at ℓ = 2h
+        var seed = Run(corrected: false, pressureScale: 0.5); // well below the onset: the seed alone
+        var raw = Run(corrected: false, pressureScale: 1);
+        var corrected = Run(corrected: true, pressureScale: 1 / Math.Sqrt(excess));
+        var sameLoads = Run(corrected: true, pressureScale: 1);
+        double worst = raw.Damage.Zip(corrected.Damage).Max(p => Math.Abs(p.First - p.Second));
+        output.WriteLine($"cells with d > ½: seed {seed.Cracked}, raw {raw.Cracked}, corrected at p/√{excess} {corrected.Cracked}, " +
+                         $"corrected at p {sameLoads.Cracked}; largest |Δd| raw against corrected at p/√{excess}: {worst:E2}");
+        Assert.True(raw.Cracked > seed.Cracked, "the loads must grow the crack");
+        Assert.Equal(raw.Cracked, corrected.Cracked);
+        Assert.InRange(worst, 0, 1e-3);
+        Assert.True(sameLoads.Cracked > raw.Cracked, "at the same loads the corrected (tougher-looking grid taken out) crack grows further");
+    }
+}

@@ -190,8 +190,17 @@ public sealed record MechanicsSettings(
     /// <summary>ω of the staggered damage update d_old + ω (d_solved − d_old): 1 is plain alternate minimisation.</summary>
     double StaggerRelaxation = 1.0,
     /// <summary>The creep law by which a Li sheet flows along its crack (null: no flow; needs coupled physics and thin sheets).</summary>
-    LiCreepLaw? LiCreep = null)
+    LiCreepLaw? LiCreep = null,
+    /// <summary>
+    /// Divide G_c by the discretised AT2 functional's excess 1 + h/(2ℓ) (Bourdin, Francfort &amp; Marigo 2008), so
+    /// that a crack on the grid dissipates the material's G_c rather than 1 + h/(2ℓ) times it.
+    /// </summary>
+    bool DiscreteToughnessCorrection = false)
 {
+    /// <summary>G_c as the damage equation sees it [J/m²]: the material's, or corrected for the grid (<see cref="DiscreteToughnessCorrection"/>).</summary>
+    public double ModelFractureEnergyJPerM2(double spacingM) =>
+        DiscreteToughnessCorrection ? FractureEnergyJPerM2 / (1 + spacingM / (2 * LengthScaleM)) : FractureEnergyJPerM2;
+
     /// <summary>Crack pressure at time t [Pa].</summary>
     public double CrackPressureAt(double timeS) => CrackPressurePa + CrackPressureRatePaPerS * timeS;
 }

@@ -364,9 +364,10 @@ public static class CaseReader
         if (axis < 0 || normal.Count(v => v != 0) != 1)
             throw f.Error("cleavage_normal", $"[{string.Join(", ", normal)}]",
                 "must be along a grid axis ([1, 0, 0], [0, 1, 0] or [0, 0, 1]); rotated cleavage planes need the full anisotropic operator, which is not built yet");
+        bool corrected = f.Boolean("discrete_toughness_correction", false);
         m.RejectUnknownKeys();
         f.RejectUnknownKeys();
-        return settings with { FractureEnergyJPerM2 = gc, CleavageAxis = axis };
+        return settings with { FractureEnergyJPerM2 = gc, CleavageAxis = axis, DiscreteToughnessCorrection = corrected };
     }
 
     private static Flaw ReadFlaw(TomlSection f, Grid grid)

@@ -120,8 +120,8 @@ public sealed record Scaling
     /// <summary>(h/ℓ)² of the damage equation (DamageAssemblyRule).</summary>
     public float DamageReaction(MechanicsSettings m) => (float)Math.Pow(SpacingM / m.LengthScaleM, 2);
 
-    /// <summary>c = 2ℓE_LLZO/G_c of the damage equation (H in kernel units).</summary>
-    public float DamageDrive(MechanicsSettings m) => (float)(2 * m.LengthScaleM * StressUnitPa(m) / m.FractureEnergyJPerM2);
+    /// <summary>c = 2ℓE_LLZO/G_c of the damage equation (H in kernel units), G_c corrected for the grid if asked.</summary>
+    public float DamageDrive(MechanicsSettings m) => (float)(2 * m.LengthScaleM * StressUnitPa(m) / m.ModelFractureEnergyJPerM2(SpacingM));
 
     /// <summary>A = I + β(I − M⊗M) on the damage operator (zero-flux faces): 1 along M, 1 + β across.</summary>
     public static OperatorSpec DamageSpec(MechanicsSettings m)
