@@ -12,7 +12,7 @@ usage: python3 tools/creep_estimate.py [n A_per_MPa^n_per_s Q_J_per_mol T_K]
 import math
 import sys
 
-n, a, q_act, t = (float(x) for x in sys.argv[1:5]) if len(sys.argv) >= 5 else (6.56, 4.25e4, 37e3, 298.15)
+n, a, q_act, t = (float(x) for x in sys.argv[1:5]) if len(sys.argv) >= 5 else (6.56, 2.23e4, 37e3, 298.15)
 c = 3 ** ((n + 1) / 2) * a * math.exp(-q_act / (8.314462618 * t)) / (2 ** (n + 1) * (n + 2))
 print(f"creep law: n = {n}, A = {a:g} MPa^-n/s, Q = {q_act:g} J/mol, T = {t} K; C' = {c:.3e}")
 print("v [um/s]  w [um]  q [m2/s]   G [MPa/um]  wall shear [MPa]  dp over 100 um [MPa]  over 300 um [MPa]")

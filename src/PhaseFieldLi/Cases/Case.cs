@@ -216,16 +216,20 @@ public static class PhysicalConstants
 
 /// <summary>
 /// Power-law (Norton) creep of Li metal, ε̇_eq = A σ_eq^n exp(−Q/RT), with σ in MPa: the law the Li
-/// sheet's flow along its crack follows (kernels: Physics/LiFlow.cs). Defaults: n = 6.56 and
-/// Q = 37 kJ/mol, the room-temperature power-law creep of bulk Li measured by Masias et al. (J. Mater.
-/// Sci. 54, 2585, 2019) and LePage et al. (J. Electrochem. Soc. 166, A89, 2019: n ≈ 6.6);
-/// A = 4.25 × 10⁴ MPa⁻ⁿ s⁻¹ (as we read Masias et al.; check it against the paper before quantitative
-/// use) gives ε̇ = 5 × 10⁻⁴, 3 × 10⁻³ and 7 × 10⁻³ s⁻¹ at 0.6, 0.8 and 0.9 MPa and 298 K: the sub-MPa
-/// flow stresses of bulk Li at the strain rates of those tests.
+/// sheet's flow along its crack follows (kernels: Physics/LiFlow.cs). Defaults from the tension creep
+/// of bulk polycrystalline Li at about 26 °C by Masias et al. (J. Mater. Sci. 54, 2585, 2019, Table S1:
+/// minimum secondary creep rates at 0.2–0.6 MPa, below the 0.73–0.81 MPa yield): n = 6.56, and a
+/// least-squares fit of its 7 points gives n = 6.562 and A e^(−Q/RT) = 7.73 × 10⁻³ MPa⁻ⁿ s⁻¹ at room
+/// temperature. Masias et al. did not measure Q; Q = 37 kJ/mol is the activation energy of an Anand-type
+/// viscoplastic Li (model inputs citing Narayan &amp; Anand), used here only to move A off 26 °C: A = 7.73 × 10⁻³ e^(Q/(R·299.15 K))
+/// = 2.23 × 10⁴ MPa⁻ⁿ s⁻¹. (Before, 4.25 × 10⁴ was used: that matches that Anand model's rate prefactor
+/// in s⁻¹, with its resistance S ≈ 0.95 MPa, read as a Norton A; it creeps 1.81 times faster than Masias's
+/// data at 298.15 K.) Extrapolation caveat: the seed's Li is stressed far above 0.6 MPa, where bulk Li
+/// yields and power-law creep breaks down (σ/G > 10⁻³, about 2.8 MPa).
 /// </summary>
 public sealed record LiCreepLaw(
     double StressExponent = 6.56,
-    double PrefactorPerMPaNPerS = 4.25e4,
+    double PrefactorPerMPaNPerS = 2.23e4,
     double ActivationEnergyJPerMol = 37e3)
 {
     /// <summary>The pressure unit of A: 1 MPa.</summary>

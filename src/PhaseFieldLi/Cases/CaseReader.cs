@@ -341,7 +341,7 @@ public static class CaseReader
             LiCreep: m.Boolean("li_creep", false)
                 ? new LiCreepLaw(
                     StressExponent: m.Number("li_creep_exponent", 6.56, 1, 20, "(n of ε̇ = A σⁿ exp(−Q/RT))"),
-                    PrefactorPerMPaNPerS: m.Number("li_creep_prefactor", 4.25e4, 0, 1e30, "MPa⁻ⁿ/s (A)", exclusiveMin: true),
+                    PrefactorPerMPaNPerS: m.Number("li_creep_prefactor", 2.23e4, 0, 1e30, "MPa⁻ⁿ/s (A)", exclusiveMin: true),
                     ActivationEnergyJPerMol: m.Number("li_creep_activation_energy", 37e3, 0, 1e6, "J/mol (Q)"))
                 : null);
         foreach (string key in new[] { "li_creep_exponent", "li_creep_prefactor", "li_creep_activation_energy" })
