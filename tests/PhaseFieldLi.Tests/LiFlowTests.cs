@@ -22,7 +22,10 @@ namespace PhaseFieldLi.Tests;
 /// - the implicit step (backward Euler in the sheet pressure, LiCreepFlow): between two cells it is
 ///   the closed form Δξ_a = −Δt m Δp̂⁰/(1 + 2Δt K̂ m) (computed here in double), which tends to the
 ///   explicit Δt m Δp̂⁰ for short steps and to the equalised pressures, Δp̂⁰/(2K̂), for long ones; on
-///   the random sheet, a step 10⁶ times the explicit limit conserves Li and leaves no cell below empty.
+///   the random sheet, a step 10⁶ times the explicit limit conserves Li and leaves no cell below empty;
+/// - an open crack mouth (li_creep_electrodes): a sheet cell next to an electrode's Li held at p_e moves
+///   Δξ = −Δt m (p̂⁰ − p̂_e)/(1 + Δt K̂ m) (out above p_e, in below it), the electrode's ξ stays, the
+///   exchange is counted; closed (the default), nothing crosses.
 /// </summary>
 public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper output)
 {
@@ -203,6 +206,58 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
             Assert.Equal(-stepRate[a], stepRate[c]); // what one cell loses the other gains, to the bit
         }
         Assert.Equal(dp / (2 * k), xiA - s.Xi.ToArray()[a], 1e-3 * dp / (2 * k)); // the long step equalises
+    }
+
+    [SkippableFact]
+    public void AnOpenMouthExchangesLiWithTheElectrodeAtItsPressure()
+    {
+        using var b = TestCases.BackendOrSkip(backendName);
+        using var s = Crack(b, 2, 1);
+        int e = s.Grid.Index(0, 0, 1), a = s.Grid.Index(1, 0, 1);
+        var material = new int[s.Grid.Count];
+        material[e] = Materials.Reservoir; // the electrode's Li at the crack's mouth
+        s.Material.Upload(material);
+        const double xiA = 0.4, pE = 20e6; // Pa
+        var ops = b.CreateOperations();
+        var closed = Parameters;
+        var open = closed with { OpenToElectrodes = 1 };
+        double n = Law.StressExponent;
+        double aPrime = Law.PrefactorPerMPaNPerS * Math.Exp(-Law.ActivationEnergyJPerMol / (PhysicalConstants.GasConstant * TemperatureK));
+        double rate = Math.Pow(3, (n + 1) / 2) * aPrime / (Math.Pow(2, n + 1) * (n + 2));
+        double k = 7.8e9 / (3 * (1 - 2 * 0.38)) / 1e6;
+        // the sheet above the electrode's pressure vents into it; below it, it is fed
+        foreach (double pA in new[] { 250e6, 5e6 })
+        foreach (double dtKm in new[] { 1e-4, 1.0, 1e3 })
+        {
+            var xi = new float[s.Grid.Count];
+            var p = new float[s.Grid.Count];
+            (xi[e], xi[a], p[e], p[a]) = (1f, (float)xiA, (float)(pE / StressUnitPa), (float)(pA / StressUnitPa));
+            double dp = (pA - pE) / 1e6, m = rate * Math.Pow(xiA, n + 2) * Math.Pow(Math.Abs(dp), n - 1);
+            double dt = dtKm / (k * m);
+            // closed (the default): nothing crosses the mouth
+            using (var shut = new LiCreepFlow(b, ops, s.Grid, closed))
+            {
+                s.Xi.Upload(xi);
+                s.Pressure.Upload(p);
+                shut.Advance(s.Xi, s.Pressure, s.Damage, s.Material, dt);
+                Assert.Equal(xi, s.Xi.ToArray());
+                Assert.Equal(0.0, shut.LastElectrodeInflow);
+            }
+            using var creep = new LiCreepFlow(b, ops, s.Grid, open);
+            s.Xi.Upload(xi);
+            s.Pressure.Upload(p);
+            creep.Advance(s.Xi, s.Pressure, s.Damage, s.Material, dt);
+            var stepRate = creep.Rate.ToArray();
+            // backward Euler with the electrode held at p_e: Δξ_a = −Δt m (p̂⁰_a − p̂_e) / (1 + Δt K̂ m)
+            double expected = -dt * m * dp / (1 + dtKm);
+            output.WriteLine($"{backendName}: p_a = {pA / 1e6} MPa, Δt K̂ m = {dtKm:G3}: Δξ_a = {dt * stepRate[a]:E5}, closed form {expected:E5}; " +
+                             $"inflow {dt * creep.LastElectrodeInflow:E5} ({creep.LastSolve})");
+            Assert.True(creep.LastSolve.Converged, creep.LastSolve.ToString());
+            Assert.Equal(1.0, dt * stepRate[a] / expected, 1e-3);
+            Assert.Equal(0f, stepRate[e]); // the reservoir's ξ is not changed: the exchange is counted instead
+            Assert.Equal(1f, s.Xi.ToArray()[e]);
+            Assert.Equal(1.0, creep.LastElectrodeInflow / stepRate[a], 1e-6);
+        }
     }
 
     [SkippableFact]

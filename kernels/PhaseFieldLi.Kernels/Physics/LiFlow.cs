@@ -98,6 +98,12 @@ public static class LiFlow
         if (plus) return along < length - 1 ? idx + stride : -1;
         return along > 0 ? idx - stride : -1;
     }
+
+    /// <summary>
+    /// Is this cell an electrode's Li, which a crack's mouth opens onto (<see cref="LiFlowParameters.OpenToElectrodes"/>):
+    /// the growth room's metal (material Reservoir, ξ &gt; ½), connected through the electrode to its collector.
+    /// </summary>
+    public static bool IsElectrodeLi(float xi, int material) => material == Materials.Reservoir && xi > 0.5f;
 }
 
 /// <summary>The Li sheet's creep flow in kernel units (see <see cref="LiFlow"/>).</summary>
@@ -119,6 +125,12 @@ public struct LiFlowParameters
     /// step; the next mechanics solve lets the crack respond).
     /// </summary>
     public float Stiffness;
+    /// <summary>
+    /// 1: a sheet site's in-plane face onto an electrode's Li (<see cref="LiFlow.IsElectrodeLi"/>) carries
+    /// flow too (the crack's mouth), the electrode a reservoir at its own pressure; 0: sheets flow only
+    /// among themselves.
+    /// </summary>
+    public int OpenToElectrodes;
 }
 
 /// <summary>
@@ -160,7 +172,10 @@ public struct LiFlowRule<TF, TI> : IGridRule
     }
 }
 
-/// <summary>Writes the sheet pressure p̂ = <see cref="LiFlow.SheetPressure"/> [p_ref] on sheet sites, 0 elsewhere.</summary>
+/// <summary>
+/// Writes the sheet pressure p̂ = <see cref="LiFlow.SheetPressure"/> [p_ref] on sheet sites, the Li's
+/// pressure on an electrode's Li where the mouths are open (the reservoir's, fixed over a step), 0 elsewhere.
+/// </summary>
 public struct LiSheetPressureRule<TF, TI> : IGridRule
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
@@ -176,7 +191,9 @@ public struct LiSheetPressureRule<TF, TI> : IGridRule
     }
 
     public void Apply(int idx, int i, int j, int k) =>
-        SheetPressure[idx] = LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis) ? LiFlow.SheetPressure(Xi[idx], Pressure[idx], P) : 0f;
+        SheetPressure[idx] = LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis) ? LiFlow.SheetPressure(Xi[idx], Pressure[idx], P)
+            : P.OpenToElectrodes != 0 && LiFlow.IsElectrodeLi(Xi[idx], Material[idx]) ? Pressure[idx] * P.PressureScale
+            : 0f;
 }
 
 /// <summary>What one launch of <see cref="LiFlowImplicitRule{TF,TI}"/> computes.</summary>
@@ -190,6 +207,8 @@ public enum LiFlowImplicitPass
     Limit,
     /// <summary>Y = ∂ξ/∂t of the step, −Σ_f m_f (p̂¹_i − p̂¹_j) λ_donor, X = p̂¹.</summary>
     Rate,
+    /// <summary>Y = b, the right-hand side p̂⁰_i + Δt K̂ Σ_mouths m_e p̂_e, X = p̂⁰ (open mouths only).</summary>
+    RightHandSide,
 }
 
 /// <summary>
@@ -208,6 +227,11 @@ public enum LiFlowImplicitPass
 /// the matrix stays conditioned for float CG and the fluxes, m_f times a difference near zero, accurate.
 /// The Li then moves as the face fluxes Δt m_f (p̂¹_a − p̂¹_b), each computed from the same operands in both its cells (exactly conservative whatever the solve's
 /// residual) and limited, like the explicit step, so that no cell gives more Li than it holds.
+///
+/// With open mouths (<see cref="LiFlowParameters.OpenToElectrodes"/>) a sheet site's face onto an
+/// electrode's Li adds m_e (p̂¹_i − p̂_e) to its row, p̂_e the electrode's pressure held over the step:
+/// m_e joins the diagonal and Δt K̂ m_e p̂_e the right-hand side (pass RightHandSide). The explicit
+/// <see cref="LiFlowRule{TF,TI}"/> (the stiffness estimate) leaves the mouths out.
 /// </summary>
 public struct LiFlowImplicitRule<TF, TI> : IGridRule
     where TF : struct, IView<float> where TI : struct, IView<int>
@@ -237,7 +261,12 @@ public struct LiFlowImplicitRule<TF, TI> : IGridRule
             int n = LiFlow.InPlaneNeighbour(Grid, idx, i, j, k, P.NormalAxis, face);
             if (n < 0) continue;
             Grid.Decompose(n, out int ni, out int nj, out int nk);
-            if (!LiPhase.IsSheetSite(Grid, Damage, Material, n, ni, nj, nk, P.NormalAxis)) continue;
+            if (!LiPhase.IsSheetSite(Grid, Damage, Material, n, ni, nj, nk, P.NormalAxis))
+            {
+                if (P.OpenToElectrodes != 0 && LiFlow.IsElectrodeLi(Xi[n], Material[n])) Mouth(idx, n, cap, ref sum, ref outflow, ref rate);
+                continue;
+            }
+            if (Pass == LiFlowImplicitPass.RightHandSide) continue;
             float m = MathF.Min(LiFlow.FaceMobility(Xi[idx], P0[idx], Xi[n], P0[n], P), cap);
             if (Pass == LiFlowImplicitPass.Apply) sum += m * (X[idx] - X[n]);
             else if (Pass == LiFlowImplicitPass.InverseDiagonal) sum += m;
@@ -249,9 +278,30 @@ public struct LiFlowImplicitRule<TF, TI> : IGridRule
             }
         }
         float s = Dt * P.Stiffness;
-        if (Pass == LiFlowImplicitPass.Apply) Y[idx] = X[idx] + s * sum;
+        if (Pass == LiFlowImplicitPass.Apply || Pass == LiFlowImplicitPass.RightHandSide) Y[idx] = X[idx] + s * sum;
         else if (Pass == LiFlowImplicitPass.InverseDiagonal) Y[idx] = 1f / (1f + s * sum);
         else if (Pass == LiFlowImplicitPass.Limit) Limit[idx] = outflow > Xi[idx] ? Xi[idx] / outflow : 1f;
         else Y[idx] = rate;
+    }
+
+    /// <summary>
+    /// A crack's mouth: the face from sheet site idx onto the electrode's Li e, a reservoir held at its
+    /// pressure p̂_e = P0[e] over the step (Dirichlet: its term m_e p̂_e moves to the right-hand side, so
+    /// the matrix stays symmetric). The conduit is the crack's slot, so the mobility takes the sheet's ξ
+    /// whichever way Li goes; the reservoir gives without limit, and what it gains or gives is not put
+    /// into its ξ (the electrode's bulk and its collector take it up: LiCreepFlow counts it).
+    /// </summary>
+    private readonly void Mouth(int idx, int e, float cap, ref float sum, ref float outflow, ref float rate)
+    {
+        float m = MathF.Min(LiFlow.FaceMobility(Xi[idx], P0[idx], Xi[idx], P0[e], P), cap);
+        if (Pass == LiFlowImplicitPass.Apply) sum += m * X[idx];
+        else if (Pass == LiFlowImplicitPass.InverseDiagonal) sum += m;
+        else if (Pass == LiFlowImplicitPass.RightHandSide) sum += m * P0[e];
+        else
+        {
+            float flux = Dt * m * (X[idx] - P0[e]); // ξ the mouth takes from idx over the step
+            outflow += MathF.Max(flux, 0f);
+            if (Pass == LiFlowImplicitPass.Rate) rate -= m * (X[idx] - P0[e]) * (flux > 0f ? Limit[idx] : 1f);
+        }
     }
 }

@@ -227,10 +227,19 @@ public static class PhysicalConstants
 /// data at 298.15 K.) Extrapolation caveat: the seed's Li is stressed far above 0.6 MPa, where bulk Li
 /// yields and power-law creep breaks down (σ/G > 10⁻³, about 2.8 MPa).
 /// </summary>
+/// <param name="StressExponent">n.</param>
+/// <param name="PrefactorPerMPaNPerS">A [MPa⁻ⁿ s⁻¹].</param>
+/// <param name="ActivationEnergyJPerMol">Q [J/mol].</param>
+/// <param name="OpenToElectrodes">
+/// The cracks' mouths open onto the electrodes' Li: a sheet cell next to an electrode's metal exchanges
+/// Li with it by the same law, the electrode a reservoir at its own pressure (false: sheets flow only
+/// among themselves).
+/// </param>
 public sealed record LiCreepLaw(
     double StressExponent = 6.56,
     double PrefactorPerMPaNPerS = 2.23e4,
-    double ActivationEnergyJPerMol = 37e3)
+    double ActivationEnergyJPerMol = 37e3,
+    bool OpenToElectrodes = false)
 {
     /// <summary>The pressure unit of A: 1 MPa.</summary>
     public const double ReferencePressurePa = 1e6;

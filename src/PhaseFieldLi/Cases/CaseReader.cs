@@ -342,9 +342,10 @@ public static class CaseReader
                 ? new LiCreepLaw(
                     StressExponent: m.Number("li_creep_exponent", 6.56, 1, 20, "(n of ε̇ = A σⁿ exp(−Q/RT))"),
                     PrefactorPerMPaNPerS: m.Number("li_creep_prefactor", 2.23e4, 0, 1e30, "MPa⁻ⁿ/s (A)", exclusiveMin: true),
-                    ActivationEnergyJPerMol: m.Number("li_creep_activation_energy", 37e3, 0, 1e6, "J/mol (Q)"))
+                    ActivationEnergyJPerMol: m.Number("li_creep_activation_energy", 37e3, 0, 1e6, "J/mol (Q)"),
+                    OpenToElectrodes: m.Boolean("li_creep_electrodes", false))
                 : null);
-        foreach (string key in new[] { "li_creep_exponent", "li_creep_prefactor", "li_creep_activation_energy" })
+        foreach (string key in new[] { "li_creep_exponent", "li_creep_prefactor", "li_creep_activation_energy", "li_creep_electrodes" })
             if (m.Has(key) && settings.LiCreep == null)
                 throw m.Error(key, "(without li_creep = true)", "the creep law needs li_creep = true");
         if (m.Has("top_displacement") && top != "displacement")

@@ -250,6 +250,12 @@ public sealed class ElectrodepositionModel : IDisposable
     /// <summary>The largest |Δξ| the last creep step gave a cell (NaN without flow).</summary>
     public double LastLiFlowMaxChange => _creep?.LastMaxChange ?? double.NaN;
 
+    /// <summary>
+    /// The Li the last creep step took in from the electrodes through open crack mouths [m³/s]; negative
+    /// where the cracks vent into them (0 with closed mouths, NaN without flow).
+    /// </summary>
+    public double LastLiFlowElectrodeInflowM3PerS => _creep == null ? double.NaN : _creep.LastElectrodeInflow * Math.Pow(Grid.SpacingM, 3);
+
     /// <summary>AdvanceLiFlow: one implicit creep step of the Li sheets along their cracks (<see cref="LiCreepFlow"/>). A no-op without flow.</summary>
     public void AdvanceLiFlow(double dtS) => _creep?.Advance(State.Xi, State.Pressure, State.Damage, State.Material, dtS);
 

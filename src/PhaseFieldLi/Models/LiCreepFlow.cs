@@ -10,7 +10,9 @@ namespace PhaseFieldLi.Models;
 /// The Li sheets' creep flow along their cracks (kernels: Physics/LiFlow.cs), one implicit step at a
 /// time: the sheet pressures at the step's end solved by Jacobi-preconditioned CG (LiFlowImplicitRule,
 /// mobilities of the step's start), then the Li moved by the face fluxes they drive — conservative,
-/// limited so that no cell goes below empty, and stable for any Δt. Owns its work arrays on the backend
+/// limited so that no cell goes below empty, and stable for any Δt. Where the mouths are open
+/// (LiFlowParameters.OpenToElectrodes) a crack's sheet also exchanges Li with the electrode's Li it
+/// touches, a reservoir at its pressure; the exchange is counted (LastElectrodeInflow). Owns its work arrays on the backend
 /// (9 arrays per cell: p̂⁰, p̂¹, 1/diag, λ, ∂ξ/∂t and CG's 4).
 /// </summary>
 public sealed class LiCreepFlow : IDisposable
@@ -61,13 +63,28 @@ public sealed class LiCreepFlow : IDisposable
         var p = Parameters;
         _ops.LiSheetPressure(_grid, xi, pressure, damage, material, _p0, p);
         _ops.LiFlowOperator(_grid, xi, _p0, damage, material, _p0, _inverseDiagonal, p, dt, inverseDiagonal: true);
+        // b = p̂⁰, plus the electrodes' pressures through open mouths (in _rate until the rate overwrites it)
+        var rhs = _p0;
+        if (p.OpenToElectrodes != 0)
+        {
+            _ops.LiFlowRightHandSide(_grid, xi, _p0, damage, material, _rate, p, dt);
+            rhs = _rate;
+        }
         _cg.Prepare(new Step(this, xi, damage, material, dt));
-        // from p̂¹ = 0, whose residual is ‖p̂⁰‖ (from p̂⁰ it would be Δt K̂ L p̂⁰, up to 10³ times larger)
-        LastSolve = _cg.SolveFromZero(_p0, _p1, Tolerance, 10 * (_grid.Nx + _grid.Ny + _grid.Nz));
+        // from p̂¹ = 0, whose residual is ‖b‖ (from p̂⁰ it would be Δt K̂ L p̂⁰, up to 10³ times larger)
+        LastSolve = _cg.SolveFromZero(rhs, _p1, Tolerance, 10 * (_grid.Nx + _grid.Ny + _grid.Nz));
         _ops.LiFlowImplicitRate(_grid, xi, _p0, _p1, damage, material, _limit, _rate, p, dt);
         _ops.Axpy(dt, _rate, xi);
         LastMaxChange = dtS * _ops.MaxAbs(_rate);
+        // Σ ∂ξ/∂t is the mouths' net inflow (the faces between sheet cells cancel, to float rounding)
+        LastElectrodeInflow = p.OpenToElectrodes != 0 ? _ops.BodySum(_rate, material, Bodies.AllCells) : 0.0;
     }
+
+    /// <summary>
+    /// The Li the last step's flow took in from the electrodes through open crack mouths, as Σ ∂ξ/∂t over
+    /// the cells [cell volumes/s]; negative where the cracks vent into the electrodes. 0 with closed mouths.
+    /// </summary>
+    public double LastElectrodeInflow { get; private set; }
 
     /// <summary>The largest |Δξ| the last step gave a cell.</summary>
     public double LastMaxChange { get; private set; }

@@ -90,6 +90,7 @@ public sealed record Scaling
             SheetOnset = (float)sheetOnsetXi,
             NormalAxis = normalAxis,
             Stiffness = (float)(liBulkModulusPa / LiCreepLaw.ReferencePressurePa),
+            OpenToElectrodes = law.OpenToElectrodes ? 1 : 0,
         };
     }
 

@@ -47,9 +47,11 @@ public sealed record DiagnosticsRow(
     double CrackWidthM = double.NaN,
     double CrackHeightM = double.NaN,
     /// <summary>Li creep flow ([mechanics] li_creep): the largest |Δξ| the last step's flow gave a cell, and
-    /// the CG iterations of its implicit pressure solve.</summary>
+    /// the CG iterations of its implicit pressure solve, and the Li it took in from the electrodes through
+    /// open crack mouths [m³/s] (negative: vented into them; li_creep_electrodes).</summary>
     double LiFlowMaxChange = double.NaN,
-    int LiFlowIterations = 0)
+    int LiFlowIterations = 0,
+    double LiFlowElectrodeInflowM3PerS = double.NaN)
 {
     public const string CsvHeader =
         "step,time_s,dt_s,cell_voltage_V,applied_current_A,negative_current_A,positive_current_A," +
@@ -59,7 +61,7 @@ public sealed record DiagnosticsRow(
         "isolated_bodies,body2_centre_z_m,body2_li_volume_m3,body2_current_A,body2_potential_V," +
         "max_li_pressure_Pa,crack_area_m2,stagger_iterations,max_damage_change," +
         "leaf_thickness_m,leaf_width_m,leaf_height_m,crack_thickness_m,crack_width_m,crack_height_m," +
-        "li_flow_max_dxi,li_flow_iterations";
+        "li_flow_max_dxi,li_flow_iterations,li_flow_electrode_inflow_m3_per_s";
 
     public string ToCsv(IFormatProvider f) => string.Join(",",
         Step.ToString(f), R(TimeS), R(DtS), R(CellVoltageV), R(AppliedCurrentA), R(NegativeCurrentA), R(PositiveCurrentA),
@@ -68,7 +70,7 @@ public sealed record DiagnosticsRow(
         LinearIterations.ToString(f), R(LinearResidual), IsolatedBodies.ToString(f), R(Body2CentreZM), R(Body2LiVolumeM3),
         R(Body2CurrentA), R(Body2PotentialV), R(MaxLiPressurePa), R(CrackAreaM2), StaggerIterations.ToString(f), R(StepDamageChange),
         R(LeafThicknessM), R(LeafWidthM), R(LeafHeightM), R(CrackThicknessM), R(CrackWidthM), R(CrackHeightM),
-        R(LiFlowMaxChange), LiFlowIterations.ToString(f));
+        R(LiFlowMaxChange), LiFlowIterations.ToString(f), R(LiFlowElectrodeInflowM3PerS));
 
     private static string R(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
 }

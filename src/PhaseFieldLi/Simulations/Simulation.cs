@@ -337,6 +337,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                 LeafThicknessM = leaf.ThicknessM, LeafWidthM = leaf.WidthM, LeafHeightM = leaf.HeightM,
                 CrackThicknessM = crack.ThicknessM, CrackWidthM = crack.WidthM, CrackHeightM = crack.HeightM,
                 LiFlowMaxChange = Model.LastLiFlowMaxChange, LiFlowIterations = Model.LastLiFlowSolve.Iterations,
+                LiFlowElectrodeInflowM3PerS = Model.LastLiFlowElectrodeInflowM3PerS,
             };
             if (Model.LiFlows && Model.LastLiFlowSolve is { Converged: false, Iterations: > 0 } flow)
                 _log.LogWarning("step {Step}: the Li creep flow's pressure solve {Report} (its Li moved conservatively all the same)", st.Step, flow);

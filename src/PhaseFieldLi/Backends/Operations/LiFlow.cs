@@ -26,6 +26,13 @@ public interface ILiFlowOperations
         Field<float> x, Field<float> y, in LiFlowParameters p, float dt, bool inverseDiagonal);
 
     /// <summary>
+    /// rhs = b of the implicit step with open mouths: p̂⁰ plus Δt K̂ m_e p̂_e on a sheet site for each face
+    /// onto an electrode's Li (p0 holds the electrodes' pressures there, LiSheetPressure).
+    /// </summary>
+    void LiFlowRightHandSide(GridShape g, Field<float> xi, Field<float> p0, Field<float> damage, Field<int> material,
+        Field<float> rhs, in LiFlowParameters p, float dt);
+
+    /// <summary>
     /// flowRate = ∂ξ/∂t of the implicit step that ends at the sheet pressures p1 (face fluxes from the
     /// mobilities at ξ, p̂⁰ and the end pressures; outflows limited); limit is scratch.
     /// </summary>
@@ -73,6 +80,19 @@ public partial class Operations<TF, TI>
         {
             Grid = g, Xi = F(xi), P0 = F(p0), Damage = F(damage), X = F(x), Y = F(y), Limit = F(y), Material = I(material),
             P = p, Dt = dt, Pass = inverseDiagonal ? LiFlowImplicitPass.InverseDiagonal : LiFlowImplicitPass.Apply,
+        }, g);
+    }
+
+    public void LiFlowRightHandSide(GridShape g, Field<float> xi, Field<float> p0, Field<float> damage, Field<int> material,
+        Field<float> rhs, in LiFlowParameters p, float dt)
+    {
+        Halo.FillGhosts(xi);
+        Halo.FillGhosts(p0);
+        Halo.FillGhosts(damage);
+        b.ForEachCell(new LiFlowImplicitRule<TF, TI>
+        {
+            Grid = g, Xi = F(xi), P0 = F(p0), Damage = F(damage), X = F(p0), Y = F(rhs), Limit = F(rhs), Material = I(material),
+            P = p, Dt = dt, Pass = LiFlowImplicitPass.RightHandSide,
         }, g);
     }
 
