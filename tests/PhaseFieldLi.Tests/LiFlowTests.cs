@@ -294,16 +294,22 @@ public sealed class LiFlowOnOpenCl(ITestOutputHelper output) : LiFlowOnBackend("
 /// `[mechanics] li_creep = true` in a run: the leaf case, whose pressures along the crack made the
 /// explicit flow's stable step 4.8e-15 s, runs at its deposition steps (20 s) with the implicit flow:
 /// every step after the first solves the sheet pressures (CG iterations > 0) and moves Li, and the total
-/// Li volume (both electrodes, the flaw and the sheet) stays what it was to 1e-6.
+/// Li volume (both electrodes, the flaw and the sheet) stays what it was to 1e-6. With the crack's mouth
+/// open onto the electrode (li_creep_electrodes) the total changes by exactly the Li counted through the
+/// mouth (Σ inflow Δt), to 1e-6 of it; the exchange is an outflow, the flaw's Li venting into the
+/// electrode, 100 times the count's rounding at least.
 /// </summary>
 public class LiFlowInTheLoopTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void TheLeafRunsAtItsDepositionStepWithTheImplicitFlowAndConservesLi()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheLeafRunsAtItsDepositionStepWithTheImplicitFlowAndConservesLi(bool openMouth)
     {
         string leaf = Path.Combine(CaseFileErrorTests.RepoRoot(), "cases", "leaf-dendrite-3d.toml");
         string run = Path.Combine(TestCases.TempDir(), "run");
-        var (exit, stdout, err) = CliTests.Cli("run", leaf, "time.end=60", "mechanics.li_creep=true", "--backend", "cpu", "--output", run);
+        var (exit, stdout, err) = CliTests.Cli("run", leaf, "time.end=60", "mechanics.li_creep=true", $"mechanics.li_creep_electrodes={(openMouth ? "true" : "false")}",
+            "--backend", "cpu", "--output", run);
         output.WriteLine(stdout + err);
         Assert.Equal(0, exit);
         var lines = File.ReadAllLines(Path.Combine(run, "timeseries.csv"));
@@ -319,7 +325,18 @@ public class LiFlowInTheLoopTests(ITestOutputHelper output)
             Assert.True(Column(r, "li_flow_iterations") > 0);
             Assert.True(Column(r, "li_flow_max_dxi") > 0, "the flow moved no Li");
         }
-        double v0 = Column(rows[0], "total_li_volume_m3");
-        Assert.All(rows, r => Assert.Equal(1.0, Column(r, "total_li_volume_m3") / v0, 1e-6));
+        double v0 = Column(rows[0], "total_li_volume_m3"), exchanged = 0, residual = 0;
+        foreach (var r in rows.Skip(1))
+        {
+            double inflow = Column(r, "li_flow_electrode_inflow_m3_per_s");
+            if (!openMouth) Assert.Equal(0.0, inflow);
+            exchanged += inflow * Column(r, "dt_s");
+            output.WriteLine($"t = {Column(r, "time_s")} s: Li through the mouth {inflow:E4} m³/s, total change {Column(r, "total_li_volume_m3") - v0:E4} m³, Σ exchanged {exchanged:E4} m³");
+            Assert.Equal(1.0, (Column(r, "total_li_volume_m3") - exchanged) / v0, 1e-6);
+            residual = Math.Max(residual, Math.Abs(Column(r, "total_li_volume_m3") - v0 - exchanged));
+        }
+        // the flaw's Li, pressed to ~100 MPa by plating, vents into the electrode's (tens of MPa), by far
+        // more than the rounding of the Li count
+        if (openMouth) Assert.True(exchanged < -100 * residual, $"the crack did not vent: {exchanged:E2} m³ through the mouth, residual {residual:E2} m³");
     }
 }
