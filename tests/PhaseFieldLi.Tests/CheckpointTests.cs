@@ -134,17 +134,31 @@ public class WatchdogTests
     public void RepeatedlyFailingSolverStopsTheRun()
     {
         string toml = TestCases.TinyCrack + "\n[solver]\nmax_iterations = 1\ntolerance = 1e-8\nmax_failures_in_a_row = 2\n";
-        var e = Assert.Throws<WatchdogException>(() => TestCases.Run(toml));
+        string output = TestCases.TempDir();
+        var e = Assert.Throws<WatchdogException>(() => TestCases.Run(toml, output: output));
         Assert.Contains("2 steps in a row", e.Message);
         Assert.Contains("max_failures_in_a_row", e.Message);
+        Assert.True(TimeSeriesRows(output) >= 1, "the rows before the stop were not kept");
+    }
+
+    /// <summary>The rows of a stopped run's time series, which must be on disk and whole (the header, rows of as many columns).</summary>
+    private static int TimeSeriesRows(string output)
+    {
+        var lines = File.ReadAllLines(Path.Combine(output, "timeseries.csv"));
+        Assert.Equal(DiagnosticsRow.CsvHeader, lines[0]);
+        int columns = lines[0].Split(',').Length;
+        Assert.All(lines.Skip(1), l => Assert.Equal(columns, l.Split(',').Length));
+        return lines.Length - 1;
     }
 
     [Fact]
     public void CollapsingTimeStepStopsTheRun()
     {
         string toml = TestCases.TinyCrack.Replace("max_step = 50.0", "max_step = 50.0\nmax_dxi = 1e-12\nmin_step = 1e-6");
-        var e = Assert.Throws<WatchdogException>(() => TestCases.Run(toml));
+        string output = TestCases.TempDir();
+        var e = Assert.Throws<WatchdogException>(() => TestCases.Run(toml, output: output));
         Assert.Contains("min_step", e.Message);
+        TimeSeriesRows(output); // on disk and whole, though this run stops in its first step
     }
 }
 

@@ -185,7 +185,16 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
                 WriteCheckpoint(r);
             }));
         loop.Callbacks.Add(new Callback("step completed", Stage.AfterStep, new IterationInterval(1), r => StepCompleted?.Invoke(r)));
-        End = loop.Run(st, cancel);
+        try
+        {
+            End = loop.Run(st, cancel);
+        }
+        catch (WatchdogException)
+        {
+            // the rows up to the stop are what tells a user why it stopped: they are kept
+            if (Root) series.Flush();
+            throw;
+        }
         if (loop.AbandonedSolve)
             _log.LogInformation("signal: the potential solve of step {Step} was abandoned between Newton iterations; the checkpoint holds the state at that step's start",
                 st.Step);
