@@ -25,7 +25,9 @@ namespace PhaseFieldLi.Tests;
 ///   the random sheet, a step 10⁶ times the explicit limit conserves Li and leaves no cell below empty;
 /// - an open crack mouth (li_creep_electrodes): a sheet cell next to an electrode's Li held at p_e moves
 ///   Δξ = −Δt m (p̂⁰ − p̂_e)/(1 + Δt K̂ m) (out above p_e, in below it), the electrode's ξ stays, the
-///   exchange is counted; closed (the default), nothing crosses.
+///   exchange is counted; closed (the default), nothing crosses; a cell that passes Li on to the mouth
+///   (sends more than it holds, receives most of it) moves by its step's pressure change, (p̂¹ − p̂⁰)/K̂,
+///   not by the limiter.
 /// </summary>
 public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper output)
 {
@@ -258,6 +260,42 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
             Assert.Equal(1f, s.Xi.ToArray()[e]);
             Assert.Equal(1.0, creep.LastElectrodeInflow / stepRate[a], 1e-6);
         }
+    }
+
+    [SkippableFact]
+    public void ACellThatPassesLiOnIsNotLimitedByWhatItHeld()
+    {
+        // electrode e (0 MPa) | conduit c (ξ = 0.02, 100 MPa) | full cell a (ξ = 0.8, 300 MPa), a long step:
+        // c sends the mouth more than it holds, and receives most of it from a
+        using var b = TestCases.BackendOrSkip(backendName);
+        using var s = Crack(b, 3, 1);
+        int e = s.Grid.Index(0, 0, 1), c = s.Grid.Index(1, 0, 1), a = s.Grid.Index(2, 0, 1);
+        var material = new int[s.Grid.Count];
+        material[e] = Materials.Reservoir;
+        s.Material.Upload(material);
+        var xi = new float[s.Grid.Count];
+        var p = new float[s.Grid.Count];
+        (xi[e], xi[c], xi[a]) = (1f, 0.02f, 0.8f);
+        (p[e], p[c], p[a]) = (0f, (float)(100e6 / StressUnitPa), (float)(300e6 / StressUnitPa));
+        s.Xi.Upload(xi);
+        s.Pressure.Upload(p);
+        var ops = b.CreateOperations();
+        using var creep = new LiCreepFlow(b, ops, s.Grid, Parameters with { OpenToElectrodes = 1 });
+        const double dt = 1e7; // both faces past the cap: Δt K̂ m = 10³ on each
+        creep.Advance(s.Xi, s.Pressure, s.Damage, s.Material, dt);
+        // the step's pressures in double: (1 + 2S) p_c − S p_a = 100, (1 + S) p_a − S p_c = 300 [MPa], S = 10³
+        const double S = LiFlow.StiffRelaxation;
+        double k = 7.8e9 / (3 * (1 - 2 * 0.38)) / 1e6;
+        double pc = (100 + S * 300 / (1 + S)) / (1 + 2 * S - S * S / (1 + S)), pa = (300 + S * pc) / (1 + S);
+        double toMouth = S * pc / k, fromA = S * (pa - pc) / k;
+        var after = s.Xi.ToArray();
+        output.WriteLine($"{backendName}: Δξ_c = {after[c] - xi[c]:E4} (expected {(pc - 100) / k:E4}: it sends {toMouth:F4} to the mouth, holding 0.02 " +
+                         $"and receiving {fromA:F4}), Δξ_a = {after[a] - xi[a]:E4} (expected {(pa - 300) / k:E4}); {creep.LastSolve}");
+        Assert.True(toMouth > xi[c], "the conduit must send more than it holds");
+        Assert.Equal((pc - 100) / k, after[c] - xi[c], 5e-4);
+        Assert.Equal((pa - 300) / k, after[a] - xi[a], 5e-4);
+        Assert.Equal(dt * creep.LastElectrodeInflow, (after[c] - xi[c]) + (after[a] - xi[a]), 1e-6);
+        Assert.True(after[c] >= 0f);
     }
 
     [SkippableFact]

@@ -205,6 +205,11 @@ public enum LiFlowImplicitPass
     InverseDiagonal,
     /// <summary>Limit = λ_i = min(1, ξ_i / Σ outflows of the step), X the end-of-step pressure p̂¹.</summary>
     Limit,
+    /// <summary>
+    /// Y = λ_i = min(1, (ξ_i + Σ inflows λ_donor) / Σ outflows) with the donors' λ from Limit, X = p̂¹: a
+    /// cell that passes on Li it receives (a conduit) need not be limited by what it held.
+    /// </summary>
+    Relimit,
     /// <summary>Y = ∂ξ/∂t of the step, −Σ_f m_f (p̂¹_i − p̂¹_j) λ_donor, X = p̂¹.</summary>
     Rate,
     /// <summary>Y = b, the right-hand side p̂⁰_i + Δt K̂ Σ_mouths m_e p̂_e, X = p̂⁰ (open mouths only).</summary>
@@ -226,7 +231,12 @@ public enum LiFlowImplicitPass
 /// difference still falls to 1/(1 + 2·10³) of its start within the step (equalised, as it would be), but
 /// the matrix stays conditioned for float CG and the fluxes, m_f times a difference near zero, accurate.
 /// The Li then moves as the face fluxes Δt m_f (p̂¹_a − p̂¹_b), each computed from the same operands in both its cells (exactly conservative whatever the solve's
-/// residual) and limited, like the explicit step, so that no cell gives more Li than it holds.
+/// residual) and limited so that no cell goes below empty: first, like the explicit step, by what it
+/// holds (λ⁰ = min(1, ξ/out)); then, twice, by what it holds plus what it receives from its donors at
+/// their λ (pass Relimit). Each pass can only raise λ (the inflows it counts grow), so every pass's λ is
+/// safe: ξ + Σ in λ_donor − λ out ≥ 0. Without the second kind, a cell that passes Li on (a conduit:
+/// the cells at a crack's mouth carry the crack's vent) had its outflow cut to what it held while its
+/// inflows ran in full, and gained Li it should have passed on.
 ///
 /// With open mouths (<see cref="LiFlowParameters.OpenToElectrodes"/>) a sheet site's face onto an
 /// electrode's Li adds m_e (p̂¹_i − p̂_e) to its row, p̂_e the electrode's pressure held over the step:
@@ -254,7 +264,7 @@ public struct LiFlowImplicitRule<TF, TI> : IGridRule
     public void Apply(int idx, int i, int j, int k)
     {
         bool site = LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis);
-        float sum = 0f, outflow = 0f, rate = 0f;
+        float sum = 0f, outflow = 0f, inflow = 0f, rate = 0f;
         float cap = LiFlow.StiffRelaxation / (Dt * P.Stiffness);
         for (int face = 0; site && face < 4; face++)
         {
@@ -263,7 +273,7 @@ public struct LiFlowImplicitRule<TF, TI> : IGridRule
             Grid.Decompose(n, out int ni, out int nj, out int nk);
             if (!LiPhase.IsSheetSite(Grid, Damage, Material, n, ni, nj, nk, P.NormalAxis))
             {
-                if (P.OpenToElectrodes != 0 && LiFlow.IsElectrodeLi(Xi[n], Material[n])) Mouth(idx, n, cap, ref sum, ref outflow, ref rate);
+                if (P.OpenToElectrodes != 0 && LiFlow.IsElectrodeLi(Xi[n], Material[n])) Mouth(idx, n, cap, ref sum, ref outflow, ref inflow, ref rate);
                 continue;
             }
             if (Pass == LiFlowImplicitPass.RightHandSide) continue;
@@ -274,6 +284,7 @@ public struct LiFlowImplicitRule<TF, TI> : IGridRule
             {
                 float flux = Dt * m * (X[idx] - X[n]); // ξ this face takes from idx over the step
                 outflow += MathF.Max(flux, 0f);
+                if (Pass == LiFlowImplicitPass.Relimit && flux < 0f) inflow -= flux * Limit[n];
                 if (Pass == LiFlowImplicitPass.Rate) rate -= m * (X[idx] - X[n]) * (flux > 0f ? Limit[idx] : Limit[n]);
             }
         }
@@ -281,6 +292,7 @@ public struct LiFlowImplicitRule<TF, TI> : IGridRule
         if (Pass == LiFlowImplicitPass.Apply || Pass == LiFlowImplicitPass.RightHandSide) Y[idx] = X[idx] + s * sum;
         else if (Pass == LiFlowImplicitPass.InverseDiagonal) Y[idx] = 1f / (1f + s * sum);
         else if (Pass == LiFlowImplicitPass.Limit) Limit[idx] = outflow > Xi[idx] ? Xi[idx] / outflow : 1f;
+        else if (Pass == LiFlowImplicitPass.Relimit) Y[idx] = outflow > Xi[idx] + inflow ? (Xi[idx] + inflow) / outflow : 1f;
         else Y[idx] = rate;
     }
 
@@ -291,7 +303,7 @@ public struct LiFlowImplicitRule<TF, TI> : IGridRule
     /// whichever way Li goes; the reservoir gives without limit, and what it gains or gives is not put
     /// into its ξ (the electrode's bulk and its collector take it up: LiCreepFlow counts it).
     /// </summary>
-    private readonly void Mouth(int idx, int e, float cap, ref float sum, ref float outflow, ref float rate)
+    private readonly void Mouth(int idx, int e, float cap, ref float sum, ref float outflow, ref float inflow, ref float rate)
     {
         float m = MathF.Min(LiFlow.FaceMobility(Xi[idx], P0[idx], Xi[idx], P0[e], P), cap);
         if (Pass == LiFlowImplicitPass.Apply) sum += m * X[idx];
@@ -301,6 +313,7 @@ public struct LiFlowImplicitRule<TF, TI> : IGridRule
         {
             float flux = Dt * m * (X[idx] - P0[e]); // ξ the mouth takes from idx over the step
             outflow += MathF.Max(flux, 0f);
+            inflow += MathF.Max(-flux, 0f);
             if (Pass == LiFlowImplicitPass.Rate) rate -= m * (X[idx] - P0[e]) * (flux > 0f ? Limit[idx] : 1f);
         }
     }

@@ -203,6 +203,7 @@ public static class HaloCheck
             var (sx, wx) = Pair("xi");
             var (sr, wr) = Pair("rate");
             var (sm, wm) = Pair("limit");
+            var (sn, wn) = Pair("limit2");
             void Sheet(Field<float> a, Field<float> w, Func<float, float> value, double phase)
             {
                 Smooth(a, w, phase);
@@ -225,9 +226,9 @@ public static class HaloCheck
             so.LiFlowOperator(local, sx, sp, sd, ss.Material, sq, sr, flow, 1e-3f, inverseDiagonal: false);
             wo.LiFlowOperator(global, wx, wp, wd, ws.Material, wq, wr, flow, 1e-3f, inverseDiagonal: false);
             Check("LiFlowOperator (ξ, p̂⁰, d, x)", Differs("A x", sr, wr));
-            PoisonAll(ss, sd, sx, sp, sq, sm);
-            so.LiFlowImplicitRate(local, sx, sp, sq, sd, ss.Material, sm, sr, flow, 1e-3f);
-            wo.LiFlowImplicitRate(global, wx, wp, wq, wd, ws.Material, wm, wr, flow, 1e-3f);
+            PoisonAll(ss, sd, sx, sp, sq, sm, sn);
+            so.LiFlowImplicitRate(local, sx, sp, sq, sd, ss.Material, sm, sn, sr, flow, 1e-3f);
+            wo.LiFlowImplicitRate(global, wx, wp, wq, wd, ws.Material, wm, wn, wr, flow, 1e-3f);
             Check("LiFlowImplicitRate (ξ, p̂⁰, p̂¹, d, λ)", Differs("∂ξ/∂t", sr, wr));
         }
         foreach (var f in held) f.Dispose();

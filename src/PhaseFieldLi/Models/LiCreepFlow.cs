@@ -73,7 +73,8 @@ public sealed class LiCreepFlow : IDisposable
         _cg.Prepare(new Step(this, xi, damage, material, dt));
         // from p̂¹ = 0, whose residual is ‖b‖ (from p̂⁰ it would be Δt K̂ L p̂⁰, up to 10³ times larger)
         LastSolve = _cg.SolveFromZero(rhs, _p1, Tolerance, 10 * (_grid.Nx + _grid.Ny + _grid.Nz));
-        _ops.LiFlowImplicitRate(_grid, xi, _p0, _p1, damage, material, _limit, _rate, p, dt);
+        // (1/diag A is spent: it is the limiter's scratch)
+        _ops.LiFlowImplicitRate(_grid, xi, _p0, _p1, damage, material, _limit, _inverseDiagonal, _rate, p, dt);
         _ops.Axpy(dt, _rate, xi);
         LastMaxChange = dtS * _ops.MaxAbs(_rate);
         // Σ ∂ξ/∂t is the mouths' net inflow (the faces between sheet cells cancel, to float rounding)

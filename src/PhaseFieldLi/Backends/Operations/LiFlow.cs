@@ -34,10 +34,11 @@ public interface ILiFlowOperations
 
     /// <summary>
     /// flowRate = ∂ξ/∂t of the implicit step that ends at the sheet pressures p1 (face fluxes from the
-    /// mobilities at ξ, p̂⁰ and the end pressures; outflows limited); limit is scratch.
+    /// mobilities at ξ, p̂⁰ and the end pressures; outflows limited, counting what a cell receives); limit
+    /// and scratch are scratch.
     /// </summary>
     void LiFlowImplicitRate(GridShape g, Field<float> xi, Field<float> p0, Field<float> p1, Field<float> damage, Field<int> material,
-        Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt);
+        Field<float> limit, Field<float> scratch, Field<float> flowRate, in LiFlowParameters p, float dt);
 }
 
 public partial class Operations<TF, TI>
@@ -97,7 +98,7 @@ public partial class Operations<TF, TI>
     }
 
     public void LiFlowImplicitRate(GridShape g, Field<float> xi, Field<float> p0, Field<float> p1, Field<float> damage, Field<int> material,
-        Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt)
+        Field<float> limit, Field<float> scratch, Field<float> flowRate, in LiFlowParameters p, float dt)
     {
         Halo.FillGhosts(xi);
         Halo.FillGhosts(p0);
@@ -109,7 +110,13 @@ public partial class Operations<TF, TI>
             P = p, Dt = dt, Pass = LiFlowImplicitPass.Limit,
         };
         b.ForEachCell(rule, g);
-        Halo.FillGhosts(limit); // neighbour reads: the donor's λ
+        // two passes that count the inflows (λ ping-pongs through the scratch and back into limit)
+        foreach (var (from, to) in new[] { (limit, scratch), (scratch, limit) })
+        {
+            Halo.FillGhosts(from); // neighbour reads: the donor's λ
+            b.ForEachCell(rule with { Limit = F(from), Y = F(to), Pass = LiFlowImplicitPass.Relimit }, g);
+        }
+        Halo.FillGhosts(limit);
         rule.Pass = LiFlowImplicitPass.Rate;
         b.ForEachCell(rule, g);
     }
