@@ -364,11 +364,13 @@ public class LiFlowInTheLoopTests(ITestOutputHelper output)
             Assert.True(Column(r, "li_flow_max_dxi") > 0, "the flow moved no Li");
         }
         double v0 = Column(rows[0], "total_li_volume_m3"), exchanged = 0, residual = 0;
-        foreach (var r in rows.Skip(1))
+        for (int i = 1; i < rows.Count; i++)
         {
+            var r = rows[i];
+            // a row holds the state at its time, after the flow step that ended there (its dt_s is the next step's)
             double inflow = Column(r, "li_flow_electrode_inflow_m3_per_s");
             if (!openMouth) Assert.Equal(0.0, inflow);
-            exchanged += inflow * Column(r, "dt_s");
+            exchanged += inflow * (Column(r, "time_s") - Column(rows[i - 1], "time_s"));
             output.WriteLine($"t = {Column(r, "time_s")} s: Li through the mouth {inflow:E4} m³/s, total change {Column(r, "total_li_volume_m3") - v0:E4} m³, Σ exchanged {exchanged:E4} m³");
             Assert.Equal(1.0, (Column(r, "total_li_volume_m3") - exchanged) / v0, 1e-6);
             residual = Math.Max(residual, Math.Abs(Column(r, "total_li_volume_m3") - v0 - exchanged));
