@@ -15,7 +15,8 @@ namespace PhaseFieldLi.Tests;
 ///   Poiseuille flux of a power-law solid, q = 3^((n+1)/2) A′ G^n w^(n+2) / (2^(n+1)(n+2)) (computed here
 ///   in double from the creep law, independently of the kernel's non-dimensional form): the interior
 ///   cells neither gain nor lose, the first loses q h and the last gains it; doubling w multiplies q by
-///   2^(n+2), doubling G by 2^n;
+///   2^(n+2), doubling G by 2^n; with a yield shear τ_y (overstress creep), the flux of the velocity
+///   profile integrated numerically here, and none where the wall's shear G w/2 is below τ_y;
 /// - conservation and positivity: random sheets and pressures on an 8 × 8 crack plane, 40 steps long
 ///   enough that the outflow limiter acts: the Li volume is conserved to float rounding, no cell goes
 ///   below empty, Li off the crack plane does not move, and Li flows into empty crack cells;
@@ -99,7 +100,7 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
     }
 
     /// <summary>The discrete slot: (q from the first cell's loss, q from the last cell's gain, largest |∂ξ/∂t| inside) [m²/s].</summary>
-    private (double First, double Last, double Interior) MeasureSlot(Backend b, double wM, double gradientPaPerM)
+    private (double First, double Last, double Interior) MeasureSlot(Backend b, double wM, double gradientPaPerM, LiFlowParameters? flow = null)
     {
         const int nx = 10;
         using var s = Crack(b, nx, 1);
@@ -113,7 +114,7 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
         s.Xi.Upload(xi);
         s.Pressure.Upload(p);
         var ops = b.CreateOperations();
-        ops.LiFlowRate(s.Grid, s.Xi, s.Pressure, s.Damage, s.Material, s.Limit, s.Rate, Parameters, dt: 1e-12f);
+        ops.LiFlowRate(s.Grid, s.Xi, s.Pressure, s.Damage, s.Material, s.Limit, s.Rate, flow ?? Parameters, dt: 1e-12f);
         var rate = s.Rate.ToArray();
         double interior = Enumerable.Range(1, nx - 2).Max(i => Math.Abs((double)rate[s.Grid.Index(i, 0, 1)]));
         return (-rate[s.Grid.Index(0, 0, 1)] * H * H, rate[s.Grid.Index(nx - 1, 0, 1)] * H * H, interior * H * H);
@@ -137,6 +138,46 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
         output.WriteLine($"q(2w)/q(w) = {thicker / first:F4} vs 2^(n+2) = {Math.Pow(2, n + 2):F4}; q(2G)/q(G) = {steeper / first:F4} vs 2^n = {Math.Pow(2, n):F4}");
         Assert.Equal(Math.Pow(2, n + 2), thicker / first, 1e-4 * Math.Pow(2, n + 2));
         Assert.Equal(Math.Pow(2, n), steeper / first, 1e-4 * Math.Pow(2, n));
+    }
+
+    /// <summary>
+    /// q [m²/s] of a slot of overstress creep, γ̇ = k (τ − τ_y)^n above τ_y, by quadrature of its velocity
+    /// profile (u(y) = ∫_y^{w/2} γ̇(Gs) ds, q = 2∫_0^{w/2} u dy = 2∫_0^{w/2} s γ̇(Gs) ds), not the kernel's closed form.
+    /// </summary>
+    private static double YieldingSlotFlux(double wM, double gradientPaPerM, double yieldShearPa)
+    {
+        double n = Law.StressExponent;
+        double k = Math.Pow(3, (n + 1) / 2) * Law.PrefactorPerMPaNPerS * Math.Exp(-Law.ActivationEnergyJPerMol / (PhysicalConstants.GasConstant * TemperatureK));
+        const int steps = 200_000;
+        double half = wM / 2, ds = half / steps, q = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            double y = (i + 0.5) * ds, over = (gradientPaPerM * y - yieldShearPa) / 1e6; // MPa
+            if (over > 0) q += 2 * y * k * Math.Pow(over, n) * ds;
+        }
+        return q;
+    }
+
+    [SkippableFact]
+    public void AYieldingSlotCarriesItsQuadratureFluxAndNothingBelowYield()
+    {
+        using var b = TestCases.BackendOrSkip(backendName);
+        const double w = 0.4e-6, tauY = 0.1e6; // 0.4 µm open, τ_y = 0.1 MPa (σ_y = √3 τ_y)
+        var flow = Scaling.LiFlow(Law with { YieldStressPa = Math.Sqrt(3) * tauY }, TemperatureK, StressUnitPa, sheetOnsetXi: 1e-3, normalAxis: 2);
+        foreach (double gradient in new[] { 1e12, 2e12 }) // wall shear G w/2 = 0.2 and 0.4 MPa
+        {
+            var (first, last, _) = MeasureSlot(b, w, gradient, flow);
+            double expected = YieldingSlotFlux(w, gradient, tauY), free = SlotFlux(w, gradient);
+            output.WriteLine($"{backendName}: G = {gradient / 1e12} MPa/µm: q = {first:E4} (first), {last:E4} (last) vs {expected:E4} m²/s by quadrature " +
+                             $"({free:E4} without yield)");
+            Assert.True(expected > 0 && expected < free);
+            Assert.Equal(1.0, first / expected, 1e-3);
+            Assert.Equal(1.0, last / expected, 1e-3);
+        }
+        // below yield (wall shear 0.08 MPa < 0.1 MPa) nothing flows
+        var (below, _, interior) = MeasureSlot(b, w, 0.4e12, flow);
+        Assert.Equal(0.0, below);
+        Assert.Equal(0.0, interior);
     }
 
     [SkippableFact]

@@ -43,8 +43,28 @@ public static class LiFlow
         if (dp == 0f) return 0f;
         float donor = dp > 0f ? xiA : xiB;
         if (donor <= 0f) return 0f;
-        float magnitude = p.Rate * MathF.Exp((p.Exponent + 2f) * MathF.Log(donor) + p.Exponent * MathF.Log(MathF.Abs(dp)));
+        float magnitude = p.YieldShear > 0f ? YieldingSlot(donor, MathF.Abs(dp), p)
+            : p.Rate * MathF.Exp((p.Exponent + 2f) * MathF.Log(donor) + p.Exponent * MathF.Log(MathF.Abs(dp)));
         return dp > 0f ? magnitude : -magnitude;
+    }
+
+    /// <summary>
+    /// |∂ξ/∂t| [1/s] of a face whose Li flows only above a shear yield τ_y (overstress creep,
+    /// γ̇ = k (τ − τ_y)^n, k = 3^((n+1)/2) A′): a plug of half-width y₀ = τ_y/G rides between two sheared
+    /// layers, and per unit width q = 2k [y₀ T^(n+1)/(G(n+1)) + T^(n+2)/(G²(n+2))], T = Gw/2 − τ_y the
+    /// wall's excess shear. With G = |Δp|/h and w = ξh, h cancels again:
+    ///
+    ///     ∂ξ/∂t = 2k̂ T̂^(n+1) (τ̂_y/(n+1) + T̂/(n+2)) / Δp̂²,   T̂ = ξ_d |Δp̂|/2 − τ̂_y  (0 where T̂ ≤ 0)
+    ///
+    /// (τ_y = 0: C ξ_d^(n+2) |Δp̂|^n, the face of <see cref="FaceFlux"/>).
+    /// </summary>
+    public static float YieldingSlot(float donor, float absDp, in LiFlowParameters p)
+    {
+        float excess = 0.5f * donor * absDp - p.YieldShear;
+        if (excess <= 0f) return 0f;
+        float n = p.Exponent;
+        return p.SlotRate * MathF.Exp((n + 1f) * MathF.Log(excess) - 2f * MathF.Log(absDp))
+               * (p.YieldShear / (n + 1f) + excess / (n + 2f));
     }
 
     /// <summary>
@@ -58,6 +78,7 @@ public static class LiFlow
         if (dp == 0f) return 0f;
         float donor = dp > 0f ? xiA : xiB;
         if (donor <= 0f) return 0f;
+        if (p.YieldShear > 0f) return YieldingSlot(donor, MathF.Abs(dp), p) / MathF.Abs(dp);
         return p.Rate * MathF.Exp((p.Exponent + 2f) * MathF.Log(donor) + (p.Exponent - 1f) * MathF.Log(MathF.Abs(dp)));
     }
 
@@ -131,6 +152,10 @@ public struct LiFlowParameters
     /// among themselves.
     /// </summary>
     public int OpenToElectrodes;
+    /// <summary>τ̂_y = τ_y/p_ref: the shear stress below which Li does not flow (0: pure power-law creep).</summary>
+    public float YieldShear;
+    /// <summary>2k̂ = 2 · 3^((n+1)/2) A′ p_ref^n [1/s], the yielding slot's rate (<see cref="LiFlow.YieldingSlot"/>).</summary>
+    public float SlotRate;
 }
 
 /// <summary>

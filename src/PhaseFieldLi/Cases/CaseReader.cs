@@ -343,9 +343,10 @@ public static class CaseReader
                     StressExponent: m.Number("li_creep_exponent", 6.56, 1, 20, "(n of ε̇ = A σⁿ exp(−Q/RT))"),
                     PrefactorPerMPaNPerS: m.Number("li_creep_prefactor", 2.23e4, 0, 1e30, "MPa⁻ⁿ/s (A)", exclusiveMin: true),
                     ActivationEnergyJPerMol: m.Number("li_creep_activation_energy", 37e3, 0, 1e6, "J/mol (Q)"),
-                    OpenToElectrodes: m.Boolean("li_creep_electrodes", false))
+                    OpenToElectrodes: m.Boolean("li_creep_electrodes", false),
+                    YieldStressPa: m.Number("li_creep_yield_stress", 0, 0, 1e10, "Pa (σ_y of ε̇ = A (σ − σ_y)ⁿ exp(−Q/RT))"))
                 : null);
-        foreach (string key in new[] { "li_creep_exponent", "li_creep_prefactor", "li_creep_activation_energy", "li_creep_electrodes" })
+        foreach (string key in new[] { "li_creep_exponent", "li_creep_prefactor", "li_creep_activation_energy", "li_creep_electrodes", "li_creep_yield_stress" })
             if (m.Has(key) && settings.LiCreep == null)
                 throw m.Error(key, "(without li_creep = true)", "the creep law needs li_creep = true");
         if (m.Has("top_displacement") && top != "displacement")

@@ -91,6 +91,9 @@ public sealed record Scaling
             NormalAxis = normalAxis,
             Stiffness = (float)(liBulkModulusPa / LiCreepLaw.ReferencePressurePa),
             OpenToElectrodes = law.OpenToElectrodes ? 1 : 0,
+            // von Mises: τ_y = σ_y/√3
+            YieldShear = (float)(law.YieldStressPa / Math.Sqrt(3) / LiCreepLaw.ReferencePressurePa),
+            SlotRate = (float)(2 * Math.Pow(3, (n + 1) / 2) * a),
         };
     }
 
