@@ -26,7 +26,7 @@
 #    each launch synchronised (so the step itself is slower), for deciding which kernel to speed up.
 # 6. seed (not by default): the seed-scale issue's runs, each with its wall time: the leaf case with
 #    the implicit Li creep flow (mechanics.li_creep=true) to 1500 s, compared on cpu for 3 steps
-#    first, and Sneddon's penny crack at a/ℓ = 30 (cases/sneddon-penny-128.toml, 128³ cells).
+#    first (and with the crack's mouth open and a 105 MPa yield stress, 3 steps), and Sneddon's penny crack at a/ℓ = 30 (cases/sneddon-penny-128.toml, 128³ cells).
 set -u
 backend=${1:-cuda}
 out=${2:-runs/gpu-check}
@@ -93,6 +93,8 @@ fi
 
 if has seed; then
   step $pf compare cases/leaf-dendrite-3d.toml mechanics.li_creep=true --backend "$backend" --steps 3 --output "$out/compare-creep"
+  step $pf compare cases/leaf-dendrite-3d.toml mechanics.li_creep=true mechanics.li_creep_electrodes=true mechanics.li_creep_yield_stress=105e6 \
+    --backend "$backend" --steps 3 --output "$out/compare-creep-mouth-yield"
   step timeout 480 $pf run cases/leaf-dendrite-3d.toml mechanics.li_creep=true --backend "$backend" --output "$out/leaf-creep"
   step timeout 480 $pf run cases/sneddon-penny-128.toml --backend "$backend" --output "$out/sneddon-128"
 fi
