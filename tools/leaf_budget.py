@@ -9,7 +9,9 @@ For every snapshot of RUN (its fields.xdmf and fields_*.h5, read with h5py), ove
 and, from RUN/timeseries.csv at that time, the cell current I. Both are multiplied by --mirror (4
 for a quarter model with two symmetry planes, the default). The fractions I_crack/I and
 (F/V_m) dV_crack/dt / I (between snapshots) say how much of the cell's current the leaf draws: its
-growth can be no faster than the whole current would make it.
+growth can be no faster than the whole current would make it. With the crack's mouth open
+(li_creep_electrodes), I_vent / I is the Li the crack gives the electrode, as a current: -(F/V_m) times
+the time series' li_flow_electrode_inflow_m3_per_s (its last flow step), over I.
 """
 import argparse
 import csv
@@ -40,8 +42,8 @@ def main():
     cell = spacing[0] * spacing[1] * spacing[2]
     rows = list(csv.DictReader(open(os.path.join(a.run, "timeseries.csv"))))
     times = np.array([float(r["time_s"]) for r in rows])
-    print("| t [s] | Li in the crack [um^3] | Faradaic current into the crack [A] | cell current [A] | I_crack / I | (F/V_m) dV_crack/dt / I |")
-    print("|---|---|---|---|---|---|")
+    print("| t [s] | Li in the crack [um^3] | Faradaic current into the crack [A] | cell current [A] | I_crack / I | (F/V_m) dV_crack/dt / I | I_vent / I |")
+    print("|---|---|---|---|---|---|---|")
     last = None
     for t, path in steps:
         with h5py.File(path, "r") as f:
@@ -52,7 +54,9 @@ def main():
         total = a.mirror * abs(float(row["applied_current_A"]))
         growth = "" if last is None or t == last[0] else \
             f"{FARADAY / a.molar_volume * (volume - last[1]) / (t - last[0]) / total:.3f}"
-        print(f"| {t:g} | {volume * 1e18:.1f} | {current:.3e} | {total:.3e} | {current / total:.3f} | {growth} |")
+        inflow = float(row.get("li_flow_electrode_inflow_m3_per_s") or "nan")
+        vent = "" if not np.isfinite(inflow) else f"{-a.mirror * FARADAY / a.molar_volume * inflow / total:.3f}"
+        print(f"| {t:g} | {volume * 1e18:.1f} | {current:.3e} | {total:.3e} | {current / total:.3f} | {growth} | {vent} |")
         last = (t, volume)
 
 
