@@ -86,6 +86,17 @@ public static class LiFlow
     public static float SheetPressure(float xi, float pressure, in LiFlowParameters p) => xi >= p.SheetOnset ? pressure * p.PressureScale : 0f;
 
     /// <summary>
+    /// The sheet's pressure at the implicit step's start [p_ref]: the last mechanics solve's, plus K̂ Δξ_dep
+    /// for the Li the phase-field step just deposited (Δξ_dep = Δt ∂ξ/∂t, at most the ξ the cell now holds
+    /// and no more than it could have lost), compressed by crack walls held still as in the step itself.
+    /// Without it the step saw the Li at its last mechanics solve: the Li deposited in a step reached the
+    /// flow only a step later, so a sheet fed at ∂ξ/∂t held K̂ Δt ∂ξ/∂t above its neighbours' and its mouth's
+    /// pressure, a splitting error proportional to Δt.
+    /// </summary>
+    public static float SheetPressure(float xi, float pressure, float deposited, in LiFlowParameters p) =>
+        xi >= p.SheetOnset ? pressure * p.PressureScale + p.Stiffness * MathF.Min(MathF.Max(deposited, xi - 1f), xi) : 0f;
+
+    /// <summary>
     /// The flux (as in <see cref="FaceFlux"/>) from sheet site idx through its in-plane face number
     /// <paramref name="face"/>, and that neighbour (n = −1 and 0 flux at the domain's edge or where the
     /// neighbour is no sheet site).
@@ -198,16 +209,20 @@ public struct LiFlowRule<TF, TI> : IGridRule
 }
 
 /// <summary>
-/// Writes the sheet pressure p̂ = <see cref="LiFlow.SheetPressure"/> [p_ref] on sheet sites, the Li's
-/// pressure on an electrode's Li where the mouths are open (the reservoir's, fixed over a step), 0 elsewhere.
+/// Writes the implicit step's starting pressure p̂⁰ [p_ref]: on sheet sites the sheet's pressure with the
+/// Li deposited since the last mechanics solve (<see cref="LiFlow.SheetPressure(float, float, float, in LiFlowParameters)"/>,
+/// Δξ_dep = Dt · DepositionRate), on an electrode's Li where the mouths are open the Li's pressure (the
+/// reservoir's, fixed over a step), 0 elsewhere.
 /// </summary>
 public struct LiSheetPressureRule<TF, TI> : IGridRule
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
     public GridShape Grid;
-    public TF Xi, Pressure, Damage, SheetPressure;
+    public TF Xi, Pressure, DepositionRate, Damage, SheetPressure;
     public TI Material;
     public LiFlowParameters P;
+    /// <summary>The phase-field step just taken [time unit of DepositionRate]; 0: no deposition since the mechanics.</summary>
+    public float Dt;
 
     public void Apply(int idx)
     {
@@ -216,7 +231,8 @@ public struct LiSheetPressureRule<TF, TI> : IGridRule
     }
 
     public void Apply(int idx, int i, int j, int k) =>
-        SheetPressure[idx] = LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis) ? LiFlow.SheetPressure(Xi[idx], Pressure[idx], P)
+        SheetPressure[idx] = LiPhase.IsSheetSite(Grid, Damage, Material, idx, i, j, k, P.NormalAxis)
+            ? LiFlow.SheetPressure(Xi[idx], Pressure[idx], Dt * DepositionRate[idx], P)
             : P.OpenToElectrodes != 0 && LiFlow.IsElectrodeLi(Xi[idx], Material[idx]) ? Pressure[idx] * P.PressureScale
             : 0f;
 }

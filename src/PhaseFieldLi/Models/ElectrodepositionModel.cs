@@ -256,8 +256,12 @@ public sealed class ElectrodepositionModel : IDisposable
     /// </summary>
     public double LastLiFlowElectrodeInflowM3PerS => _creep == null ? double.NaN : _creep.LastElectrodeInflow * Math.Pow(Grid.SpacingM, 3);
 
-    /// <summary>AdvanceLiFlow: one implicit creep step of the Li sheets along their cracks (<see cref="LiCreepFlow"/>). A no-op without flow.</summary>
-    public void AdvanceLiFlow(double dtS) => _creep?.Advance(State.Xi, State.Pressure, State.Damage, State.Material, dtS);
+    /// <summary>
+    /// AdvanceLiFlow: one implicit creep step of the Li sheets along their cracks (<see cref="LiCreepFlow"/>),
+    /// right after <see cref="AdvanceLiPhase"/> over the same Δt: the flow starts from the pressure of the
+    /// Li the sheets hold now, the deposition of ∂ξ/∂t (State.Rate) included. A no-op without flow.
+    /// </summary>
+    public void AdvanceLiFlow(double dtS) => _creep?.Advance(State.Xi, State.Pressure, State.Damage, State.Material, dtS, State.Rate);
 
     public Case Case { get; }
     public Grids.Grid Grid => Case.Grid;

@@ -56,12 +56,18 @@ public sealed class LiCreepFlow : IDisposable
         return _ops.MaxAbs(_rate);
     }
 
-    /// <summary>ξ += Δt ∂ξ/∂t of one implicit step; the pressure is that of the last mechanics solve.</summary>
-    public void Advance(Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material, double dtS)
+    /// <summary>
+    /// ξ += Δt ∂ξ/∂t of one implicit step. The pressure is that of the last mechanics solve; where the
+    /// phase-field step just taken deposited Li at <paramref name="depositionRate"/> [1/s] over the same
+    /// Δt (after that solve), the sheet starts the step at that pressure plus K̂ Δt ∂ξ/∂t, so the flow moves
+    /// the Li deposited in this step within it (null: nothing deposited since the solve).
+    /// </summary>
+    public void Advance(Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material, double dtS,
+        Field<float>? depositionRate = null)
     {
         float dt = (float)dtS;
         var p = Parameters;
-        _ops.LiSheetPressure(_grid, xi, pressure, damage, material, _p0, p);
+        _ops.LiSheetPressure(_grid, xi, pressure, depositionRate ?? xi, depositionRate == null ? 0f : dt, damage, material, _p0, p);
         _ops.LiFlowOperator(_grid, xi, _p0, damage, material, _p0, _inverseDiagonal, p, dt, inverseDiagonal: true);
         // b = p̂⁰, plus the electrodes' pressures through open mouths (in _rate until the rate overwrites it)
         var rhs = _p0;

@@ -14,9 +14,12 @@ public interface ILiFlowOperations
     void LiFlowRate(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
         Field<float> limit, Field<float> flowRate, in LiFlowParameters p, float dt);
 
-    /// <summary>sheetPressure = p̂, the sheet's pressure [p_ref] on sheet sites, 0 elsewhere.</summary>
-    void LiSheetPressure(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
-        Field<float> sheetPressure, in LiFlowParameters p);
+    /// <summary>
+    /// sheetPressure = p̂⁰, the sheet's pressure [p_ref] on sheet sites with the Li deposited since the
+    /// mechanics solve, dt · depositionRate (dt = 0: none), the electrodes' Li at open mouths, 0 elsewhere.
+    /// </summary>
+    void LiSheetPressure(GridShape g, Field<float> xi, Field<float> pressure, Field<float> depositionRate, float dt, Field<float> damage,
+        Field<int> material, Field<float> sheetPressure, in LiFlowParameters p);
 
     /// <summary>
     /// The implicit creep step's operator at the step's start (ξ, p̂⁰): y = A x, or y = 1/diag A where
@@ -62,11 +65,12 @@ public partial class Operations<TF, TI>
         b.ForEachCell(rule, g);
     }
 
-    public void LiSheetPressure(GridShape g, Field<float> xi, Field<float> pressure, Field<float> damage, Field<int> material,
-        Field<float> sheetPressure, in LiFlowParameters p) =>
+    public void LiSheetPressure(GridShape g, Field<float> xi, Field<float> pressure, Field<float> depositionRate, float dt, Field<float> damage,
+        Field<int> material, Field<float> sheetPressure, in LiFlowParameters p) =>
         b.ForEachCell(new LiSheetPressureRule<TF, TI>
         {
-            Grid = g, Xi = F(xi), Pressure = F(pressure), Damage = F(damage), SheetPressure = F(sheetPressure), Material = I(material), P = p,
+            Grid = g, Xi = F(xi), Pressure = F(pressure), DepositionRate = F(depositionRate), Dt = dt, Damage = F(damage),
+            SheetPressure = F(sheetPressure), Material = I(material), P = p,
         }, g);
 
     public void LiFlowOperator(GridShape g, Field<float> xi, Field<float> p0, Field<float> damage, Field<int> material,
