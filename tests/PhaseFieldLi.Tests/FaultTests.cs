@@ -164,6 +164,18 @@ public class DamagedCheckpointTests
         Assert.Contains("damaged checkpoint: " + what, e.Message);
     }
 
+    /// <summary>
+    /// A creep run's checkpoint can hold a sheet cell the flow left over-full (ξ = 1.0007 in the leaf
+    /// case at 1480 s), and must resume: ξ up to Checkpoint.MaxXi reads back; ξ = 7 above stays an error.
+    /// </summary>
+    [Fact]
+    public void AnOverFullSheetCellReadsBack()
+    {
+        string path = Written();
+        Rewrite(path, c => { c.Fields.Xi[7] = 1.02f; return c; });
+        Assert.Equal(1.02f, PhaseFieldLi.OutputWriters.Checkpoint.Read(path).Fields.Xi[7]);
+    }
+
     /// <summary>Item 7: a bit flip that keeps ξ in range resumed silently; every dataset now carries its SHA-256.</summary>
     [Fact]
     public void AnInRangeBitFlipFailsTheChecksum()

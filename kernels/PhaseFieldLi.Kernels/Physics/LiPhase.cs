@@ -145,7 +145,7 @@ public static class LiPhase
     public static float SheetReactivityAt(float xi, float edgeFill, bool depositing, in LiPhaseParameters p)
     {
         float s = p.SheetEdgeFill;
-        if (xi >= s) return p.SheetReactivity * (1f - xi);
+        if (xi >= s) return xi < 1f ? p.SheetReactivity * (1f - xi) : 0f; // (an over-full cell neither plates nor strips by its faces)
         float edge = 0.5f * p.SheetReactivity * s;
         if (depositing) return edgeFill >= s ? edge : 0f;
         return xi < SheetOnset ? edge * xi / SheetOnset : edge;
@@ -181,9 +181,14 @@ public struct LiPhaseRateRule<TF, TI> : IGridRule
 }
 
 /// <summary>
-/// ξ ← clamp(ξ + Δt·rate, 0, 1); collectors stay 1. Residual film (MODEL.md: h′(0) = 0 forbids
+/// ξ ← clamp(ξ + Δt·rate, 0, max(1, ξ)); collectors stay 1. Residual film (MODEL.md: h′(0) = 0 forbids
 /// re-plating where ξ = 0): in LLZO cells that once held Li (History &gt; ½), ξ ≥ ξ_f = FilmFloor.
-/// History ← max(History, ξ).
+/// History ← max(History, min(ξ, 1)).
+/// A sheet cell the creep flow left over-full (ξ &gt; 1: Li compressed at K̂(ξ − 1), LiFlow.SheetPressure)
+/// keeps its excess: the phase-field step cannot add to it, and does not clip it — the flow pushes it
+/// out in its next step. Clipping it to 1 here lost the flow's Li: 3.0 × 10⁻⁵ of all the leaf case's Li
+/// (electrodes included) in its last 100 s with creep (docs/validation.md), and its checkpoint then
+/// held ξ = 1.0007, which --resume refused.
 /// </summary>
 public struct AdvanceLiPhaseRule<TF, TI> : ICellRule
     where TF : struct, IView<float> where TI : struct, IView<int>
@@ -195,11 +200,12 @@ public struct AdvanceLiPhaseRule<TF, TI> : ICellRule
     public void Apply(int idx)
     {
         int material = Material[idx];
-        float xi = Materials.IsCollector(material) ? 1f : Clamp(Xi[idx] + Dt * Rate[idx], 0f, 1f);
+        float old = Xi[idx];
+        float xi = Materials.IsCollector(material) ? 1f : Clamp(old + Dt * Rate[idx], 0f, old > 1f ? old : 1f);
         float seen = History[idx];
         if (FilmFloor > 0f && material == Materials.Llzo && seen > 0.5f && xi < FilmFloor) xi = FilmFloor;
         Xi[idx] = xi;
-        if (xi > seen) History[idx] = xi;
+        if (xi > seen) History[idx] = xi < 1f ? xi : 1f;
     }
 }
 

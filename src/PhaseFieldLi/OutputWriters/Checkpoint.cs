@@ -111,8 +111,15 @@ public static class Checkpoint
     }
 
     /// <summary>
+    /// The largest ξ a checkpoint may hold: a sheet cell the creep flow left over-full holds ξ &gt; 1 until
+    /// its next step pushes the excess out (Li compressed at K̂(ξ − 1), a few per cent at the GPa pressures
+    /// that crack LLZO); twice full is no state the solver writes.
+    /// </summary>
+    public const float MaxXi = 2f;
+
+    /// <summary>
     /// Reads a checkpoint and checks what it holds before anything runs on it: a file that is not a
-    /// readable checkpoint, or one whose values are out of range (ξ or d outside [0, 1] or not finite,
+    /// readable checkpoint, or one whose values are out of range (d outside [0, 1], ξ outside [0, <see cref="MaxXi"/>] or not finite,
     /// a label outside the body table, a negative step, a time that is not finite), is one error naming
     /// the file and the dataset (exit 2), not a crash or a run on wrong state.
     /// </summary>
@@ -155,11 +162,11 @@ public static class Checkpoint
         void Fail(string what, string why) => throw new ArgumentException($"--resume '{path}': damaged checkpoint: {what} {why}");
         var f = c.Fields;
         int n = f.Xi.Length;
-        foreach (var (name, values) in new[] { ("xi", f.Xi), ("damage", f.Damage), ("li_history", f.LiHistory) })
+        foreach (var (name, values, max) in new[] { ("xi", f.Xi, MaxXi), ("damage", f.Damage, 1f), ("li_history", f.LiHistory, 1f) })
         {
             if (values.Length != n) Fail(name, $"has {values.Length} values, xi {n}");
-            int bad = Array.FindIndex(values, v => !(v >= 0f && v <= 1f));
-            if (bad >= 0) Fail(name, $"[{bad}] = {values[bad]} is outside [0, 1]");
+            int bad = Array.FindIndex(values, v => !(v >= 0f && v <= max));
+            if (bad >= 0) Fail(name, $"[{bad}] = {values[bad]} is outside [0, {max}]");
         }
         if (f.Phi.Length != n || f.PhiResponse.Length != n || f.Label.Length != n || f.Material.Length != n)
             Fail("fields", "differ in length");
