@@ -89,6 +89,18 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
         return s;
     }
 
+    /// <summary>A 2 × 1 crack whose cell e is the electrode's Li at the crack's mouth (a reservoir) and a a sheet cell.</summary>
+    private static Sheet Mouth(Backend b, out int e, out int a)
+    {
+        var s = Crack(b, 2, 1);
+        e = s.Grid.Index(0, 0, 1);
+        a = s.Grid.Index(1, 0, 1);
+        var material = new int[s.Grid.Count];
+        material[e] = Materials.Reservoir;
+        s.Material.Upload(material);
+        return s;
+    }
+
     private static LiFlowParameters Parameters => Scaling.LiFlow(Law, TemperatureK, StressUnitPa, sheetOnsetXi: 1e-3, normalAxis: 2);
 
     /// <summary>q [m²/s] of the slot, in double, from the creep law: 3^((n+1)/2) A′ G^n w^(n+2) / (2^(n+1)(n+2)), G in MPa/m.</summary>
@@ -255,11 +267,7 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
     public void AnOpenMouthExchangesLiWithTheElectrodeAtItsPressure()
     {
         using var b = TestCases.BackendOrSkip(backendName);
-        using var s = Crack(b, 2, 1);
-        int e = s.Grid.Index(0, 0, 1), a = s.Grid.Index(1, 0, 1);
-        var material = new int[s.Grid.Count];
-        material[e] = Materials.Reservoir; // the electrode's Li at the crack's mouth
-        s.Material.Upload(material);
+        using var s = Mouth(b, out int e, out int a);
         const double xiA = 0.4, pE = 20e6; // Pa
         var ops = b.CreateOperations();
         var closed = Parameters;
@@ -312,11 +320,7 @@ public abstract class LiFlowOnBackend(string backendName, ITestOutputHelper outp
         // steps all of Δξ_dep (S/(1 + S) of it, S the cap), whatever Δt: the split no longer holds the
         // deposited Li back for a step
         using var b = TestCases.BackendOrSkip(backendName);
-        using var s = Crack(b, 2, 1);
-        int e = s.Grid.Index(0, 0, 1), a = s.Grid.Index(1, 0, 1);
-        var material = new int[s.Grid.Count];
-        material[e] = Materials.Reservoir;
-        s.Material.Upload(material);
+        using var s = Mouth(b, out int e, out int a);
         const double xiA = 0.4, deposit = 0.01, pE = 20e6; // Pa
         var ops = b.CreateOperations();
         double n = Law.StressExponent;
