@@ -72,7 +72,7 @@ public struct ChargeAssemblyRule<TF, TI> : IGridRule
         float phi = Phi[idx];
         float potential = label >= 0 ? BodyPotential[label] : 0f;
         float edgeFill = Li.SheetReactivity > 0f ? LiPhase.EdgeSupply(Grid, Xi, idx, i, j, k, Li.SheetNormalAxis) : 0f;
-        bool plane = Li.SheetReactivity > 0f && LiPhase.OnCrackPlane(Grid, Damage, idx, i, j, k, Li.SheetNormalAxis);
+        bool plane = LiPhase.ReactsAsSheet(Grid, Damage, Xi, idx, i, j, k, Li);
         float rate = LiPhase.Rate(xi, LiPhase.Laplacian(Grid, Xi, idx, i, j, k), edgeFill, plane, Damage[idx], material,
             label, potential, phi, Pressure[idx], Li, out float slope);
         float a = P.Q * slope;

@@ -90,6 +90,27 @@ public static class LiPhase
         return true;
     }
 
+    /// <summary>
+    /// Does this cell react as a sub-cell sheet (thin_sheets on): on the crack's plane (OnCrackPlane) and,
+    /// with SheetNeedsEmptyNeighbours, with no Li (ξ ≤ ½) in its neighbours across the plane. A plane cell
+    /// between Li-filled neighbours lies inside a Li body thicker than a cell (a thick flaw's mid-plane):
+    /// read as a sheet, it plated on two crack faces that are not there, a reacting area of twice the
+    /// body's mid-plane, whose share of the current changed with h (docs/validation.md, the resolution study).
+    /// </summary>
+    public static bool ReactsAsSheet<TF>(in GridShape g, in TF damage, in TF xi, int idx, int i, int j, int k, in LiPhaseParameters p)
+        where TF : struct, IView<float>
+    {
+        if (p.SheetReactivity <= 0f || !OnCrackPlane(g, damage, idx, i, j, k, p.SheetNormalAxis)) return false;
+        int axis = p.SheetNormalAxis;
+        if (p.SheetNeedsEmptyNeighbours == 0 || axis < 0) return true;
+        int along = axis == 0 ? i : axis == 1 ? j : k;
+        int length = axis == 0 ? g.Nx : axis == 1 ? g.Ny : g.Nz;
+        int stride = axis == 0 ? 1 : axis == 1 ? g.Nx : g.Plane;
+        if (along > 0 && xi[idx - stride] > 0.5f) return false;
+        if (along < length - 1 && xi[idx + stride] > 0.5f) return false;
+        return true;
+    }
+
     /// <summary>Can this cell hold a sub-cell Li sheet: cracked LLZO (d &gt; ½) on the crack's plane?</summary>
     public static bool IsSheetSite<TF, TI>(in GridShape g, in TF damage, in TI material, int idx, int i, int j, int k, int axis)
         where TF : struct, IView<float> where TI : struct, IView<int> =>
@@ -107,7 +128,7 @@ public static class LiPhase
     /// <summary>
     /// ∂ξ/∂t at one cell and its derivative with respect to φ (for the Newton-linearised charge
     /// equation). The capillary part does not depend on φ. edgeFill = EdgeSupply and onCrackPlane =
-    /// OnCrackPlane, read only with thin sheets (IsSheetCell, SheetReactivityAt).
+    /// ReactsAsSheet, read only with thin sheets (IsSheetCell, SheetReactivityAt).
     /// </summary>
     public static float Rate(float xi, float laplacianXi, float edgeFill, bool onCrackPlane, float damage, int material, int label,
         float bodyPotential, float phi, float pressure, in LiPhaseParameters p, out float dRateDPhi)
@@ -174,7 +195,7 @@ public struct LiPhaseRateRule<TF, TI> : IGridRule
         int label = Label[idx];
         float potential = label >= 0 ? BodyPotential[label] : 0f;
         float edgeFill = P.SheetReactivity > 0f ? LiPhase.EdgeSupply(Grid, Xi, idx, i, j, k, P.SheetNormalAxis) : 0f;
-        bool plane = P.SheetReactivity > 0f && LiPhase.OnCrackPlane(Grid, Damage, idx, i, j, k, P.SheetNormalAxis);
+        bool plane = LiPhase.ReactsAsSheet(Grid, Damage, Xi, idx, i, j, k, P);
         Rate[idx] = LiPhase.Rate(Xi[idx], LiPhase.Laplacian(Grid, Xi, idx, i, j, k), edgeFill, plane, Damage[idx],
             Material[idx], label, potential, Phi[idx], Pressure[idx], P, out _);
     }

@@ -31,4 +31,7 @@ public readonly record struct LiPhaseParameters(
     /// <summary>ξ_s = t_edge/h: the fill at which a sheet covers its cell (the sheet edge's thickness).</summary>
     float SheetEdgeFill = 0.1f,
     /// <summary>Cleavage-normal axis (0, 1, 2) a sheet edge does not advance along; −1: every axis.</summary>
-    int SheetNormalAxis = -1);
+    int SheetNormalAxis = -1,
+    /// <summary>1: a crack-plane cell reacts as a sheet only where its neighbours across the plane hold
+    /// no Li (ξ ≤ ½; LiPhase.ReactsAsSheet); 0: every crack-plane cell does.</summary>
+    int SheetNeedsEmptyNeighbours = 0);

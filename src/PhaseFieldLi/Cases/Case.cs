@@ -97,7 +97,13 @@ public sealed record PhaseFieldSettings(
     bool ThinSheets = false,
     /// <summary>Thickness [m] of a thin sheet's advancing edge: a cracked cell is covered once it holds this
     /// much Li (LiPhase.Rate); below the grid spacing.</summary>
-    double SheetEdgeThicknessM = 1e-7);
+    double SheetEdgeThicknessM = 1e-7,
+    /// <summary>
+    /// true: every cracked cell on the crack's plane is a sheet site for the reaction, also inside a Li
+    /// body thicker than a cell (the flaw's mid-plane); false: a plane cell whose neighbours across the
+    /// plane hold Li (ξ &gt; ½) reacts as the resolved Li it sits in (LiPhase.ReactsAsSheet).
+    /// </summary>
+    bool SheetsInsideLi = true);
 
 /// <summary>How the potential's linear systems are solved.</summary>
 public enum PotentialSolver { MultigridCg, JacobiCg }

@@ -40,7 +40,8 @@ public sealed record Scaling
             FilmFloor: (float)p.FilmFloor,
             SheetReactivity: p.ThinSheets ? (float)(6 * p.InterfaceWidthM / SpacingM) : 0f,
             SheetEdgeFill: (float)(p.SheetEdgeThicknessM / SpacingM),
-            SheetNormalAxis: c.Mechanics is { Anisotropy: > 0 } m ? m.CleavageAxis : -1);
+            SheetNormalAxis: c.Mechanics is { Anisotropy: > 0 } m ? m.CleavageAxis : -1,
+            SheetNeedsEmptyNeighbours: p.SheetsInsideLi ? 0 : 1);
         Charge = new ChargeParameters(
             Q: (float)(Faraday / MolarVolume * h2 / (e.SigmaLlzoSPerM * ThermalVoltageV)),
             SigmaMin: (float)(e.SigmaMinSPerM / e.SigmaLlzoSPerM),
