@@ -123,12 +123,7 @@ public static class LiFlow
     public static int InPlaneNeighbour(in GridShape g, int idx, int i, int j, int k, int normalAxis, int face)
     {
         int axis = normalAxis == 0 ? 1 + face / 2 : normalAxis == 1 ? (face < 2 ? 0 : 2) : face / 2;
-        bool plus = (face & 1) == 1;
-        int along = axis == 0 ? i : axis == 1 ? j : k;
-        int length = axis == 0 ? g.Nx : axis == 1 ? g.Ny : g.Nz;
-        int stride = axis == 0 ? 1 : axis == 1 ? g.Nx : g.Plane;
-        if (plus) return along < length - 1 ? idx + stride : -1;
-        return along > 0 ? idx - stride : -1;
+        return LiPhase.Neighbour(g, idx, i, j, k, axis, plus: (face & 1) == 1);
     }
 
     /// <summary>

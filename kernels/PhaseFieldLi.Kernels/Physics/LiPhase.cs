@@ -81,13 +81,19 @@ public static class LiPhase
         where TF : struct, IView<float>
     {
         if (axis < 0) return true;
+        int below = Neighbour(g, idx, i, j, k, axis, plus: false), above = Neighbour(g, idx, i, j, k, axis, plus: true);
+        float d = damage[idx];
+        return !(below >= 0 && damage[below] > d) && !(above >= 0 && damage[above] > d);
+    }
+
+    /// <summary>The cell's face neighbour along <paramref name="axis"/> (0, 1, 2), minus or plus, or −1 at the domain's edge.</summary>
+    public static int Neighbour(in GridShape g, int idx, int i, int j, int k, int axis, bool plus)
+    {
         int along = axis == 0 ? i : axis == 1 ? j : k;
         int length = axis == 0 ? g.Nx : axis == 1 ? g.Ny : g.Nz;
         int stride = axis == 0 ? 1 : axis == 1 ? g.Nx : g.Plane;
-        float d = damage[idx];
-        if (along > 0 && damage[idx - stride] > d) return false;
-        if (along < length - 1 && damage[idx + stride] > d) return false;
-        return true;
+        if (plus) return along < length - 1 ? idx + stride : -1;
+        return along > 0 ? idx - stride : -1;
     }
 
     /// <summary>
@@ -103,12 +109,8 @@ public static class LiPhase
         if (p.SheetReactivity <= 0f || !OnCrackPlane(g, damage, idx, i, j, k, p.SheetNormalAxis)) return false;
         int axis = p.SheetNormalAxis;
         if (p.SheetNeedsEmptyNeighbours == 0 || axis < 0) return true;
-        int along = axis == 0 ? i : axis == 1 ? j : k;
-        int length = axis == 0 ? g.Nx : axis == 1 ? g.Ny : g.Nz;
-        int stride = axis == 0 ? 1 : axis == 1 ? g.Nx : g.Plane;
-        if (along > 0 && xi[idx - stride] > 0.5f) return false;
-        if (along < length - 1 && xi[idx + stride] > 0.5f) return false;
-        return true;
+        int below = Neighbour(g, idx, i, j, k, axis, plus: false), above = Neighbour(g, idx, i, j, k, axis, plus: true);
+        return !(below >= 0 && xi[below] > 0.5f) && !(above >= 0 && xi[above] > 0.5f);
     }
 
     /// <summary>Can this cell hold a sub-cell Li sheet: cracked LLZO (d &gt; ½) on the crack's plane?</summary>
