@@ -631,7 +631,7 @@ public class CoupledLoopTests(ITestOutputHelper output)
         var pressure = mechanics.Pressure.ToArray();
         var g = model.Grid.Shape;
         var lines = new HashSet<(int, int)>();
-        double maxPressure = double.NegativeInfinity;
+        double maxPressure = double.NegativeInfinity, xiPressure = 0, liVolume = 0;
         for (int k = 0; k < g.Nz; k++)
         for (int jj = 0; jj < g.Ny; jj++)
         for (int i = 0; i < g.Nx; i++)
@@ -640,10 +640,17 @@ public class CoupledLoopTests(ITestOutputHelper output)
             if (material[n] != PhaseFieldLi.Kernels.Physics.Materials.Llzo) continue;
             if (d[n] > 0.5f) lines.Add((jj, k)); // cleavage normal x: lines along x
             if (xi[n] > 0.5f) maxPressure = Math.Max(maxPressure, pressure[n]);
+            xiPressure += xi[n] * (double)pressure[n];
+            liVolume += xi[n];
         }
         double h = model.Grid.SpacingM;
         Assert.Equal(lines.Count * h * h, mechanics.CrackSize().AreaM2, 1e-18);
         Assert.Equal(maxPressure * mechanics.StressUnitPa, mechanics.MaxLiPressurePa(), 1e-3);
+        double mean = mechanics.MeanLiPressurePa();
+        Assert.Equal(xiPressure / liVolume * mechanics.StressUnitPa, mean, 1e-6 * Math.Abs(mean));
+        Assert.True(mean > 0 && mean < mechanics.MaxLiPressurePa(),
+            $"the Li's mean pressure {mean / 1e6:F1} MPa must lie between 0 and its largest {mechanics.MaxLiPressurePa() / 1e6:F1} MPa");
+        Assert.All(rows.Skip(1), r => Assert.True(r.MeanLiPressurePa <= r.MaxLiPressurePa, $"t = {r.TimeS} s: mean above max"));
     }
 }
 
@@ -871,7 +878,9 @@ public class ThinSheetLeafTests(ITestOutputHelper output)
         Assert.True(last.TipHeightM > first.TipHeightM + 0.5e-6, "the sheet's tip must leave the flaw");
         Assert.True(advance > 0.1e-6, $"the edge moved only {advance * 1e6:F3} µm within cells");
         Assert.InRange(advance / predicted, 0.95, 1.05);
-        Assert.True(last.CellVoltageV < 0.97 * peakVoltage, "the cell voltage must fall as the sheet spreads");
+        // Measured: the peak 91.6 mV falls to 90.0 mV by 700 s (85.6 mV when the flaw's mid-plane reacted
+        // as two sheet faces, sheets_inside_li = true, whose crack ran further by then).
+        Assert.True(last.CellVoltageV < 0.99 * peakVoltage, "the cell voltage must fall as the sheet spreads");
         Assert.Equal(0, run.WorstHealing);
         Assert.InRange(run.ChargeRatio(), 0.99, 1.01);
     }

@@ -66,6 +66,26 @@ public struct LiPressureMaxRule<TF, TI> : ICellMax where TF : struct, IView<floa
     }
 }
 
+/// <summary>
+/// The Li in the electrolyte and its pressure: first Σ ξ p, second Σ ξ over the LLZO cells (the
+/// electrodes' Li, in collector and growth-room cells, is not counted). Their ratio is the mean
+/// pressure −tr σ/3 of that Li, weighted by its volume: unlike the largest cell's pressure, which
+/// sits at the corners of a faceted Li body where the elastic field is singular, it converges as the
+/// grid is refined (the singularity is integrable).
+/// </summary>
+public struct LiPressureSumsRule<TF, TI> : ICellSum2 where TF : struct, IView<float> where TI : struct, IView<int>
+{
+    public TF Xi, Pressure;
+    public TI Material;
+
+    public void Values(int idx, out double first, out double second)
+    {
+        float xi = Material[idx] == Materials.Llzo ? Xi[idx] : 0f;
+        first = xi * (double)Pressure[idx];
+        second = xi;
+    }
+}
+
 /// <summary>What <see cref="LeafExtentRule{TF,TI}"/> measures (its Measure field).</summary>
 public static class LeafMeasure
 {

@@ -103,7 +103,7 @@ public sealed record PhaseFieldSettings(
     /// body thicker than a cell (the flaw's mid-plane); false: a plane cell whose neighbours across the
     /// plane hold Li (ξ &gt; ½) reacts as the resolved Li it sits in (LiPhase.ReactsAsSheet).
     /// </summary>
-    bool SheetsInsideLi = true);
+    bool SheetsInsideLi = false);
 
 /// <summary>How the potential's linear systems are solved.</summary>
 public enum PotentialSolver { MultigridCg, JacobiCg }

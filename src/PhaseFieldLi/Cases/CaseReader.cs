@@ -112,7 +112,7 @@ public static class CaseReader
             FilmFloor: p.Number("film_floor", 0, 0, 0.5, "(phase-field value; 0 = off)"),
             ThinSheets: p.Boolean("thin_sheets", false),
             SheetEdgeThicknessM: p.Number("sheet_edge_thickness", 1e-7, 0, 1, "m", exclusiveMin: true),
-            SheetsInsideLi: p.Boolean("sheets_inside_li", true));
+            SheetsInsideLi: p.Boolean("sheets_inside_li", false));
         if (pf.ThinSheets && pf.SheetEdgeThicknessM >= h)
             throw p.Error("sheet_edge_thickness", pf.SheetEdgeThicknessM, $"must be below the grid spacing ({h:G4} m): a sheet is thinner than a cell");
         if (pf.ThinSheets && pf.SheetEdgeThicknessM < pf.LabelThreshold * h)

@@ -332,6 +332,17 @@ public sealed class FractureModel : IDisposable
     /// <summary>Largest pressure −tr σ/3 in a LLZO cell holding Li (ξ &gt; ½) [Pa]; NaN if none (a device reduction).</summary>
     public double MaxLiPressurePa() => _ops.MaxLiPressure(_state.Xi, Pressure, _state.Material) * StressUnitPa;
 
+    /// <summary>
+    /// Mean pressure −tr σ/3 of the Li in the LLZO, weighted by its volume (Σ ξ p / Σ ξ over LLZO cells)
+    /// [Pa]; NaN if there is none (a device reduction). A measure that converges in h, where the largest
+    /// cell's pressure does not.
+    /// </summary>
+    public double MeanLiPressurePa()
+    {
+        var (xiP, xi) = _ops.LiPressureSums(_state.Xi, Pressure, _state.Material);
+        return xi > 0 ? xiP / xi * StressUnitPa : double.NaN;
+    }
+
     /// <summary>u at node (i, j, k), component c [m].</summary>
     public double DisplacementM(float[] u, int i, int j, int k, int c) => u[Nodes.Index(i, j, k) + c * Nodes.Count] * _scaling.SpacingM;
 

@@ -51,7 +51,10 @@ public sealed record DiagnosticsRow(
     /// open crack mouths [m³/s] (negative: vented into them; li_creep_electrodes).</summary>
     double LiFlowMaxChange = double.NaN,
     int LiFlowIterations = 0,
-    double LiFlowElectrodeInflowM3PerS = double.NaN)
+    double LiFlowElectrodeInflowM3PerS = double.NaN,
+    /// <summary>Coupled mechanics: the mean pressure of the Li in the LLZO, weighted by its volume,
+    /// Σ ξ p / Σ ξ over LLZO cells [Pa] (converges in h where the largest cell's does not).</summary>
+    double MeanLiPressurePa = double.NaN)
 {
     public const string CsvHeader =
         "step,time_s,dt_s,cell_voltage_V,applied_current_A,negative_current_A,positive_current_A," +
@@ -61,7 +64,7 @@ public sealed record DiagnosticsRow(
         "isolated_bodies,body2_centre_z_m,body2_li_volume_m3,body2_current_A,body2_potential_V," +
         "max_li_pressure_Pa,crack_area_m2,stagger_iterations,max_damage_change," +
         "leaf_thickness_m,leaf_width_m,leaf_height_m,crack_thickness_m,crack_width_m,crack_height_m," +
-        "li_flow_max_dxi,li_flow_iterations,li_flow_electrode_inflow_m3_per_s";
+        "li_flow_max_dxi,li_flow_iterations,li_flow_electrode_inflow_m3_per_s,mean_li_pressure_Pa";
 
     public string ToCsv(IFormatProvider f) => string.Join(",",
         Step.ToString(f), R(TimeS), R(DtS), R(CellVoltageV), R(AppliedCurrentA), R(NegativeCurrentA), R(PositiveCurrentA),
@@ -70,7 +73,8 @@ public sealed record DiagnosticsRow(
         LinearIterations.ToString(f), R(LinearResidual), IsolatedBodies.ToString(f), R(Body2CentreZM), R(Body2LiVolumeM3),
         R(Body2CurrentA), R(Body2PotentialV), R(MaxLiPressurePa), R(CrackAreaM2), StaggerIterations.ToString(f), R(StepDamageChange),
         R(LeafThicknessM), R(LeafWidthM), R(LeafHeightM), R(CrackThicknessM), R(CrackWidthM), R(CrackHeightM),
-        R(LiFlowMaxChange), LiFlowIterations.ToString(f), R(LiFlowElectrodeInflowM3PerS));
+        R(LiFlowMaxChange), LiFlowIterations.ToString(f), R(LiFlowElectrodeInflowM3PerS),
+        R(MeanLiPressurePa));
 
     private static string R(double v) => v.ToString("G9", CultureInfo.InvariantCulture);
 }

@@ -340,7 +340,7 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
             var crack = mech.LeafSize(crack: true);
             row = row with
             {
-                MaxLiPressurePa = mech.MaxLiPressurePa(), CrackAreaM2 = mech.CrackSize().AreaM2,
+                MaxLiPressurePa = mech.MaxLiPressurePa(), MeanLiPressurePa = mech.MeanLiPressurePa(), CrackAreaM2 = mech.CrackSize().AreaM2,
                 StaggerIterations = st.LastStaggerIterations,
                 StepDamageChange = st.LastStepDamageChange,
                 LeafThicknessM = leaf.ThicknessM, LeafWidthM = leaf.WidthM, LeafHeightM = leaf.HeightM,
