@@ -67,11 +67,12 @@ public struct LiPressureMaxRule<TF, TI> : ICellMax where TF : struct, IView<floa
 }
 
 /// <summary>
-/// The Li in the electrolyte and its pressure: first Σ ξ p, second Σ ξ over the LLZO cells (the
-/// electrodes' Li, in collector and growth-room cells, is not counted). Their ratio is the mean
-/// pressure −tr σ/3 of that Li, weighted by its volume: unlike the largest cell's pressure, which
-/// sits at the corners of a faceted Li body where the elastic field is singular, it converges as the
-/// grid is refined (the singularity is integrable).
+/// The resolved Li in the electrolyte and its pressure: first Σ p, second the number of cells, over
+/// the LLZO cells holding Li (ξ &gt; ½, as for <see cref="LiPressureMaxRule{TF,TI}"/>). Their ratio is
+/// the mean pressure −tr σ/3 of that Li. Unlike the largest cell's pressure, which sits at the
+/// corners of a faceted Li body where the elastic field is singular, it converges as the grid is
+/// refined (docs/validation.md, the resolution study). Sub-cell sheets (ξ ≤ ½) are left out: their
+/// cell's stress is mostly the LLZO's around the crack, not the Li's.
 /// </summary>
 public struct LiPressureSumsRule<TF, TI> : ICellSum2 where TF : struct, IView<float> where TI : struct, IView<int>
 {
@@ -80,9 +81,9 @@ public struct LiPressureSumsRule<TF, TI> : ICellSum2 where TF : struct, IView<fl
 
     public void Values(int idx, out double first, out double second)
     {
-        float xi = Material[idx] == Materials.Llzo ? Xi[idx] : 0f;
-        first = xi * (double)Pressure[idx];
-        second = xi;
+        bool li = Xi[idx] > 0.5f && Material[idx] == Materials.Llzo;
+        first = li ? Pressure[idx] : 0.0;
+        second = li ? 1.0 : 0.0;
     }
 }
 

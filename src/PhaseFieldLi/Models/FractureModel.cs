@@ -333,14 +333,13 @@ public sealed class FractureModel : IDisposable
     public double MaxLiPressurePa() => _ops.MaxLiPressure(_state.Xi, Pressure, _state.Material) * StressUnitPa;
 
     /// <summary>
-    /// Mean pressure −tr σ/3 of the Li in the LLZO, weighted by its volume (Σ ξ p / Σ ξ over LLZO cells)
-    /// [Pa]; NaN if there is none (a device reduction). A measure that converges in h, where the largest
-    /// cell's pressure does not.
+    /// Mean pressure −tr σ/3 over the LLZO cells holding Li (ξ &gt; ½) [Pa]; NaN if none (a device
+    /// reduction). A measure that converges in h, where the largest cell's pressure does not.
     /// </summary>
     public double MeanLiPressurePa()
     {
-        var (xiP, xi) = _ops.LiPressureSums(_state.Xi, Pressure, _state.Material);
-        return xi > 0 ? xiP / xi * StressUnitPa : double.NaN;
+        var (pressure, cells) = _ops.LiPressureSums(_state.Xi, Pressure, _state.Material);
+        return cells > 0 ? pressure / cells * StressUnitPa : double.NaN;
     }
 
     /// <summary>u at node (i, j, k), component c [m].</summary>

@@ -52,8 +52,8 @@ public sealed record DiagnosticsRow(
     double LiFlowMaxChange = double.NaN,
     int LiFlowIterations = 0,
     double LiFlowElectrodeInflowM3PerS = double.NaN,
-    /// <summary>Coupled mechanics: the mean pressure of the Li in the LLZO, weighted by its volume,
-    /// Σ ξ p / Σ ξ over LLZO cells [Pa] (converges in h where the largest cell's does not).</summary>
+    /// <summary>Coupled mechanics: the mean pressure −tr σ/3 over the Li-bearing LLZO cells (ξ &gt; ½) [Pa]
+    /// (converges in h where the largest cell's does not).</summary>
     double MeanLiPressurePa = double.NaN)
 {
     public const string CsvHeader =

@@ -11,7 +11,7 @@ public interface ICrackMeasureOperations
     long LeafExtent(GridShape g, Field<float> xi, Field<float> damage, Field<int> material, Field<int> label, int axis, int crack,
         int measure, int sheets = 0);
     float MaxLiPressure(Field<float> xi, Field<float> pressure, Field<int> material);
-    (double XiPressure, double Xi) LiPressureSums(Field<float> xi, Field<float> pressure, Field<int> material);
+    (double Pressure, double Cells) LiPressureSums(Field<float> xi, Field<float> pressure, Field<int> material);
 }
 
 public partial class Operations<TF, TI>
@@ -35,6 +35,6 @@ public partial class Operations<TF, TI>
         LiPressureMaxRule<TF, TI>.Decode(b.Max(new LiPressureMaxRule<TF, TI> { Xi = F(xi), Pressure = F(pressure), Material = I(material) },
             xi.Length));
 
-    public (double XiPressure, double Xi) LiPressureSums(Field<float> xi, Field<float> pressure, Field<int> material) =>
+    public (double Pressure, double Cells) LiPressureSums(Field<float> xi, Field<float> pressure, Field<int> material) =>
         b.Sum2(new LiPressureSumsRule<TF, TI> { Xi = F(xi), Pressure = F(pressure), Material = I(material) }, xi.Length);
 }
