@@ -27,6 +27,10 @@
 # 6. seed (not by default): the seed-scale issue's runs, each with its wall time: the leaf case with
 #    the implicit Li creep flow (mechanics.li_creep=true) to 1500 s, compared on cpu for 3 steps
 #    first (and with the crack's mouth open and a 105 MPa yield stress, 3 steps), and Sneddon's penny crack at a/ℓ = 30 (cases/sneddon-penny-128.toml, 128³ cells).
+# 7. paper (not by default): the seed's leaf at the paper's scale (cases/leaf-paper-scale.toml, 256³
+#    cells at h = 2 µm, creep on): one step timed by `bench`, then the run itself for at most 7 min
+#    of wall time (--wall-time: checkpointed, exit 75 if it did not finish; the time series and the
+#    snapshots so far are written either way; continue with --resume).
 set -u
 backend=${1:-cuda}
 out=${2:-runs/gpu-check}
@@ -97,6 +101,11 @@ if has seed; then
     --backend "$backend" --steps 3 --output "$out/compare-creep-mouth-yield"
   step timeout 480 $pf run cases/leaf-dendrite-3d.toml mechanics.li_creep=true --backend "$backend" --output "$out/leaf-creep"
   step timeout 480 $pf run cases/sneddon-penny-128.toml --backend "$backend" --output "$out/sneddon-128"
+fi
+
+if has paper; then
+  step timeout 300 $pf bench cases/leaf-paper-scale.toml --backend "$backend" --steps 1
+  step $pf run cases/leaf-paper-scale.toml --backend "$backend" --wall-time 420 --output "$out/leaf-paper-scale"
 fi
 
 if has profile; then
