@@ -30,7 +30,8 @@
 # 7. paper (not by default): the seed's leaf at the paper's scale (cases/leaf-paper-scale.toml, 256³
 #    cells at h = 2 µm, creep on): one step timed by `bench`, then the run itself for at most 7 min
 #    of wall time (--wall-time: checkpointed, exit 75 if it did not finish; the time series and the
-#    snapshots so far are written either way; continue with --resume).
+#    snapshots so far are written either way; continue with --resume). tools/leaf_report.py (Python's
+#    standard library only) prints the run's column of docs/validation.md's paper table.
 set -u
 backend=${1:-cuda}
 out=${2:-runs/gpu-check}
@@ -100,12 +101,14 @@ if has seed; then
   step $pf compare cases/leaf-dendrite-3d.toml mechanics.li_creep=true mechanics.li_creep_electrodes=true mechanics.li_creep_yield_stress=105e6 \
     --backend "$backend" --steps 3 --output "$out/compare-creep-mouth-yield"
   step timeout 480 $pf run cases/leaf-dendrite-3d.toml mechanics.li_creep=true --backend "$backend" --output "$out/leaf-creep"
+  step python3 tools/leaf_report.py "$out/leaf-creep"
   step timeout 480 $pf run cases/sneddon-penny-128.toml --backend "$backend" --output "$out/sneddon-128"
 fi
 
 if has paper; then
   step timeout 300 $pf bench cases/leaf-paper-scale.toml --backend "$backend" --steps 1
   step $pf run cases/leaf-paper-scale.toml --backend "$backend" --wall-time 420 --output "$out/leaf-paper-scale"
+  step python3 tools/leaf_report.py "$out/leaf-paper-scale"
 fi
 
 if has profile; then
