@@ -4,8 +4,8 @@ Usage: /usr/bin/python3 tools/leaf_report.py RUN [--normal x|y|z] [--molar-volum
 
 Reads RUN/timeseries.csv (and the grid from RUN/fields.xdmf) of a coupled leaf run and prints, as
 Markdown, the column docs/validation.md's "The seed's leaf: the paper against the solver" table
-asks for, measured while the crack is inside its domain (its mirrored width below the mirrored
-domain's, that is, before it reaches a free face):
+asks for, measured while the crack is inside its domain (from the first row to the last before
+the crack's mirrored width reaches the mirrored domain's, i.e. a free face):
   - front speeds: the leaf's and the crack's edges (half the rate of their mirrored widths, a
     least-squares slope over the window) and the sheet's tip (tip_height_m);
   - eq. 1, j = F v / V_m (z = 1), from those speeds, against the Faradaic current density the
@@ -71,12 +71,12 @@ def main():
     normal = "xyz".index(a.normal)
     along = [i for i in range(3) if i != normal][0]  # the first in-plane axis: the solver's "width"
     domain_width = 2 * dims[along] * spacing[along]   # mirrored across the low face
-    h = spacing[along]
+    h = spacing[along]  # widths are whole cells, mirrored: 2h apart
 
     t = column(rows, "time_s")
     crack_w = column(rows, "crack_width_m")
     # the window: from the start to the last row before the crack first reaches the domain's width
-    first_out = next((i for i in range(len(rows)) if crack_w[i] >= domain_width - 2 * h), len(rows))
+    first_out = next((i for i in range(len(rows)) if crack_w[i] >= domain_width - h), len(rows))
     win = list(range(0, first_out))
     if len(win) < 2:
         raise SystemExit(f"{a.run}: the crack is at the domain's width from the start; no window to measure")

@@ -884,6 +884,44 @@ public class ThinSheetLeafTests(ITestOutputHelper output)
         Assert.True(last.CellVoltageV < 0.99 * peakVoltage, "the cell voltage must fall as the sheet spreads");
         Assert.Equal(0, run.WorstHealing);
         Assert.InRange(run.ChargeRatio(), 0.99, 1.01);
+        LeafReportReadsTheRun(run, rows);
+    }
+
+    /// <summary>
+    /// tools/leaf_report.py (the paper table's column, from the run's files) against the rows in memory:
+    /// its window ends before the first row whose crack spans the domain's width (mirrored),
+    /// and its eq. 1 values are F/V_m times least-squares slopes over the window, of the sheet's tip and of
+    /// half the leaf's width.
+    /// </summary>
+    private void LeafReportReadsTheRun(TestCases.CoupledRun run, IReadOnlyList<PhaseFieldLi.OutputWriters.DiagnosticsRow> rows)
+    {
+        var grid = run.Model.Case.Grid;
+        double domain = 2 * grid.Ny * grid.SpacingM; // cleavage normal x: the width runs along y
+        int end = rows.ToList().FindIndex(r => r.CrackWidthM >= domain - grid.SpacingM);
+        var window = rows.Take(end < 0 ? rows.Count : end).ToList();
+        Assert.True(window.Count >= 2, "the crack must grow inside its domain for a while");
+        double FOverVm = Scaling.Faraday / run.Model.Scaling.MolarVolume;
+        double Eq1(Func<PhaseFieldLi.OutputWriters.DiagnosticsRow, double> y, double scale)
+        {
+            var pts = window.Where(r => double.IsFinite(y(r))).ToList();
+            return FOverVm * scale * TestCases.Slope(pts.Select(r => r.TimeS).ToList(), pts.Select(y).ToList());
+        }
+        double fromTip = Eq1(r => r.TipHeightM, 1), fromEdges = Eq1(r => r.LeafWidthM, 0.5);
+        Assert.True(fromTip > 0 && fromEdges > 0, $"the sheet's tip and the leaf's edges must advance in the window ({fromTip}, {fromEdges} A/m²)");
+
+        string script = Path.Combine(CaseFileErrorTests.RepoRoot(), "tools", "leaf_report.py");
+        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", [script, run.Summary.OutputDirectory])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string report = p.StandardOutput.ReadToEnd(), errors = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        output.WriteLine(report);
+        Assert.True(p.ExitCode == 0, $"leaf_report.py failed: {errors}");
+        double Read(string pattern) => double.Parse(System.Text.RegularExpressions.Regex.Match(report, pattern).Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(window[^1].TimeS, Read(@"window 0–([0-9.eE+-]+) s"), 1e-5 * window[^1].TimeS + 1e-9);
+        Assert.Equal(fromTip, Read(@"from the sheet tip ([0-9.eE+-]+) A/m²"), Math.Abs(fromTip) * 6e-3);
+        Assert.Equal(fromEdges, Read(@"from the leaf edges ([0-9.eE+-]+) A/m²"), Math.Abs(fromEdges) * 6e-3);
     }
 }
 

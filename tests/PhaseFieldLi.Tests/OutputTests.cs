@@ -21,6 +21,17 @@ public class OutputTests(ITestOutputHelper output)
         return stdout;
     }
 
+    /// <summary>docs/output.md lists every time-series column, in the order the CSV writes them.</summary>
+    [Fact]
+    public void EveryTimeSeriesColumnIsDocumented()
+    {
+        string doc = File.ReadAllText(Path.Combine(CaseFileErrorTests.RepoRoot(), "docs", "output.md"));
+        string series = doc[doc.IndexOf("## Time series", StringComparison.Ordinal)..];
+        var documented = series.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal))
+            .Select(l => l.Split('`')[1]).ToList();
+        Assert.Equal(DiagnosticsRow.CsvHeader.Split(','), documented);
+    }
+
     [Fact]
     public void FractureRunWritesMechanicsFieldsThatH5pyReadsBack()
     {
