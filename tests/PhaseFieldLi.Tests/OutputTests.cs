@@ -115,6 +115,7 @@ public class OutputTests(ITestOutputHelper output)
                 print(repr(float(f.attrs["time_s"])), f["phi"].attrs["unit"].decode() if isinstance(f["phi"].attrs["unit"], bytes) else f["phi"].attrs["unit"])
                 print(" ".join(sorted(f.keys())))
                 print(f.attrs["case_sha256"].decode() if isinstance(f.attrs["case_sha256"], bytes) else f.attrs["case_sha256"])
+                np.save("{{Path.Combine(dir, "phi.npy")}}", f["phi"][...].astype(np.float64).ravel())
             """);
         output.WriteLine(stdout);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -128,6 +129,31 @@ public class OutputTests(ITestOutputHelper output)
         Assert.Equal("V", t[1]);
         Assert.Equal("damage deposition_rate label phi xi", lines[3]);
         Assert.Equal(PhaseFieldLi.Cases.CaseReader.Parse(TestCases.TinyCrack, "t").Hash, lines[4]);
+
+        // φ as written: a body's potential in its own cells (ξ above label_threshold), the ionic φ in
+        // the interface's diffuse tail (labelled down to rim_threshold, but electrolyte) and elsewhere.
+        string phiText = RunPython($$"""
+            import numpy as np
+            print(" ".join(repr(float(x)) for x in np.load("{{Path.Combine(dir, "phi.npy")}}")))
+            """);
+        var written = phiText.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(r.Xi.Length, written.Length);
+        float threshold = r.Scaling.Li.LabelThreshold;
+        int tail = 0, body = 0;
+        for (int n = 0; n < written.Length; n++)
+        {
+            if (r.Label[n] < 0 || r.Xi[n] <= threshold)
+            {
+                Assert.Equal(r.PhiVolts[n], written[n], 6);
+                if (r.Label[n] >= 0) tail++;
+            }
+            else
+            {
+                Assert.Equal(r.BodyPotentialsV[r.Label[n]], written[n], 6);
+                body++;
+            }
+        }
+        Assert.True(tail > 0 && body > 0, $"{tail} tail and {body} body cells: the check needs both");
 
         // PNG figures of the time series, one per panel, real images.
         foreach (var png in new[] { "cell_voltage.png", "current.png", "tip_position.png", "tip_current_density.png", "li_volume.png" })

@@ -92,10 +92,11 @@ public class ParaViewTests(ITestOutputHelper output)
         var xi = arrays.GetProperty("xi").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal(r.Xi.Min(), xi[0], 5);
         Assert.Equal(r.Xi.Max(), xi[1], 5);
-        // φ as written: ionic in the electrolyte, each metal body's own potential in its cells — so the
-        // range ParaView shows is [0 V (negative electrode), cell voltage], not the meaningless ionic φ in the metal.
+        // φ as written: ionic in the electrolyte, each metal body's own potential in its cells (ξ above
+        // label_threshold) — so the range ParaView shows is [0 V (negative electrode), cell voltage],
+        // not the meaningless ionic φ in the metal.
         var phi = arrays.GetProperty("phi").GetProperty("range").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        var written = r.PhiVolts.Select((p, n) => r.Label[n] >= 0 ? r.BodyPotentialsV[r.Label[n]] : p).ToArray();
+        var written = r.PhiVolts.Select((p, n) => r.Label[n] >= 0 && r.Xi[n] > r.Scaling.Li.LabelThreshold ? r.BodyPotentialsV[r.Label[n]] : p).ToArray();
         Assert.Equal(written.Min(), phi[0], 5);
         Assert.Equal(written.Max(), phi[1], 5);
         Assert.Equal(0.0, phi[0], 6);

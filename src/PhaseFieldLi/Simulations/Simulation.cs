@@ -369,6 +369,25 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
     private static readonly (string Name, bool IsInt)[] SnapshotFieldNames =
         [("xi", false), ("phi", false), ("damage", false), ("label", true), ("deposition_rate", false)];
 
+    /// <summary>
+    /// The snapshot's φ [V]: a metal body's potential in its core cells (BodyLabels.IsCore: ξ above
+    /// label_threshold, a conducting crack, or a collector), the ionic φ (dimensionless × V_T) in every
+    /// other cell. The diffuse tail of an interface (rim_threshold &lt; ξ ≤ label_threshold) carries its
+    /// body's label for the Faradaic current but is electrolyte, so it shows the ionic potential:
+    /// with label ≥ 0 alone, the tail (~40 µm at h = 2 µm) was drawn at the body's potential.
+    /// </summary>
+    public static float[] SnapshotPhi(float[] phi, float[] xi, float[] damage, int[] material, int[] label,
+        float thermalVoltageV, float labelThreshold, bool crackConduction, Func<int, double> bodyPotentialV)
+    {
+        for (int n = 0; n < phi.Length; n++)
+        {
+            bool body = label[n] >= 0 && (Materials.IsCollector(material[n])
+                || BodyLabels.IsCore(xi[n], damage[n], material[n], labelThreshold, crackConduction ? 1 : 0));
+            phi[n] = body ? (float)bodyPotentialV(label[n]) : phi[n] * thermalVoltageV;
+        }
+        return phi;
+    }
+
     private void WriteSnapshot(ISnapshotWriter writer, RunState st)
     {
         int index = st.SnapshotIndex++;
@@ -376,12 +395,12 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         var part = Model.Partition;
         T[] Owned<T>(Fields.Field<T> f) where T : unmanaged => Simulation.Owned(part, f);
         float vt = (float)Model.Scaling.ThermalVoltageV;
-        // φ as a voltmeter reads it: the ionic potential in the electrolyte, and in a metal body's cells
-        // (label ≥ 0) that body's own potential. The ionic φ inside the metal, where only σ_min conducts,
-        // carries no meaning and would set ParaView's colour range (−75 … +183 mV in an 81 mV cell).
-        var phi = Owned(s.Phi);
+        // φ as a voltmeter reads it: the ionic potential in the electrolyte, and in a metal body's own
+        // cells (SnapshotPhi) that body's potential. The ionic φ inside the metal, where only σ_min
+        // conducts, carries no meaning and would set ParaView's colour range (−75 … +183 mV in an 81 mV cell).
         var label = Owned(s.Label);
-        for (int n = 0; n < phi.Length; n++) phi[n] = label[n] >= 0 ? (float)Model.BodyPotentialV(label[n]) : phi[n] * vt;
+        var phi = SnapshotPhi(Owned(s.Phi), Owned(s.Xi), Owned(s.Damage), Owned(s.Material), label, vt,
+            (float)Model.Case.PhaseField.LabelThreshold, Model.Case.PhaseField.CrackFaceConduction, Model.BodyPotentialV);
         var fields = new List<SnapshotField>
         {
             new("xi", Owned(s.Xi), "1", "Li metal phase fraction (1 = Li)"),
