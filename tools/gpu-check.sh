@@ -28,10 +28,11 @@
 #    the implicit Li creep flow (mechanics.li_creep=true) to 1500 s, compared on cpu for 3 steps
 #    first (and with the crack's mouth open and a 105 MPa yield stress, 3 steps), and Sneddon's penny crack at a/ℓ = 30 (cases/sneddon-penny-128.toml, 128³ cells).
 # 7. paper (not by default): the seed's leaf at the paper's scale (cases/leaf-paper-scale.toml, 256³
-#    cells at h = 2 µm, creep on): one step timed by `bench`, then the run itself for at most 7 min
-#    of wall time (--wall-time: checkpointed, exit 75 if it did not finish; the time series and the
-#    snapshots so far are written either way; continue with --resume). tools/leaf_report.py (Python's
-#    standard library only) prints the run's column of docs/validation.md's paper table.
+#    cells at h = 2 µm, creep on): one step timed by `bench` (at most 2 min), then the run itself for
+#    at most 6 min of wall time (--wall-time: checkpointed, exit 75 if it did not finish; the time
+#    series and the snapshots so far are written either way; continue with --resume): at most 8 min
+#    for the part's own steps. tools/leaf_report.py (Python's standard library only) prints the
+#    run's column of docs/validation.md's paper table.
 set -u
 backend=${1:-cuda}
 out=${2:-runs/gpu-check}
@@ -106,8 +107,8 @@ if has seed; then
 fi
 
 if has paper; then
-  step timeout 300 $pf bench cases/leaf-paper-scale.toml --backend "$backend" --steps 1
-  step $pf run cases/leaf-paper-scale.toml --backend "$backend" --wall-time 420 --output "$out/leaf-paper-scale"
+  step timeout 120 $pf bench cases/leaf-paper-scale.toml --backend "$backend" --steps 1
+  step $pf run cases/leaf-paper-scale.toml --backend "$backend" --wall-time 360 --output "$out/leaf-paper-scale"
   step python3 tools/leaf_report.py "$out/leaf-paper-scale"
 fi
 
