@@ -370,19 +370,19 @@ public sealed class Simulation(ElectrodepositionModel model, string outputDirect
         [("xi", false), ("phi", false), ("damage", false), ("label", true), ("deposition_rate", false)];
 
     /// <summary>
-    /// The snapshot's φ [V]: a metal body's potential in its core cells (BodyLabels.IsCore: ξ above
-    /// label_threshold, a conducting crack, or a collector), the ionic φ (dimensionless × V_T) in every
-    /// other cell. The diffuse tail of an interface (rim_threshold &lt; ξ ≤ label_threshold) carries its
-    /// body's label for the Faradaic current but is electrolyte, so it shows the ionic potential:
-    /// with label ≥ 0 alone, the tail (~40 µm at h = 2 µm) was drawn at the body's potential.
+    /// The snapshot's φ [V]: a metal body's potential in its own cells (BodyLabels.IsCore: ξ above
+    /// label_threshold, which includes the collectors' ξ = 1, or a conducting crack), the ionic φ
+    /// (dimensionless × V_T) in every other cell. The diffuse tail of an interface (rim_threshold &lt; ξ ≤
+    /// label_threshold) carries its body's label for the Faradaic current but is electrolyte, so it
+    /// shows the ionic potential (with label ≥ 0 alone, a tail 30 µm long in the 64³ paper-scale case
+    /// at h = 2 µm was drawn at the electrode's potential).
     /// </summary>
-    public static float[] SnapshotPhi(float[] phi, float[] xi, float[] damage, int[] material, int[] label,
+    private static float[] SnapshotPhi(float[] phi, float[] xi, float[] damage, int[] material, int[] label,
         float thermalVoltageV, float labelThreshold, bool crackConduction, Func<int, double> bodyPotentialV)
     {
         for (int n = 0; n < phi.Length; n++)
         {
-            bool body = label[n] >= 0 && (Materials.IsCollector(material[n])
-                || BodyLabels.IsCore(xi[n], damage[n], material[n], labelThreshold, crackConduction ? 1 : 0));
+            bool body = label[n] >= 0 && BodyLabels.IsCore(xi[n], damage[n], material[n], labelThreshold, crackConduction ? 1 : 0);
             phi[n] = body ? (float)bodyPotentialV(label[n]) : phi[n] * thermalVoltageV;
         }
         return phi;
